@@ -1,0 +1,23 @@
+//! Log lines produced by the engine, worded exactly as keepalived 1.3.5 words them.
+
+/// How a line is logged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum LogLevel {
+    /// Error (LOG_ERR).
+    Error,
+    /// Warning (LOG_WARNING).
+    Warning,
+    /// Normal informational line (LOG_INFO).
+    Info,
+    /// Only logged with `-D/--log-detail`.
+    Detail,
+}
+
+/// One log line, e.g. `VRRP_Instance(VI_1) Entering MASTER STATE`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogLine {
+    /// Level.
+    pub level: LogLevel,
+    /// Text, without prefix or newline.
+    pub text: String,
+}

@@ -1,0 +1,1 @@
+//! VRRP wire formats (to be filled by the codec work).
