@@ -1,1 +1,0 @@
-//! VRRP wire formats (to be filled by the codec work).
