@@ -1,1 +1,19 @@
-//! placeholder
+//! rtnetlink adapter for the keepalived-compatible daemon: the only code in the project that
+//! talks rtnetlink.
+//!
+//! It adds and removes virtual addresses with keepalived's message shape (IFA_BROADCAST only
+//! when `brd` is configured, IFA_LABEL, scope, IFA_F_NODAD for IPv6), lists links and
+//! addresses, and watches link up/down events. Everything sticks to netlink features that
+//! kernel 3.10 (CentOS 7) understands: no strict checking, no extended ACKs, no IFA_FLAGS.
+
+mod address;
+mod error;
+mod handle;
+mod scope;
+mod watch;
+
+pub use address::AddressSpec;
+pub use error::NetlinkError;
+pub use handle::{LinkInfo, Netlink};
+pub use scope::parse_scope;
+pub use watch::{watch_links, LinkEvent};

@@ -1,0 +1,5 @@
+//! Raw sockets of the daemon: VRRP advertisement sockets and the AF_PACKET socket used for
+//! gratuitous ARP / unsolicited neighbour advertisements.
+
+pub mod packet_socket;
+pub mod vrrp_socket;

@@ -1,0 +1,213 @@
+//! Link up/down watching over a multicast (RTNLGRP_LINK) netlink connection.
+
+use std::collections::HashMap;
+use std::future::Future;
+
+use futures::{StreamExt, TryStreamExt};
+use netlink_packet_core::{NetlinkMessage, NetlinkPayload};
+use netlink_packet_route::link::LinkMessage;
+use netlink_packet_route::{AddressFamily, RouteNetlinkMessage};
+use rtnetlink::MulticastGroup;
+use tokio::sync::mpsc;
+
+use crate::handle::LinkInfo;
+use crate::NetlinkError;
+
+/// Link up/down events from one multicast netlink connection, de-duplicated on (up) changes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LinkEvent {
+    /// The link appeared or its up state (IFF_UP && IFF_RUNNING) changed.
+    Changed {
+        /// Interface index.
+        index: u32,
+        /// Interface name.
+        name: String,
+        /// New state.
+        up: bool,
+    },
+    /// The link was deleted.
+    Removed {
+        /// Interface index.
+        index: u32,
+        /// Last known name.
+        name: String,
+    },
+}
+
+/// Opens the monitor connection. The returned future first dumps the current links (so only
+/// real changes are reported), then forwards de-duplicated events until the receiver is
+/// dropped or the connection ends; spawn it.
+pub fn watch_links() -> Result<
+    (
+        impl Future<Output = ()> + Send + 'static,
+        mpsc::UnboundedReceiver<LinkEvent>,
+    ),
+    NetlinkError,
+> {
+    // Binding the group mask works on every kernel (no NETLINK_LISTEN_ALL_NSID etc.).
+    let (conn, handle, mut messages) =
+        rtnetlink::new_multicast_connection(&[MulticastGroup::Link])?;
+    let (tx, rx) = mpsc::unbounded_channel();
+    let work = async move {
+        let mut tracker = LinkTracker::default();
+        // Subscribed before the dump, so no change between dump and first event is lost.
+        let mut dump = handle.link().get().execute();
+        loop {
+            match dump.try_next().await {
+                Ok(Some(m)) => tracker.seed(&m),
+                Ok(None) => break,
+                Err(e) => {
+                    log::warn!("initial link dump failed: {e}");
+                    break;
+                }
+            }
+        }
+        drop(dump);
+        while let Some((NetlinkMessage { payload, .. }, _)) = messages.next().await {
+            let event = match payload {
+                NetlinkPayload::InnerMessage(RouteNetlinkMessage::NewLink(m)) => {
+                    tracker.new_link(&m)
+                }
+                NetlinkPayload::InnerMessage(RouteNetlinkMessage::DelLink(m)) => {
+                    tracker.del_link(&m)
+                }
+                _ => None,
+            };
+            if let Some(ev) = event {
+                if tx.send(ev).is_err() {
+                    return; // nobody listens any more
+                }
+            }
+        }
+    };
+    let fut = async move {
+        futures::pin_mut!(conn);
+        futures::pin_mut!(work);
+        futures::future::select(conn, work).await;
+    };
+    Ok((fut, rx))
+}
+
+/// Last known (name, up) per link index; turns raw RTM_NEWLINK/DELLINK into events.
+#[derive(Debug, Default)]
+pub(crate) struct LinkTracker {
+    links: HashMap<u32, (String, bool)>,
+}
+
+impl LinkTracker {
+    /// Records a link from the initial dump without reporting it.
+    pub(crate) fn seed(&mut self, m: &LinkMessage) {
+        if let Some(info) = Self::info(m) {
+            self.links.insert(info.index, (info.name, info.up));
+        }
+    }
+
+    /// Event for an RTM_NEWLINK, if the up state changed or the link is new.
+    pub(crate) fn new_link(&mut self, m: &LinkMessage) -> Option<LinkEvent> {
+        let info = Self::info(m)?;
+        let changed = match self.links.get(&info.index) {
+            Some((_, up)) => *up != info.up,
+            None => true,
+        };
+        self.links.insert(info.index, (info.name.clone(), info.up));
+        changed.then_some(LinkEvent::Changed {
+            index: info.index,
+            name: info.name,
+            up: info.up,
+        })
+    }
+
+    /// Event for an RTM_DELLINK of a known link.
+    pub(crate) fn del_link(&mut self, m: &LinkMessage) -> Option<LinkEvent> {
+        if m.header.interface_family != AddressFamily::Unspec {
+            return None;
+        }
+        let (name, _) = self.links.remove(&m.header.index)?;
+        Some(LinkEvent::Removed {
+            index: m.header.index,
+            name,
+        })
+    }
+
+    /// Only AF_UNSPEC messages describe the device itself; AF_BRIDGE ones are bridge-port
+    /// notifications (a DELLINK there means "left the bridge", not "deleted").
+    fn info(m: &LinkMessage) -> Option<LinkInfo> {
+        if m.header.interface_family != AddressFamily::Unspec {
+            return None;
+        }
+        LinkInfo::from_message(m)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use netlink_packet_route::link::{LinkAttribute, LinkFlags};
+
+    fn msg(index: u32, name: &str, flags: LinkFlags) -> LinkMessage {
+        let mut m = LinkMessage::default();
+        m.header.index = index;
+        m.header.flags = flags;
+        m.attributes.push(LinkAttribute::IfName(name.into()));
+        m
+    }
+
+    #[test]
+    fn dedups_on_up_running() {
+        let mut t = LinkTracker::default();
+        let up = LinkFlags::Up | LinkFlags::Running;
+        t.seed(&msg(3, "eth0", up));
+        assert_eq!(t.new_link(&msg(3, "eth0", up)), None);
+        let down = t.new_link(&msg(3, "eth0", LinkFlags::empty()));
+        assert_eq!(
+            down,
+            Some(LinkEvent::Changed {
+                index: 3,
+                name: "eth0".into(),
+                up: false
+            })
+        );
+        // admin up without carrier is still "down" for keepalived
+        assert_eq!(t.new_link(&msg(3, "eth0", LinkFlags::Up)), None);
+        assert_eq!(
+            t.new_link(&msg(3, "eth0", up)),
+            Some(LinkEvent::Changed {
+                index: 3,
+                name: "eth0".into(),
+                up: true
+            })
+        );
+        assert_eq!(t.new_link(&msg(3, "eth0", up)), None);
+    }
+
+    #[test]
+    fn new_and_removed_links() {
+        let mut t = LinkTracker::default();
+        assert_eq!(
+            t.new_link(&msg(9, "veth9", LinkFlags::empty())),
+            Some(LinkEvent::Changed {
+                index: 9,
+                name: "veth9".into(),
+                up: false
+            })
+        );
+        assert_eq!(
+            t.del_link(&msg(9, "veth9", LinkFlags::empty())),
+            Some(LinkEvent::Removed {
+                index: 9,
+                name: "veth9".into()
+            })
+        );
+        assert_eq!(t.del_link(&msg(9, "veth9", LinkFlags::empty())), None);
+    }
+
+    #[test]
+    fn ignores_bridge_family_messages() {
+        let mut t = LinkTracker::default();
+        t.seed(&msg(4, "eth1", LinkFlags::Up | LinkFlags::Running));
+        let mut m = msg(4, "eth1", LinkFlags::empty());
+        m.header.interface_family = AddressFamily::Bridge;
+        assert_eq!(t.new_link(&m), None);
+        assert_eq!(t.del_link(&m), None);
+    }
+}
