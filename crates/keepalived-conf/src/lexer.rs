@@ -1,0 +1,191 @@
+//! Line tokenizer reproducing keepalived 1.3.5's `alloc_strvec` (see docs/compatibility.md).
+//!
+//! Rules: tokens are separated by whitespace; `"…"` is one token (no escapes, `#`/`!` literal
+//! inside); an unquoted `#` or `!` anywhere starts a comment; `{` and `}` are only braces when
+//! they stand alone as a whitespace-separated token (so `VI_1{` is one word, as in 1.3.5).
+
+use nom::branch::alt;
+use nom::bytes::complete::{tag, take_till, take_while, take_while1};
+use nom::combinator::{map, rest};
+use nom::sequence::{delimited, preceded};
+use nom::{IResult, Parser};
+
+/// One token of a line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Token {
+    /// The token text, quotes removed.
+    pub text: String,
+    /// 1-based column of the token's first character (the opening quote for quoted tokens).
+    pub col: u32,
+    /// Whether the token was written in double quotes (then it is never a brace).
+    pub quoted: bool,
+}
+
+impl Token {
+    /// True if this is an unquoted `{`.
+    pub fn is_open(&self) -> bool {
+        !self.quoted && self.text == "{"
+    }
+    /// True if this is an unquoted `}`.
+    pub fn is_close(&self) -> bool {
+        !self.quoted && self.text == "}"
+    }
+}
+
+/// Result of lexing one line.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct LexedLine {
+    /// The tokens, comments removed.
+    pub tokens: Vec<Token>,
+    /// Column of an opening quote with no closing quote (1.3.5: "Unmatched quote", rest dropped).
+    pub unmatched_quote: Option<u32>,
+}
+
+/// What one step of the tokenizer found.
+enum Lexeme<'a> {
+    Word(&'a str),
+    Quoted(&'a str),
+    Unmatched,
+    Comment,
+}
+
+fn is_space(c: char) -> bool {
+    c.is_ascii_whitespace() || c == '\u{0b}'
+}
+
+fn lexeme(i: &str) -> IResult<&str, Lexeme<'_>> {
+    alt((
+        map(
+            delimited(tag("\""), take_till(|c| c == '"'), tag("\"")),
+            Lexeme::Quoted,
+        ),
+        map(preceded(tag("\""), rest), |_| Lexeme::Unmatched),
+        map(preceded(alt((tag("#"), tag("!"))), rest), |_| {
+            Lexeme::Comment
+        }),
+        map(
+            take_while1(|c: char| !is_space(c) && c != '"' && c != '#' && c != '!'),
+            Lexeme::Word,
+        ),
+    ))
+    .parse(i)
+}
+
+fn skip_space(i: &str) -> &str {
+    match take_while::<_, &str, nom::error::Error<&str>>(is_space).parse(i) {
+        Ok((rest, _)) => rest,
+        Err(_) => i,
+    }
+}
+
+/// Tokenize one line (without its line ending). `col_base` is the column of `line`'s first
+/// character (1 normally; after an `@ID` prefix, the column where the rest starts).
+pub fn lex_line(line: &str, col_base: u32) -> LexedLine {
+    let mut out = LexedLine::default();
+    let mut input = line;
+    // Column bookkeeping: count characters consumed so far.
+    let mut col = col_base;
+    loop {
+        let after = skip_space(input);
+        col += count_chars(&input[..input.len() - after.len()]);
+        input = after;
+        if input.is_empty() {
+            break;
+        }
+        let Ok((remaining, lx)) = lexeme(input) else {
+            break;
+        };
+        let consumed = &input[..input.len() - remaining.len()];
+        match lx {
+            Lexeme::Word(w) => out.tokens.push(Token {
+                text: w.to_string(),
+                col,
+                quoted: false,
+            }),
+            Lexeme::Quoted(q) => out.tokens.push(Token {
+                text: q.to_string(),
+                col,
+                quoted: true,
+            }),
+            Lexeme::Unmatched => {
+                out.unmatched_quote = Some(col);
+                break;
+            }
+            Lexeme::Comment => break,
+        }
+        col += count_chars(consumed);
+        input = remaining;
+    }
+    out
+}
+
+fn count_chars(s: &str) -> u32 {
+    if s.is_ascii() {
+        s.len() as u32
+    } else {
+        s.chars().count() as u32
+    }
+}
+
+/// Split off a 1.3.5 conditional prefix `@ID` (only at column 1). Returns the id and the rest of
+/// the line with the column where it starts, or `None` when the line has no `@` prefix.
+pub fn conditional_prefix(line: &str) -> Option<(&str, &str, u32)> {
+    let body = line.strip_prefix('@')?;
+    let id_len = body.find(is_space).unwrap_or(body.len());
+    let (id, rest) = body.split_at(id_len);
+    Some((id, rest, 2 + count_chars(id)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(l: &str) -> Vec<String> {
+        lex_line(l, 1).tokens.into_iter().map(|t| t.text).collect()
+    }
+
+    #[test]
+    fn comments_anywhere_outside_quotes() {
+        assert_eq!(words("auth_pass ab#cd"), vec!["auth_pass", "ab"]);
+        assert_eq!(words("  ! whole line"), Vec::<String>::new());
+        assert_eq!(words("state MASTER  #设置节点"), vec!["state", "MASTER"]);
+        assert_eq!(words("x \"a # b\" c"), vec!["x", "a # b", "c"]);
+        assert_eq!(words("a!b"), vec!["a"]);
+    }
+
+    #[test]
+    fn braces_only_as_separate_tokens() {
+        assert_eq!(words("vrrp_instance VI_1{"), vec!["vrrp_instance", "VI_1{"]);
+        let l = lex_line("vrrp_instance VI_1 {", 1);
+        assert!(l.tokens[2].is_open());
+        assert_eq!(l.tokens[2].col, 20);
+        assert!(!lex_line("\"{\"", 1).tokens[0].is_open());
+    }
+
+    #[test]
+    fn quotes_split_words_and_unmatched() {
+        assert_eq!(words("ab\"cd\"ef"), vec!["ab", "cd", "ef"]);
+        let l = lex_line("script \"abc", 1);
+        assert_eq!(l.unmatched_quote, Some(8));
+        assert_eq!(l.tokens.len(), 1);
+    }
+
+    #[test]
+    fn columns_count_characters_and_tabs() {
+        let l = lex_line("\tpriority\t100\r", 1);
+        assert_eq!(l.tokens[0].col, 2);
+        assert_eq!(l.tokens[1].col, 11);
+        assert_eq!(l.tokens[1].text, "100");
+        let l = lex_line("é x", 1);
+        assert_eq!(l.tokens[1].col, 3);
+    }
+
+    #[test]
+    fn conditional() {
+        assert_eq!(
+            conditional_prefix("@high\tpriority 1"),
+            Some(("high", "\tpriority 1", 6))
+        );
+        assert_eq!(conditional_prefix(" @x"), None);
+    }
+}

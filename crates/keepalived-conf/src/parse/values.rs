@@ -1,0 +1,207 @@
+//! Value readers shared by the block parsers: numbers, booleans, addresses, VIP lines.
+
+use super::P;
+use crate::ast::{Span, VirtualAddress, Words};
+use crate::include::Line;
+use std::net::IpAddr;
+
+/// The line as words (routes, rules).
+pub(crate) fn words(l: &Line) -> Words {
+    Words {
+        words: l.tokens.iter().map(|t| t.text.clone()).collect(),
+        span: l.span(0),
+    }
+}
+
+impl<'a> P<'a> {
+    /// Unsigned integer argument `i` within `min..=max`; on error the item is ignored.
+    pub(crate) fn uint(&mut self, l: &'a Line, i: usize, min: u64, max: u64) -> Option<u64> {
+        let w = self.arg(l, i)?;
+        match w.parse::<u64>() {
+            Ok(v) if (min..=max).contains(&v) => Some(v),
+            Ok(v) => {
+                self.error(
+                    l.span(i),
+                    format!(
+                        "{} {v} is out of range {min}..{max} - ignored",
+                        l.tokens[0].text
+                    ),
+                );
+                None
+            }
+            Err(_) => {
+                self.error(
+                    l.span(i),
+                    format!("invalid number '{w}' for {} - ignored", l.tokens[0].text),
+                );
+                None
+            }
+        }
+    }
+
+    /// Unsigned 32-bit argument (any value).
+    pub(crate) fn u32v(&mut self, l: &'a Line, i: usize) -> Option<u32> {
+        self.uint(l, i, 0, u64::from(u32::MAX)).map(|v| v as u32)
+    }
+
+    /// Signed integer argument within `min..=max`.
+    pub(crate) fn int(&mut self, l: &'a Line, i: usize, min: i64, max: i64) -> Option<i32> {
+        let w = self.arg(l, i)?;
+        match w.parse::<i64>() {
+            Ok(v) if (min..=max).contains(&v) => i32::try_from(v).ok(),
+            Ok(v) => {
+                self.error(
+                    l.span(i),
+                    format!(
+                        "{} {v} is out of range {min}..{max} - ignored",
+                        l.tokens[0].text
+                    ),
+                );
+                None
+            }
+            Err(_) => {
+                self.error(
+                    l.span(i),
+                    format!("invalid number '{w}' for {} - ignored", l.tokens[0].text),
+                );
+                None
+            }
+        }
+    }
+
+    /// Non-negative decimal seconds (fractional allowed), at most `max`.
+    pub(crate) fn secs(&mut self, l: &'a Line, i: usize, max: f64) -> Option<f64> {
+        let w = self.arg(l, i)?;
+        match w.parse::<f64>() {
+            Ok(v) if v.is_finite() && (0.0..=max).contains(&v) => Some(v),
+            _ => {
+                self.error(
+                    l.span(i),
+                    format!(
+                        "invalid value '{w}' for {} (expected seconds 0..{max}) - ignored",
+                        l.tokens[0].text
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    /// Optional boolean argument (`on|off|true|false|yes|no`); a bare keyword means true.
+    pub(crate) fn boolean(&mut self, l: &'a Line) -> Option<bool> {
+        match l.tokens.get(1).map(|t| t.text.as_str()) {
+            None => Some(true),
+            Some("on" | "true" | "yes") => Some(true),
+            Some("off" | "false" | "no") => Some(false),
+            Some(w) => {
+                self.error(
+                    l.span(1),
+                    format!(
+                        "invalid value '{w}' for {} (expected on/off, true/false or yes/no) - ignored",
+                        l.tokens[0].text
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    /// Warn about arguments that a keyword does not take.
+    pub(crate) fn no_more_args(&mut self, l: &'a Line, n: usize) {
+        if l.tokens.len() > n {
+            self.warn(
+                l.span(n),
+                format!("extra arguments after '{}' - ignored", l.tokens[0].text),
+            );
+        }
+    }
+
+    /// An IP address argument.
+    pub(crate) fn ip(&mut self, l: &'a Line, i: usize) -> Option<IpAddr> {
+        let w = self.arg(l, i)?;
+        self.parse_ip(w, l.span(i))
+    }
+
+    /// Parse an IP address, reporting an error at `span`.
+    pub(crate) fn parse_ip(&mut self, w: &str, span: Span) -> Option<IpAddr> {
+        match w.parse::<IpAddr>() {
+            Ok(a) => Some(a),
+            Err(_) => {
+                self.error(span, format!("invalid IP address '{w}' - ignored"));
+                None
+            }
+        }
+    }
+
+    /// `ADDR[/PREFIX] [dev IF] [brd ADDR|broadcast ADDR] [scope S] [label L]`; `None` = skipped.
+    pub(crate) fn vip_line(&mut self, l: &'a Line) -> Option<VirtualAddress> {
+        let first = &l.tokens[0].text;
+        let (a, p) = match first.split_once('/') {
+            Some((a, p)) => (a, Some(p)),
+            None => (first.as_str(), None),
+        };
+        let addr = self.parse_ip(a, l.span(0))?;
+        let max = if addr.is_ipv4() { 32 } else { 128 };
+        let prefix_len = match p {
+            None => None,
+            Some(p) => match p.parse::<u8>() {
+                Ok(n) if n <= max => Some(n),
+                _ => {
+                    self.error(
+                        l.span(0),
+                        format!("invalid prefix length '/{p}' in '{first}' (0..{max}) - address ignored"),
+                    );
+                    return None;
+                }
+            },
+        };
+        let mut v = VirtualAddress {
+            addr,
+            prefix_len,
+            dev: None,
+            brd: None,
+            scope: None,
+            label: None,
+            span: l.span(0),
+        };
+        let mut i = 1;
+        while i < l.tokens.len() {
+            let opt = l.tokens[i].text.as_str();
+            let val = l.tokens.get(i + 1).map(|t| t.text.clone());
+            match (opt, val) {
+                ("dev", Some(d)) => v.dev = Some(d),
+                ("brd" | "broadcast", Some(b)) => {
+                    v.brd = self.parse_ip(&b, l.span(i + 1));
+                }
+                ("scope", Some(s)) => {
+                    if is_scope(&s) {
+                        v.scope = Some(s);
+                    } else {
+                        self.error(l.span(i + 1), format!("invalid scope '{s}' - ignored"));
+                    }
+                }
+                ("label", Some(s)) => v.label = Some(s),
+                ("dev" | "brd" | "broadcast" | "scope" | "label", None) => {
+                    self.error(l.span(i + 1), format!("missing value after '{opt}'"));
+                }
+                _ => {
+                    self.warn(
+                        l.span(i),
+                        format!("unknown configuration entry '{opt}' for ip address - ignoring"),
+                    );
+                    i += 1;
+                    continue;
+                }
+            }
+            i += 2;
+        }
+        Some(v)
+    }
+}
+
+fn is_scope(s: &str) -> bool {
+    matches!(
+        s,
+        "global" | "host" | "link" | "site" | "nowhere" | "universe"
+    ) || s.parse::<u8>().is_ok()
+}

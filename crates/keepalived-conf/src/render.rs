@@ -1,0 +1,1 @@
+//! Rendering a [`Config`](crate::ast::Config) back to keepalived.conf text.
