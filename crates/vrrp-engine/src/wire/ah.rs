@@ -1,12 +1,27 @@
 //! keepalived's `auth_type AH`: an IPsec AH header (RFC 2402 layout) between the IPv4
-//! header and the VRRPv2 message, with an HMAC-MD5-96 ICV keyed by the 8-byte password.
+//! header and the VRRPv2 message, with an HMAC-MD5-96 ICV keyed by the 8-byte
+//! (zero-padded) password.
+//!
+//! As keepalived does it: IP protocol 51; AH next header 112, payload length 4 (a 24-byte
+//! header), SPI = the source IPv4 address, sequence number counting up from 1; the ICV is
+//! the first 12 bytes of HMAC-MD5 over the whole IP packet with the IP header's TOS,
+//! fragment field and checksum zeroed and the ICV field zeroed. The VRRP message inside
+//! has auth type 2 and eight zero bytes of auth data.
 
 use std::net::Ipv4Addr;
 
+use super::ipv4::{Ipv4Header, MIN_HEADER_LEN, PROTO_AH, PROTO_VRRP};
+use super::md5::hmac_md5;
 use super::WireError;
 
 /// Length of keepalived's AH header (12 fixed bytes + 12-byte ICV).
 pub const AH_LEN: usize = 24;
+/// AH payload-length field for a 24-byte header (32-bit words minus 2).
+pub const AH_PAYLOAD_LEN: u8 = 4;
+/// Length of the truncated HMAC-MD5 ICV.
+pub const ICV_LEN: usize = 12;
+/// Offset of the ICV inside the AH header.
+const ICV_OFFSET: usize = 12;
 
 /// A decoded AH header.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -20,19 +35,70 @@ pub struct AhHeader {
     /// Sequence number.
     pub seq: u32,
     /// Integrity check value: the first 96 bits of the HMAC-MD5.
-    pub icv: [u8; 12],
+    pub icv: [u8; ICV_LEN],
 }
 
 impl AhHeader {
-    /// Decodes the AH header at the start of `bytes`, returning it and the VRRP message after it.
+    /// Decodes the AH header at the start of `bytes` (the IPv4 payload), returning it and
+    /// the VRRP message after it. Rejects a next header other than VRRP and a length
+    /// other than keepalived's 24 bytes.
     pub fn parse(bytes: &[u8]) -> Result<(AhHeader, &[u8]), WireError> {
-        let _ = bytes;
-        todo!()
+        if bytes.len() < AH_LEN {
+            return Err(WireError::Truncated {
+                what: "AH header",
+                got: bytes.len(),
+                need: AH_LEN,
+            });
+        }
+        if bytes[0] != PROTO_VRRP {
+            return Err(WireError::AhNextHeader(bytes[0]));
+        }
+        if bytes[1] != AH_PAYLOAD_LEN {
+            return Err(WireError::AhPayloadLen(bytes[1]));
+        }
+        let be32 =
+            |i: usize| u32::from_be_bytes([bytes[i], bytes[i + 1], bytes[i + 2], bytes[i + 3]]);
+        let mut icv = [0u8; ICV_LEN];
+        icv.copy_from_slice(&bytes[ICV_OFFSET..AH_LEN]);
+        let header = AhHeader {
+            next_header: bytes[0],
+            payload_len: bytes[1],
+            spi: be32(4),
+            seq: be32(8),
+            icv,
+        };
+        Ok((header, &bytes[AH_LEN..]))
     }
 }
 
-/// Builds a whole IPv4 packet (protocol 51) carrying `vrrp` behind an AH header with
-/// sequence number `seq`, authenticated with `key`.
+/// The ICV of a whole IPv4+AH+VRRP packet: HMAC-MD5-96 with the mutable IP fields (TOS,
+/// flags/fragment offset, header checksum) and the ICV itself taken as zero.
+/// `packet` must hold at least an IPv4 header and an AH header.
+fn compute_icv(packet: &[u8], header_len: usize, key: &[u8; 8]) -> [u8; ICV_LEN] {
+    let mut ip = packet[..header_len].to_vec();
+    ip[1] = 0; // TOS
+    ip[6] = 0; // flags + fragment offset
+    ip[7] = 0;
+    ip[10] = 0; // header checksum
+    ip[11] = 0;
+    let ah = &packet[header_len..header_len + AH_LEN];
+    let digest = hmac_md5(
+        key,
+        &[
+            &ip,
+            &ah[..ICV_OFFSET],
+            &[0u8; ICV_LEN],
+            &packet[header_len + AH_LEN..],
+        ],
+    );
+    let mut icv = [0u8; ICV_LEN];
+    icv.copy_from_slice(&digest[..ICV_LEN]);
+    icv
+}
+
+/// Builds a whole IPv4 packet (keepalived's header, protocol 51) carrying the VRRP
+/// message `vrrp` behind an AH header with SPI = `src` and sequence number `seq`,
+/// authenticated with `key` (the password zero-padded to 8 bytes).
 pub fn build_ah_advert(
     src: Ipv4Addr,
     dst: Ipv4Addr,
@@ -41,12 +107,107 @@ pub fn build_ah_advert(
     key: &[u8; 8],
     vrrp: &[u8],
 ) -> Vec<u8> {
-    let _ = (src, dst, ident, seq, key, vrrp);
-    todo!()
+    let mut payload = Vec::with_capacity(AH_LEN + vrrp.len());
+    payload.extend_from_slice(&[PROTO_VRRP, AH_PAYLOAD_LEN, 0, 0]);
+    payload.extend_from_slice(&src.octets());
+    payload.extend_from_slice(&seq.to_be_bytes());
+    payload.extend_from_slice(&[0u8; ICV_LEN]);
+    payload.extend_from_slice(vrrp);
+    let mut packet = Ipv4Header::emit_keepalived(src, dst, PROTO_AH, ident, &payload);
+    let icv = compute_icv(&packet, MIN_HEADER_LEN, key);
+    let at = MIN_HEADER_LEN + ICV_OFFSET;
+    packet[at..at + ICV_LEN].copy_from_slice(&icv);
+    packet
 }
 
-/// Whether the whole IPv4 packet `ip_packet` carries an AH header whose ICV verifies with `key`.
+/// Whether the whole IPv4 packet `ip_packet` (as received, header included) is an AH
+/// packet whose ICV verifies with `key`. False for anything malformed.
 pub fn verify_ah(ip_packet: &[u8], key: &[u8; 8]) -> bool {
-    let _ = (ip_packet, key);
-    todo!()
+    let Ok((ip, payload)) = Ipv4Header::parse(ip_packet) else {
+        return false;
+    };
+    if ip.protocol != PROTO_AH {
+        return false;
+    }
+    let Ok((ah, _)) = AhHeader::parse(payload) else {
+        return false;
+    };
+    let expected = compute_icv(ip_packet, ip.header_len, key);
+    // Constant-time comparison: the ICV is a MAC.
+    expected
+        .iter()
+        .zip(ah.icv.iter())
+        .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+        == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SRC: Ipv4Addr = Ipv4Addr::new(192, 168, 1, 198);
+    const DST: Ipv4Addr = Ipv4Addr::new(224, 0, 0, 18);
+    const KEY: [u8; 8] = *b"1111\0\0\0\0";
+
+    fn sample() -> Vec<u8> {
+        let vrrp = [
+            0x21, 0x33, 0x64, 0x01, 0x02, 0x01, 0, 0, 192, 168, 1, 210, 0, 0, 0, 0, 0, 0, 0, 0,
+        ];
+        build_ah_advert(SRC, DST, 7, 1, &KEY, &vrrp)
+    }
+
+    #[test]
+    fn layout() {
+        let p = sample();
+        assert_eq!(p.len(), 20 + 24 + 20);
+        let (ip, payload) = Ipv4Header::parse(&p).unwrap();
+        assert_eq!(
+            (ip.protocol, ip.total_len, ip.ident, ip.ttl, ip.tos),
+            (51, 64, 7, 255, 0xc0)
+        );
+        assert!(Ipv4Header::checksum_ok(&p));
+        let (ah, vrrp) = AhHeader::parse(payload).unwrap();
+        assert_eq!(ah.next_header, 112);
+        assert_eq!(ah.payload_len, 4);
+        assert_eq!(ah.spi, u32::from(SRC));
+        assert_eq!(ah.seq, 1);
+        assert_ne!(ah.icv, [0; 12]);
+        assert_eq!(vrrp.len(), 20);
+    }
+
+    #[test]
+    fn verifies_with_right_key_only() {
+        let p = sample();
+        assert!(verify_ah(&p, &KEY));
+        assert!(!verify_ah(&p, b"1112\0\0\0\0"));
+    }
+
+    #[test]
+    fn mutable_fields_do_not_matter_immutable_ones_do() {
+        let mut p = sample();
+        p[1] = 0x00; // TOS rewritten in transit
+        p[6] = 0x40; // DF set
+        p[10] ^= 0xff; // checksum
+        assert!(verify_ah(&p, &KEY));
+        for i in [4, 8, 9, 12, 16, 20 + 4, 20 + 8, 20 + 12, 20 + 24 + 2, 63] {
+            let mut q = sample();
+            q[i] ^= 0x01;
+            assert!(!verify_ah(&q, &KEY), "byte {i} not covered");
+        }
+    }
+
+    #[test]
+    fn malformed_is_rejected_not_panicking() {
+        let p = sample();
+        for n in 0..p.len() {
+            let _ = verify_ah(&p[..n], &KEY);
+        }
+        assert!(!verify_ah(&p[..43], &KEY));
+        let mut q = p.clone();
+        q[20] = 6;
+        assert_eq!(AhHeader::parse(&q[20..]), Err(WireError::AhNextHeader(6)));
+        q[20] = 112;
+        q[21] = 5;
+        assert_eq!(AhHeader::parse(&q[20..]), Err(WireError::AhPayloadLen(5)));
+    }
 }

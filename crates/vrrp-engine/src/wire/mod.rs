@@ -10,6 +10,7 @@ pub mod arp;
 pub mod checksum;
 mod error;
 pub mod ipv4;
+mod md5;
 pub mod ndisc;
 pub mod vrrp;
 
