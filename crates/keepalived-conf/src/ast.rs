@@ -429,6 +429,29 @@ pub struct VrrpInstance {
     pub check_unicast_src: Option<bool>,
     /// 2.x: `notify_priority_changes`.
     pub notify_priority_changes: Option<bool>,
+    /// Positions of the keywords that cross-block validation points at.
+    pub spans: InstanceSpans,
+}
+
+/// Positions of individual `vrrp_instance` settings (value token), when given.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct InstanceSpans {
+    /// The instance name token.
+    pub name: Option<Span>,
+    /// The `interface` value.
+    pub interface: Option<Span>,
+    /// The `virtual_router_id` value.
+    pub virtual_router_id: Option<Span>,
+    /// The `priority` value.
+    pub priority: Option<Span>,
+    /// The `advert_int` value.
+    pub advert_int: Option<Span>,
+    /// The `authentication` keyword.
+    pub authentication: Option<Span>,
+    /// The `nopreempt` keyword.
+    pub nopreempt: Option<Span>,
+    /// The `preempt_delay` value.
+    pub preempt_delay: Option<Span>,
 }
 
 impl VrrpInstance {

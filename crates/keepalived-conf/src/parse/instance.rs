@@ -50,6 +50,7 @@ pub(crate) fn vrrp_instance<'a>(p: &mut P<'a>, line: &'a Line) {
         span: line.span(0),
         ..Default::default()
     };
+    inst.spans.name = Some(line.span(1));
     p.block(line, 1, &mut inst, keyword);
     p.cfg.instances.push(inst);
 }
@@ -113,12 +114,16 @@ fn keyword<'a>(p: &mut P<'a>, l: &'a Line, v: &mut VrrpInstance) {
         "interface" => {
             if let Some(s) = p.arg(l, 1) {
                 v.interface = Some(s.to_string());
+                v.spans.interface = Some(l.span(1));
             }
         }
         "virtual_router_id" => {
             if p.arg(l, 1).is_some() {
                 match l.tokens[1].text.parse::<u16>() {
-                    Ok(n @ 1..=255) => v.virtual_router_id = Some(n as u8),
+                    Ok(n @ 1..=255) => {
+                        v.virtual_router_id = Some(n as u8);
+                        v.spans.virtual_router_id = Some(l.span(1));
+                    }
                     _ => p.error(
                         l.span(1),
                         format!(
@@ -132,7 +137,10 @@ fn keyword<'a>(p: &mut P<'a>, l: &'a Line, v: &mut VrrpInstance) {
         "priority" => {
             if p.arg(l, 1).is_some() {
                 match l.tokens[1].text.parse::<u16>() {
-                    Ok(n @ 1..=255) => v.priority = Some(n as u8),
+                    Ok(n @ 1..=255) => {
+                        v.priority = Some(n as u8);
+                        v.spans.priority = Some(l.span(1));
+                    }
                     _ => {
                         // 1.3.5 keeps the default 100 ("Priority not valid! must be between 1 & 255").
                         p.error(
@@ -156,6 +164,7 @@ fn keyword<'a>(p: &mut P<'a>, l: &'a Line, v: &mut VrrpInstance) {
                     );
                 } else {
                     v.advert_int = Some(s);
+                    v.spans.advert_int = Some(l.span(1));
                 }
             }
         }
@@ -186,10 +195,16 @@ fn keyword<'a>(p: &mut P<'a>, l: &'a Line, v: &mut VrrpInstance) {
                 });
             }
         }),
-        "nopreempt" => v.nopreempt = true,
+        "nopreempt" => {
+            v.nopreempt = true;
+            v.spans.nopreempt = Some(l.span(0));
+        }
         "preempt" => v.nopreempt = false,
         "preempt_delay" => {
-            v.preempt_delay = p.uint(l, 1, 0, 1000).map(|n| n as u32).or(v.preempt_delay)
+            if let Some(d) = p.uint(l, 1, 0, 1000) {
+                v.preempt_delay = Some(d as u32);
+                v.spans.preempt_delay = Some(l.span(1));
+            }
         }
         "accept" => v.accept = Some(true),
         "no_accept" => v.accept = Some(false),
@@ -304,6 +319,7 @@ fn authentication<'a>(p: &mut P<'a>, l: &'a Line, v: &mut VrrpInstance) {
         );
         return;
     };
+    v.spans.authentication = Some(l.span(0));
     v.authentication = Some(if kind == "AH" {
         Authentication::Ah(pass)
     } else {

@@ -106,16 +106,6 @@ impl<'a> P<'a> {
         }
     }
 
-    /// Warn about arguments that a keyword does not take.
-    pub(crate) fn no_more_args(&mut self, l: &'a Line, n: usize) {
-        if l.tokens.len() > n {
-            self.warn(
-                l.span(n),
-                format!("extra arguments after '{}' - ignored", l.tokens[0].text),
-            );
-        }
-    }
-
     /// An IP address argument.
     pub(crate) fn ip(&mut self, l: &'a Line, i: usize) -> Option<IpAddr> {
         let w = self.arg(l, i)?;
