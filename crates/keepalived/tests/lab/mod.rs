@@ -1,0 +1,488 @@
+//! Network-namespace VRRP lab shared by the daemon's integration tests.
+//!
+//! Topology (all names carry the test process id and a short test id, so several test runs can
+//! coexist): a namespace `<prefix>-lan` holding bridge `br0` (STP off, forward delay 0, multicast
+//! snooping off, bridge netfilter off), and node namespaces `<prefix>-a` (192.168.1.198/24) and
+//! `<prefix>-b` (192.168.1.199/24), each with an interface `enp11s0f0` created directly as the
+//! peer of a veth whose other end (`vetha` / `vethb`) is a bridge port in `lan`. Nothing is created
+//! in the root namespace; IPv6 is disabled in every lab namespace.
+//!
+//! [`Lab`] is the Drop guard: it kills (by PID) every process it started and deletes the
+//! namespaces, also when a test panics, and then prints the daemons' logs.
+#![allow(dead_code)] // each test binary uses a different subset of the harness
+
+pub mod capture;
+pub mod daemon;
+pub mod monitor;
+pub mod scenarios;
+
+use std::fs::File;
+use std::os::fd::AsRawFd;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+pub use capture::{Capture, Packet};
+pub use daemon::{Daemon, Impl};
+pub use monitor::AddrMonitor;
+
+/// The seed VIP (examples/seed/*.conf).
+pub const VIP: &str = "192.168.1.210";
+/// Node A's primary address (seed MASTER, priority 100).
+pub const ADDR_A: &str = "192.168.1.198";
+/// Node B's primary address (seed BACKUP, priority 90).
+pub const ADDR_B: &str = "192.168.1.199";
+/// Interface name the seed configs bind to.
+pub const IFACE: &str = "enp11s0f0";
+/// Path of keepalived 2.2.7, the reference peer.
+pub const REAL_KEEPALIVED: &str = "/usr/sbin/keepalived";
+
+/// RFC 3768 master_down_interval for B (priority 90, advert_int 1): 3 + (256 - 90) / 256.
+pub const MASTER_DOWN_B: f64 = 3.0 + 166.0 / 256.0;
+/// RFC 3768 skew_time for B (priority 90): (256 - 90) / 256.
+pub const SKEW_B: f64 = 166.0 / 256.0;
+
+/// Seconds since the Unix epoch as f64: the common clock of captures, monitors and the harness.
+pub fn now() -> f64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs_f64())
+        .unwrap_or(0.0)
+}
+
+/// Sleep for `secs` seconds (fractional).
+pub fn sleep(secs: f64) {
+    std::thread::sleep(Duration::from_secs_f64(secs.max(0.0)));
+}
+
+/// Path of one of the seed configuration files (`examples/seed/<name>`).
+pub fn seed_conf(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../examples/seed")
+        .join(name)
+}
+
+/// Whether this run must fail rather than skip when the lab cannot be built.
+fn in_ci() -> bool {
+    std::env::var("CI").map(|v| v == "true").unwrap_or(false)
+}
+
+/// Refuse to run (fail under CI=true, otherwise print why and skip).
+fn unavailable(why: &str) -> Option<Lab> {
+    if in_ci() {
+        panic!("network-namespace lab unavailable under CI=true: {why}");
+    }
+    eprintln!("SKIPPED: network-namespace lab unavailable: {why}");
+    None
+}
+
+/// Run `ip ARGS`, returning stdout or an error text with stderr.
+pub fn ip(args: &[&str]) -> Result<String, String> {
+    let out = Command::new("ip")
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| format!("cannot run ip {args:?}: {e}"))?;
+    if out.status.success() {
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    } else {
+        Err(format!(
+            "ip {args:?} failed ({}): {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr).trim()
+        ))
+    }
+}
+
+/// Run `ip ARGS` during lab setup, where any failure is a broken lab.
+fn ip_ok(args: &[&str]) {
+    if let Err(e) = ip(args) {
+        panic!("lab setup: {e}");
+    }
+}
+
+/// Set sysctls inside a namespace.
+fn sysctl(ns: &str, settings: &[&str]) {
+    let out = Command::new("ip")
+        .args(["netns", "exec", ns, "sysctl", "-q", "-w"])
+        .args(settings)
+        .stdin(Stdio::null())
+        .output()
+        .expect("run sysctl");
+    assert!(
+        out.status.success(),
+        "sysctl {settings:?} in {ns}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Is `prog` runnable (found on PATH or as an absolute path)?
+fn have(prog: &str) -> bool {
+    Command::new(prog)
+        .arg(if prog.ends_with("keepalived") {
+            "-v"
+        } else {
+            "--version"
+        })
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok()
+}
+
+/// Which of the two lab nodes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NodeId {
+    /// 192.168.1.198, examples/seed/nodeA.conf (MASTER, priority 100).
+    A,
+    /// 192.168.1.199, examples/seed/nodeB.conf (BACKUP, priority 90).
+    B,
+}
+
+impl NodeId {
+    /// Lower-case letter used in names.
+    pub fn letter(self) -> &'static str {
+        match self {
+            NodeId::A => "a",
+            NodeId::B => "b",
+        }
+    }
+    /// The node's primary address.
+    pub fn addr(self) -> &'static str {
+        match self {
+            NodeId::A => ADDR_A,
+            NodeId::B => ADDR_B,
+        }
+    }
+    /// The node's seed configuration file.
+    pub fn conf(self) -> PathBuf {
+        match self {
+            NodeId::A => seed_conf("nodeA.conf"),
+            NodeId::B => seed_conf("nodeB.conf"),
+        }
+    }
+}
+
+/// One node namespace with its address monitor and the daemons started in it.
+pub struct Node {
+    /// A or B.
+    pub id: NodeId,
+    /// Namespace name.
+    pub ns: String,
+    /// MAC address of the node's `enp11s0f0`.
+    pub mac: String,
+    /// `ip -ts monitor address` running in the namespace since before any daemon.
+    pub monitor: AddrMonitor,
+    /// Every daemon started on this node, oldest first (the last is the current one).
+    pub daemons: Vec<Daemon>,
+    /// Implementation used for this node's daemons.
+    pub imp: Impl,
+}
+
+impl Node {
+    /// Does `ip addr` in the namespace show the VIP right now?
+    pub fn has_vip(&self) -> bool {
+        let out = ip(&["-n", &self.ns, "-4", "-o", "addr", "show", "dev", IFACE])
+            .unwrap_or_else(|e| panic!("{e}"));
+        out.contains(&format!(" {VIP}/"))
+    }
+
+    /// The currently running (most recently started) daemon.
+    pub fn daemon(&mut self) -> &mut Daemon {
+        self.daemons.last_mut().expect("no daemon started on node")
+    }
+}
+
+/// A two-node VRRP lab; dropping it tears everything down.
+pub struct Lab {
+    /// Short id of the test (part of every name).
+    pub test_id: String,
+    /// Name prefix of the namespaces.
+    pub prefix: String,
+    /// The bridge namespace.
+    pub lan: String,
+    /// Node A.
+    pub a: Node,
+    /// Node B.
+    pub b: Node,
+    /// Capture on the bridge (VRRP and ARP), running since before any daemon.
+    pub capture: Capture,
+    /// Per-test directory: pid files, logs, capture.
+    pub dir: PathBuf,
+    /// Global lock serialising the timing-sensitive lab tests (held until drop).
+    _lock: File,
+    namespaces: Vec<String>,
+}
+
+impl Lab {
+    /// Build the lab with daemon implementation `a_imp` on node A and `b_imp` on node B.
+    ///
+    /// Returns `None` (after printing why) when namespaces or tools are unavailable, except under
+    /// `CI=true`, where that is a test failure.
+    pub fn new(test_id: &str, a_imp: Impl, b_imp: Impl) -> Option<Lab> {
+        // SAFETY: geteuid has no preconditions.
+        if unsafe { libc::geteuid() } != 0 {
+            return unavailable("not running as root");
+        }
+        for tool in ["ip", "tcpdump", "tshark"] {
+            if !have(tool) {
+                return unavailable(&format!("`{tool}` is not installed"));
+            }
+        }
+        for imp in [a_imp, b_imp] {
+            if imp == Impl::Keepalived && !Path::new(REAL_KEEPALIVED).exists() {
+                return unavailable("keepalived 2.2.7 (/usr/sbin/keepalived) is not installed");
+            }
+        }
+
+        let lock = lock_lab();
+        let pid = std::process::id();
+        let prefix = format!("kr{pid}{test_id}");
+        let lan = format!("{prefix}-lan");
+        let ns_a = format!("{prefix}-a");
+        let ns_b = format!("{prefix}-b");
+        if let Err(e) = ip(&["netns", "add", &lan]) {
+            return unavailable(&format!("cannot create a network namespace: {e}"));
+        }
+        let dir = std::env::temp_dir().join(format!("keepalived-rs-lab-{prefix}"));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("create lab dir");
+
+        // From here on a half-built lab is cleaned by this guard if setup panics.
+        let mut guard = SetupGuard {
+            namespaces: vec![lan.clone()],
+        };
+        for ns in [&ns_a, &ns_b] {
+            ip_ok(&["netns", "add", ns]);
+            guard.namespaces.push(ns.clone());
+        }
+        let v6_off = [
+            "net.ipv6.conf.all.disable_ipv6=1",
+            "net.ipv6.conf.default.disable_ipv6=1",
+        ];
+        for ns in [&lan, &ns_a, &ns_b] {
+            sysctl(ns, &v6_off);
+            ip_ok(&["-n", ns, "link", "set", "lo", "up"]);
+        }
+        ip_ok(&[
+            "-n",
+            &lan,
+            "link",
+            "add",
+            "br0",
+            "type",
+            "bridge",
+            "stp_state",
+            "0",
+            "forward_delay",
+            "0",
+            "mcast_snooping",
+            "0",
+        ]);
+        // br_netfilter may be loaded on the host: keep bridged frames out of its netfilter.
+        // (The keys only exist when the module is loaded, so failures are ignored.)
+        let _ = Command::new("ip")
+            .args(["netns", "exec", &lan, "sysctl", "-q", "-w"])
+            .args([
+                "net.bridge.bridge-nf-call-iptables=0",
+                "net.bridge.bridge-nf-call-arptables=0",
+                "net.bridge.bridge-nf-call-ip6tables=0",
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+        for (node, ns) in [(NodeId::A, &ns_a), (NodeId::B, &ns_b)] {
+            let port = format!("veth{}", node.letter());
+            ip_ok(&[
+                "-n", &lan, "link", "add", &port, "type", "veth", "peer", "name", IFACE, "netns",
+                ns,
+            ]);
+            ip_ok(&["-n", &lan, "link", "set", &port, "master", "br0"]);
+            ip_ok(&["-n", &lan, "link", "set", &port, "up"]);
+            sysctl(
+                ns,
+                &[
+                    "net.ipv4.conf.all.rp_filter=0",
+                    "net.ipv4.conf.default.rp_filter=0",
+                ],
+            );
+            let cidr = format!("{}/24", node.addr());
+            ip_ok(&["-n", ns, "addr", "add", &cidr, "dev", IFACE]);
+            ip_ok(&["-n", ns, "link", "set", IFACE, "up"]);
+        }
+        ip_ok(&["-n", &lan, "link", "set", "br0", "up"]);
+
+        let capture = Capture::start(&lan, "br0", &dir.join("lan.pcap"));
+        let node = |id: NodeId, ns: &String, imp: Impl| Node {
+            id,
+            ns: ns.clone(),
+            mac: mac_of(ns),
+            monitor: AddrMonitor::start(ns),
+            daemons: Vec::new(),
+            imp,
+        };
+        let a = node(NodeId::A, &ns_a, a_imp);
+        let b = node(NodeId::B, &ns_b, b_imp);
+        // ip monitor has no "ready" signal: give it time to subscribe before anything changes.
+        sleep(0.2);
+        guard.namespaces.clear();
+        let lab = Lab {
+            test_id: test_id.to_string(),
+            prefix,
+            namespaces: vec![ns_a, ns_b, lan.clone()],
+            lan,
+            a,
+            b,
+            capture,
+            dir,
+            _lock: lock,
+        };
+        assert!(
+            !lab.a.has_vip() && !lab.b.has_vip(),
+            "VIP present before start"
+        );
+        Some(lab)
+    }
+
+    /// The node with the given id.
+    pub fn node(&mut self, id: NodeId) -> &mut Node {
+        match id {
+            NodeId::A => &mut self.a,
+            NodeId::B => &mut self.b,
+        }
+    }
+
+    /// Start the node's daemon (its configured implementation, its seed config).
+    pub fn start(&mut self, id: NodeId) -> f64 {
+        let dir = self.dir.clone();
+        let node = self.node(id);
+        let n = node.daemons.len() + 1;
+        let d = Daemon::start(
+            node.imp,
+            &node.ns,
+            &node.id.conf(),
+            &dir,
+            node.id.letter(),
+            n,
+        );
+        let t = d.started_at;
+        node.daemons.push(d);
+        t
+    }
+
+    /// Take node's link down (`down = true`) or up, on the bridge side of its veth.
+    pub fn set_link(&self, id: NodeId, down: bool) -> f64 {
+        let port = format!("veth{}", id.letter());
+        let t = now();
+        ip_ok(&[
+            "-n",
+            &self.lan,
+            "link",
+            "set",
+            &port,
+            if down { "down" } else { "up" },
+        ]);
+        t
+    }
+
+    /// Everything the test might want to read after a failure.
+    fn dump_logs(&self) {
+        eprintln!(
+            "==== lab {} ({}) diagnostics ====",
+            self.prefix,
+            self.dir.display()
+        );
+        for node in [&self.a, &self.b] {
+            for d in &node.daemons {
+                eprintln!(
+                    "---- node {:?} daemon #{} ({:?}, pid {}) log {} ----",
+                    node.id,
+                    d.serial,
+                    d.imp,
+                    d.pid,
+                    d.log.display()
+                );
+                eprintln!("{}", std::fs::read_to_string(&d.log).unwrap_or_default());
+            }
+            eprintln!("---- node {:?} address events ----", node.id);
+            for e in node.monitor.events() {
+                eprintln!("{e:?}");
+            }
+        }
+        eprintln!("---- capture (tshark) ----");
+        for p in self.capture.packets() {
+            eprintln!("{p:?}");
+        }
+    }
+}
+
+impl Drop for Lab {
+    fn drop(&mut self) {
+        for node in [&mut self.a, &mut self.b] {
+            for d in node.daemons.iter_mut() {
+                d.kill_group();
+            }
+        }
+        let failed = std::thread::panicking();
+        if failed {
+            self.dump_logs();
+        }
+        self.capture.stop();
+        self.a.monitor.stop();
+        self.b.monitor.stop();
+        for ns in &self.namespaces {
+            let _ = ip(&["netns", "del", ns]);
+        }
+        if failed {
+            eprintln!("lab files kept in {}", self.dir.display());
+        } else {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
+/// Deletes the namespaces of a lab whose setup panicked half-way.
+struct SetupGuard {
+    namespaces: Vec<String>,
+}
+
+impl Drop for SetupGuard {
+    fn drop(&mut self) {
+        for ns in &self.namespaces {
+            let _ = ip(&["netns", "del", ns]);
+        }
+    }
+}
+
+/// Take the machine-wide lock that serialises lab tests (timing assertions need quiet CPUs).
+fn lock_lab() -> File {
+    let path = std::env::temp_dir().join("keepalived-rs-netns-lab.lock");
+    let f = File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .expect("open lab lock file");
+    // libc::flock rather than File::lock: the workspace's MSRV (1.85) predates File::lock.
+    // SAFETY: flock on a descriptor we own; it is released when the File is closed.
+    let rc = unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX) };
+    assert_eq!(
+        rc,
+        0,
+        "flock {}: {}",
+        path.display(),
+        std::io::Error::last_os_error()
+    );
+    f
+}
+
+/// MAC address of `enp11s0f0` in namespace `ns`.
+fn mac_of(ns: &str) -> String {
+    let out = ip(&["-n", ns, "-o", "link", "show", "dev", IFACE]).unwrap_or_else(|e| panic!("{e}"));
+    out.split_whitespace()
+        .skip_while(|w| *w != "link/ether")
+        .nth(1)
+        .map(str::to_string)
+        .unwrap_or_else(|| panic!("no MAC in: {out}"))
+}
