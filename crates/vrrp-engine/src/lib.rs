@@ -15,5 +15,8 @@ pub use config::{
     Auth, EngineConfig, Family, GarpConfig, GlobalVrrpConfig, InitialState, InstanceConfig,
     ScriptConfig, SyncGroupConfig, TrackInterface, TrackScript, Version, Vip,
 };
-pub use engine::{Action, Engine, Input, InstanceId, NotifyState, NotifyTarget, Output, RxPacket, State};
+pub use engine::{
+    Action, Engine, Input, InstanceId, InstanceStats, NotifyState, NotifyTarget, Output,
+    RejectKind, RejectReason, RxPacket, State,
+};
 pub use log::{LogLevel, LogLine};

@@ -21,3 +21,21 @@ pub struct LogLine {
     /// Text, without prefix or newline.
     pub text: String,
 }
+
+impl LogLine {
+    /// A LOG_INFO line.
+    pub fn info(text: impl Into<String>) -> Self {
+        LogLine {
+            level: LogLevel::Info,
+            text: text.into(),
+        }
+    }
+
+    /// A line keepalived only logs with `-D`.
+    pub fn detail(text: impl Into<String>) -> Self {
+        LogLine {
+            level: LogLevel::Detail,
+            text: text.into(),
+        }
+    }
+}

@@ -1,0 +1,90 @@
+//! Building the adverts an instance sends (complete IPv4 packets, or IPv6 VRRP messages).
+
+use std::net::IpAddr;
+
+use crate::config::{Auth, Family, InstanceConfig, Version};
+use crate::wire::ah::build_ah_advert;
+use crate::wire::ipv4::{Ipv4Header, PROTO_VRRP};
+use crate::wire::vrrp::{VrrpRepr, MCAST_GROUP_V4};
+
+use super::validate::{advertised_vips, auth_type_num, src_v4};
+
+/// Per-instance sequence state of sent packets.
+#[derive(Debug, Clone)]
+pub struct TxCounters {
+    /// Next IPv4 identification (1..=65535; wraps 65535 → 1 like keepalived).
+    pub ip_id: u16,
+    /// Next AH sequence number.
+    pub ah_seq: u32,
+}
+
+impl Default for TxCounters {
+    fn default() -> Self {
+        TxCounters {
+            ip_id: 1,
+            ah_seq: 1,
+        }
+    }
+}
+
+impl TxCounters {
+    fn next_id(&mut self) -> u16 {
+        let id = self.ip_id;
+        self.ip_id = if id == u16::MAX { 1 } else { id + 1 };
+        id
+    }
+}
+
+/// The VRRP message fields of an advert with `priority`.
+pub fn repr(cfg: &InstanceConfig, priority: u8) -> VrrpRepr {
+    let (auth_type, auth_data) = match (&cfg.version, &cfg.auth) {
+        (Version::V2, Auth::Pass(pw)) => (1, *pw),
+        (Version::V2, a) => (auth_type_num(a), [0; 8]),
+        (Version::V3, _) => (0, [0; 8]),
+    };
+    VrrpRepr {
+        version: cfg.version,
+        vrid: cfg.vrid,
+        priority,
+        advert_int: cfg.advert_int,
+        auth_type,
+        addresses: advertised_vips(cfg).collect(),
+        auth_data,
+    }
+}
+
+/// Destinations of an advert: each unicast peer, else the multicast group.
+pub fn destinations(cfg: &InstanceConfig) -> Vec<IpAddr> {
+    if cfg.unicast_peers.is_empty() {
+        vec![cfg.mcast_group]
+    } else {
+        cfg.unicast_peers.clone()
+    }
+}
+
+/// Builds the packets for one advert (one per destination), advancing the counters.
+pub fn build(cfg: &InstanceConfig, priority: u8, tx: &mut TxCounters) -> Vec<(IpAddr, Vec<u8>)> {
+    let r = repr(cfg, priority);
+    let mut out = Vec::new();
+    for dst in destinations(cfg) {
+        let bytes = match (cfg.family, dst) {
+            (Family::V4, IpAddr::V4(d)) => {
+                let src = src_v4(cfg);
+                let msg = r.emit(Family::V4, IpAddr::V4(src), IpAddr::V4(MCAST_GROUP_V4));
+                let id = tx.next_id();
+                match (&cfg.version, &cfg.auth) {
+                    (Version::V2, Auth::Ah(key)) => {
+                        let seq = tx.ah_seq;
+                        tx.ah_seq = tx.ah_seq.wrapping_add(1);
+                        build_ah_advert(src, d, id, seq, key, &msg)
+                    }
+                    _ => Ipv4Header::emit_keepalived(src, d, PROTO_VRRP, id, &msg),
+                }
+            }
+            // IPv6: the kernel adds the header and (IPV6_CHECKSUM) the checksum.
+            _ => r.emit(Family::V6, cfg.src_addr, dst),
+        };
+        out.push((dst, bytes));
+    }
+    out
+}

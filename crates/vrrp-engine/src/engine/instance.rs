@@ -1,0 +1,684 @@
+//! One VRRP instance: keepalived 1.3.5's per-instance state machine (RFC 3768 §6.4 / RFC 5798
+//! §6.4 with keepalived's deviations, see docs/compatibility.md "State machine").
+
+use std::net::IpAddr;
+use std::time::Duration;
+
+use crate::config::{Family, InitialState, InstanceConfig, Version, Vip};
+use crate::log::LogLine;
+
+use super::advert::{self, TxCounters};
+use super::stats::InstanceStats;
+use super::timers::{master_down_interval, skew_time};
+use super::validate::{Advert, RejectKind, Verdict};
+use super::{Action, InstanceId, NotifyState, NotifyTarget, Output, State};
+
+/// Internal state: the public [`State`] plus keepalived's GOTO_MASTER.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Phase {
+    /// Not started / stopped.
+    Init,
+    /// `state MASTER` or owner at startup: MASTER transition after one advert interval.
+    GotoMaster,
+    /// BACKUP.
+    Backup,
+    /// MASTER (VIPs set once `vips_set`).
+    Master,
+    /// FAULT.
+    Fault,
+}
+
+impl Phase {
+    pub(crate) fn public(self) -> State {
+        match self {
+            Phase::Init | Phase::GotoMaster => State::Init,
+            Phase::Backup => State::Backup,
+            Phase::Master => State::Master,
+            Phase::Fault => State::Fault,
+        }
+    }
+}
+
+/// One instance and its run-time state.
+#[derive(Debug, Clone)]
+pub(crate) struct Instance {
+    pub id: InstanceId,
+    pub cfg: InstanceConfig,
+    pub phase: Phase,
+    /// "Entering MASTER STATE" done: VIPs added.
+    pub vips_set: bool,
+    /// Base priority (lowered to 254 on an owner/owner conflict).
+    pub base_priority: u8,
+    /// Effective priority.
+    pub priority: u8,
+    /// Tracked objects allow running (not FAULT).
+    pub up: bool,
+    /// Main timer: GOTO_MASTER transition, BACKUP master-down, MASTER next advert.
+    pub timer: Option<Duration>,
+    /// Pending delayed GARP burst (time, count).
+    pub garp_delay_at: Option<(Duration, u32)>,
+    /// Next periodic GARP refresh.
+    pub garp_refresh_at: Option<Duration>,
+    /// When the preempt delay ends (None: not started, i.e. still pending).
+    pub preempt_time: Option<Duration>,
+    /// "start preempt delay" logged and not reset.
+    pub preempt_active: bool,
+    /// Interval the current master advertises (v3 BACKUP adopts it).
+    pub master_adver_int: Duration,
+    /// Address of the last master heard.
+    pub master_addr: Option<IpAddr>,
+    /// Priority of the last master heard.
+    pub master_priority: u8,
+    pub tx: TxCounters,
+    pub stats: InstanceStats,
+    /// Index of its sync group.
+    pub group: Option<usize>,
+}
+
+fn garp_word(vip: &Vip) -> &'static str {
+    if vip.addr.is_ipv4() {
+        "gratuitous ARPs"
+    } else {
+        "Unsolicited Neighbour Adverts"
+    }
+}
+
+impl Instance {
+    pub(crate) fn new(id: InstanceId, cfg: InstanceConfig) -> Self {
+        let prio = cfg.priority.max(1);
+        Instance {
+            id,
+            phase: Phase::Init,
+            vips_set: false,
+            base_priority: prio,
+            priority: prio,
+            up: true,
+            timer: None,
+            garp_delay_at: None,
+            garp_refresh_at: None,
+            preempt_time: None,
+            preempt_active: false,
+            master_adver_int: cfg.advert_int,
+            master_addr: None,
+            master_priority: 0,
+            tx: TxCounters::default(),
+            stats: InstanceStats::default(),
+            group: None,
+            cfg,
+        }
+    }
+
+    fn name(&self) -> &str {
+        &self.cfg.name
+    }
+
+    fn emit(&self, out: &mut Vec<Output>, action: Action) {
+        out.push(Output {
+            instance: Some(self.id),
+            action,
+        });
+    }
+
+    pub(crate) fn log(&self, out: &mut Vec<Output>, line: LogLine) {
+        self.emit(out, Action::Log(line));
+    }
+
+    fn info(&self, out: &mut Vec<Output>, text: String) {
+        self.log(out, LogLine::info(text));
+    }
+
+    fn detail(&self, out: &mut Vec<Output>, text: String) {
+        self.log(out, LogLine::detail(text));
+    }
+
+    /// Whether this instance starts toward MASTER (`state MASTER` or owner).
+    fn wants_master(&self) -> bool {
+        self.cfg.initial_state == InitialState::Master || self.base_priority == 255
+    }
+
+    pub(crate) fn skew(&self) -> Duration {
+        skew_time(self.cfg.version, self.base_priority, self.cfg.advert_int)
+    }
+
+    pub(crate) fn master_down(&self) -> Duration {
+        let m = match self.cfg.version {
+            Version::V2 => self.cfg.advert_int,
+            Version::V3 => self.master_adver_int,
+        };
+        master_down_interval(self.cfg.version, self.base_priority, self.cfg.advert_int, m)
+    }
+
+    fn set_phase(&mut self, out: &mut Vec<Output>, to: Phase) {
+        let from = self.phase.public();
+        self.phase = to;
+        if from != to.public() {
+            self.emit(
+                out,
+                Action::StateChanged {
+                    from,
+                    to: to.public(),
+                },
+            );
+        }
+    }
+
+    fn notify(&self, out: &mut Vec<Output>, state: NotifyState) {
+        self.emit(
+            out,
+            Action::Notify {
+                target: NotifyTarget::Instance(self.cfg.name.clone()),
+                state,
+                priority: self.priority,
+            },
+        );
+    }
+
+    /// Sends one advert with `priority` to every destination.
+    pub(crate) fn send_advert(&mut self, out: &mut Vec<Output>, priority: u8) {
+        for (dst, packet) in advert::build(&self.cfg, priority, &mut self.tx) {
+            self.stats.advert_sent += 1;
+            if priority == 0 {
+                self.stats.pri_zero_sent += 1;
+            }
+            self.emit(
+                out,
+                Action::SendAdvert {
+                    interface: self.cfg.interface.clone(),
+                    dst,
+                    packet,
+                },
+            );
+        }
+    }
+
+    fn all_vips(&self) -> Vec<Vip> {
+        self.cfg
+            .vips
+            .iter()
+            .chain(self.cfg.excluded_vips.iter())
+            .cloned()
+            .collect()
+    }
+
+    fn garp_burst(&self, out: &mut Vec<Output>, count: u32) {
+        let vips = self.all_vips();
+        if count == 0 || vips.is_empty() {
+            return;
+        }
+        for v in &vips {
+            self.detail(
+                out,
+                format!(
+                    "VRRP_Instance({}) Sending/queueing {} on {} for {}",
+                    self.name(),
+                    garp_word(v),
+                    v.dev,
+                    v.addr
+                ),
+            );
+        }
+        self.emit(out, Action::SendGarp { vips, count });
+    }
+
+    // ---- start / stop -------------------------------------------------------------------
+
+    /// `Input::Start` (keepalived's vrrp_init_state).
+    pub(crate) fn start(&mut self, now: Duration, out: &mut Vec<Output>) {
+        self.preempt_time = None;
+        self.preempt_active = false;
+        if !self.up {
+            self.info(
+                out,
+                format!("VRRP_Instance({}) Entering FAULT STATE", self.name()),
+            );
+            self.set_phase(out, Phase::Fault);
+            self.timer = None;
+            self.notify(out, NotifyState::Fault);
+        } else if self.wants_master() {
+            // GOTO_MASTER: nothing logged yet; the transition comes one interval later.
+            self.phase = Phase::GotoMaster;
+            self.timer = Some(now + self.cfg.advert_int);
+        } else {
+            self.info(
+                out,
+                format!("VRRP_Instance({}) Entering BACKUP STATE", self.name()),
+            );
+            self.set_phase(out, Phase::Backup);
+            self.timer = Some(now + self.master_down());
+            self.notify(out, NotifyState::Backup);
+        }
+    }
+
+    /// SIGTERM: a MASTER sends priority 0 and releases its addresses; all run notify_stop.
+    pub(crate) fn shutdown(&mut self, out: &mut Vec<Output>) {
+        if self.phase == Phase::Init {
+            return;
+        }
+        if self.phase == Phase::Master {
+            self.send_advert(out, 0);
+            self.info(
+                out,
+                format!("VRRP_Instance({}) sent 0 priority", self.name()),
+            );
+            self.release(out);
+        }
+        self.set_phase(out, Phase::Init);
+        self.timer = None;
+        self.garp_delay_at = None;
+        self.garp_refresh_at = None;
+        self.notify(out, NotifyState::Stop);
+    }
+
+    // ---- transitions ---------------------------------------------------------------------
+
+    /// keepalived's vrrp_state_goto_master: advert, "Transition to MASTER STATE", MASTER
+    /// without VIPs; "Entering MASTER STATE" follows one advert interval later.
+    pub(crate) fn goto_master(&mut self, now: Duration, out: &mut Vec<Output>, colon: bool) {
+        let sep = if colon { ":" } else { "" };
+        self.send_advert(out, self.priority);
+        self.info(
+            out,
+            format!(
+                "VRRP_Instance({}){sep} Transition to MASTER STATE",
+                self.name()
+            ),
+        );
+        self.set_phase(out, Phase::Master);
+        self.vips_set = false;
+        self.timer = Some(now + self.cfg.advert_int);
+    }
+
+    /// "Entering MASTER STATE": VIPs, routes, GARPs, notify (vrrp_state_become_master).
+    fn become_master(&mut self, now: Duration, out: &mut Vec<Output>) {
+        self.info(
+            out,
+            format!("VRRP_Instance({}) Entering MASTER STATE", self.name()),
+        );
+        if !self.cfg.vips.is_empty() {
+            self.detail(
+                out,
+                format!("VRRP_Instance({}) setting protocol VIPs.", self.name()),
+            );
+        }
+        if !self.cfg.excluded_vips.is_empty() {
+            self.detail(
+                out,
+                format!("VRRP_Instance({}) setting protocol E-VIPs.", self.name()),
+            );
+        }
+        let vips = self.all_vips();
+        if !vips.is_empty() {
+            self.emit(out, Action::AddAddresses(vips));
+        }
+        self.emit(out, Action::SetRoutes(true));
+        self.vips_set = true;
+        self.stats.become_master += 1;
+        let g = self.cfg.garp.clone();
+        self.garp_burst(out, g.master_repeat);
+        self.garp_delay_at =
+            (!g.master_delay.is_zero()).then_some((now + g.master_delay, g.master_repeat));
+        self.garp_refresh_at = (!g.master_refresh.is_zero()).then_some(now + g.master_refresh);
+        self.notify(out, NotifyState::Master);
+    }
+
+    /// Removes what MASTER installed (vrrp_state_leave_master's address part).
+    fn release(&mut self, out: &mut Vec<Output>) {
+        if self.vips_set {
+            self.detail(
+                out,
+                format!("VRRP_Instance({}) removing protocol VIPs.", self.name()),
+            );
+            let vips = self.all_vips();
+            if !vips.is_empty() {
+                self.emit(out, Action::RemoveAddresses(vips));
+            }
+            self.emit(out, Action::SetRoutes(false));
+        }
+        if self.phase == Phase::Master {
+            self.stats.release_master += 1;
+        }
+        self.vips_set = false;
+        self.garp_delay_at = None;
+        self.garp_refresh_at = None;
+    }
+
+    /// MASTER → BACKUP (higher priority heard, or sync group).
+    pub(crate) fn master_to_backup(&mut self, now: Duration, out: &mut Vec<Output>) {
+        self.info(
+            out,
+            format!("VRRP_Instance({}) Entering BACKUP STATE", self.name()),
+        );
+        self.release(out);
+        self.set_phase(out, Phase::Backup);
+        self.timer = Some(now + self.master_down());
+        self.notify(out, NotifyState::Backup);
+    }
+
+    /// → FAULT (tracked object down).
+    pub(crate) fn enter_fault(&mut self, out: &mut Vec<Output>) {
+        match self.phase {
+            Phase::Fault | Phase::Init => return,
+            Phase::Master => {
+                self.info(
+                    out,
+                    format!("VRRP_Instance({}) Entering FAULT STATE", self.name()),
+                );
+                self.release(out);
+                self.send_advert(out, 0);
+            }
+            Phase::Backup => {
+                self.info(
+                    out,
+                    format!("VRRP_Instance({}) Now in FAULT state", self.name()),
+                );
+            }
+            Phase::GotoMaster => {
+                self.info(
+                    out,
+                    format!("VRRP_Instance({}) Entering FAULT STATE", self.name()),
+                );
+            }
+        }
+        self.set_phase(out, Phase::Fault);
+        self.timer = None;
+        self.notify(out, NotifyState::Fault);
+    }
+
+    /// FAULT → BACKUP (or straight toward MASTER when `state MASTER`).
+    pub(crate) fn leave_fault(&mut self, now: Duration, out: &mut Vec<Output>) {
+        if self.phase != Phase::Fault {
+            return;
+        }
+        self.preempt_time = None;
+        self.preempt_active = false;
+        self.master_adver_int = self.cfg.advert_int;
+        if self.wants_master() {
+            self.goto_master(now, out, true);
+        } else {
+            self.info(
+                out,
+                format!("VRRP_Instance({}): Entering BACKUP STATE", self.name()),
+            );
+            self.set_phase(out, Phase::Backup);
+            self.timer = Some(now + self.master_down());
+            self.notify(out, NotifyState::Backup);
+        }
+    }
+
+    /// New effective priority (track weights); only advertised, no state change by itself.
+    pub(crate) fn set_priority(&mut self, out: &mut Vec<Output>, prio: u8) {
+        if prio != self.priority {
+            self.info(
+                out,
+                format!(
+                    "VRRP_Instance({}) Changing effective priority from {} to {}",
+                    self.name(),
+                    self.priority,
+                    prio
+                ),
+            );
+            self.priority = prio;
+        }
+    }
+
+    // ---- timers --------------------------------------------------------------------------
+
+    /// Earliest pending deadline.
+    pub(crate) fn next_deadline(&self) -> Option<Duration> {
+        [
+            self.timer,
+            self.garp_delay_at.map(|(t, _)| t),
+            self.garp_refresh_at,
+        ]
+        .into_iter()
+        .flatten()
+        .min()
+    }
+
+    /// Processes everything due at `now`.
+    pub(crate) fn on_timer(&mut self, now: Duration, out: &mut Vec<Output>) {
+        if let Some((t, count)) = self.garp_delay_at {
+            if t <= now {
+                self.garp_delay_at = None;
+                if self.vips_set {
+                    self.garp_burst(out, count);
+                }
+            }
+        }
+        if let Some(t) = self.garp_refresh_at {
+            if t <= now && self.vips_set {
+                let g = self.cfg.garp.clone();
+                self.garp_burst(out, g.master_refresh_repeat);
+                self.garp_refresh_at = Some(now + g.master_refresh);
+            }
+        }
+        let Some(t) = self.timer else { return };
+        if t > now {
+            return;
+        }
+        match self.phase {
+            Phase::GotoMaster | Phase::Backup => self.goto_master(now, out, false),
+            Phase::Master => {
+                if !self.vips_set {
+                    self.become_master(now, out);
+                }
+                self.send_advert(out, self.priority);
+                self.timer = Some(now + self.cfg.advert_int);
+            }
+            Phase::Init | Phase::Fault => self.timer = None,
+        }
+    }
+
+    // ---- packets -------------------------------------------------------------------------
+
+    /// Handles the verdict of the receive checks for a packet addressed to us.
+    pub(crate) fn on_packet(&mut self, now: Duration, verdict: Verdict, out: &mut Vec<Output>) {
+        self.stats.advert_rcvd += 1;
+        let (advert, reject) = match verdict {
+            Verdict::Valid(a) => (Some(a), None),
+            Verdict::Drop(a, r) => (Some(a), Some(r)),
+            Verdict::Ko(r) => (None, Some(r)),
+        };
+        if let Some(r) = &reject {
+            self.stats.count_reject(r);
+            self.info(out, r.log_text(self.name()));
+            let line = match r.kind() {
+                RejectKind::Ko => {
+                    format!("bogus VRRP packet received on {} !!!", self.cfg.interface)
+                }
+                RejectKind::Drop => format!("Sync instance needed on {} !!!", self.cfg.interface),
+            };
+            self.info(out, line);
+        }
+        if let Some(a) = &advert {
+            if a.priority == 0 {
+                self.stats.pri_zero_rcvd += 1;
+            }
+            match a.checksum_form {
+                Some(crate::wire::vrrp::ChecksumForm::PseudoHeader) => {
+                    self.stats.v3_checksum_pseudo += 1
+                }
+                Some(crate::wire::vrrp::ChecksumForm::Plain) => self.stats.v3_checksum_plain += 1,
+                None => {}
+            }
+        }
+        match self.phase {
+            Phase::Backup => match (advert, &reject) {
+                (Some(a), _) => self.backup_rx(now, a, out),
+                (None, _) => {
+                    // keepalived re-arms the master-down timer even on a bogus packet.
+                    self.info(
+                        out,
+                        format!(
+                            "VRRP_Instance({}) ignoring received advertisment...",
+                            self.name()
+                        ),
+                    );
+                    self.timer = Some(now + self.master_down());
+                }
+            },
+            Phase::Master => match (advert, reject) {
+                (Some(a), None) => self.master_rx(now, a, out),
+                _ => self.info(
+                    out,
+                    format!(
+                        "VRRP_Instance({}) Dropping received VRRP packet...",
+                        self.name()
+                    ),
+                ),
+            },
+            Phase::Fault => {
+                if reject.is_some() {
+                    self.info(
+                        out,
+                        format!(
+                            "VRRP_Instance({}) Dropping received VRRP packet...",
+                            self.name()
+                        ),
+                    );
+                }
+            }
+            Phase::Init | Phase::GotoMaster => {}
+        }
+    }
+
+    /// BACKUP receiving a (valid or DROP) advert: RFC 3768 §6.4.2 plus 1.3.5's immediate
+    /// election on a lower priority.
+    fn backup_rx(&mut self, now: Duration, a: Advert, out: &mut Vec<Output>) {
+        if self.cfg.version == Version::V3 && a.advert_int != self.master_adver_int {
+            self.master_adver_int = a.advert_int;
+            self.info(
+                out,
+                format!(
+                    "VRRP_Instance({}) advertisement interval updated to {} milli-sec",
+                    self.name(),
+                    a.advert_int.as_millis()
+                ),
+            );
+        }
+        if a.priority == 0 {
+            // RFC 3768 §6.4.2: Master_Down_Timer = Skew_Time.
+            self.timer = Some(now + self.skew());
+            return;
+        }
+        let preempt_pending =
+            !self.cfg.preempt_delay.is_zero() && self.preempt_time.is_none_or(|t| t > now);
+        if self.cfg.nopreempt || a.priority >= self.priority || preempt_pending {
+            self.timer = Some(now + self.master_down());
+            self.master_addr = Some(a.src);
+            self.master_priority = a.priority;
+            if !self.cfg.preempt_delay.is_zero() {
+                if a.priority > self.priority {
+                    self.preempt_time = Some(now + self.cfg.preempt_delay);
+                    if self.preempt_active {
+                        self.info(
+                            out,
+                            format!("VRRP_Instance({}) reset preempt delay", self.name()),
+                        );
+                        self.preempt_active = false;
+                    }
+                } else if !self.preempt_active {
+                    self.info(
+                        out,
+                        format!(
+                            "VRRP_Instance({}) start preempt delay({})",
+                            self.name(),
+                            self.cfg.preempt_delay.as_secs()
+                        ),
+                    );
+                    self.preempt_time = Some(now + self.cfg.preempt_delay);
+                    self.preempt_active = true;
+                }
+            }
+        } else {
+            // keepalived 1.3.5: do not wait for master-down (RFC), elect at once.
+            self.info(
+                out,
+                format!(
+                    "VRRP_Instance({}) forcing a new MASTER election",
+                    self.name()
+                ),
+            );
+            self.goto_master(now, out, false);
+        }
+    }
+
+    /// MASTER receiving a valid advert: RFC 3768 §6.4.3.
+    fn master_rx(&mut self, now: Duration, a: Advert, out: &mut Vec<Output>) {
+        if a.priority == 0 {
+            // RFC 3768 §6.4.3: answer a priority-0 advert with an advert at once.
+            self.send_advert(out, self.priority);
+            self.timer = Some(now + self.cfg.advert_int);
+            return;
+        }
+        if a.priority == 255 && self.base_priority == 255 {
+            self.info(
+                out,
+                format!(
+                    "({}): CONFIGURATION ERROR: local instance and a remote instance are both configured as address owner, please fix - reducing local priority",
+                    self.name()
+                ),
+            );
+            self.base_priority = 254;
+            self.priority = 254;
+        }
+        let ours = self.cfg.src_addr;
+        let lower = a.priority < self.priority || (a.priority == self.priority && a.src < ours);
+        if a.priority == self.priority && a.src == ours {
+            self.info(
+                out,
+                format!(
+                    "({}): WARNING - equal priority advert received from remote host with our IP address.",
+                    self.name()
+                ),
+            );
+            return;
+        }
+        if lower {
+            self.info(
+                out,
+                format!(
+                    "VRRP_Instance({}) Received advert with lower priority {}, ours {}, forcing new election",
+                    self.name(),
+                    a.priority,
+                    self.priority
+                ),
+            );
+            if !self.cfg.lower_prio_no_advert {
+                self.send_advert(out, self.priority);
+            }
+            if self.vips_set {
+                let g = self.cfg.garp.clone();
+                self.garp_burst(out, g.lower_prio_repeat);
+                if !g.lower_prio_delay.is_zero() && g.lower_prio_repeat > 0 {
+                    self.garp_delay_at = Some((now + g.lower_prio_delay, g.lower_prio_repeat));
+                }
+            }
+        } else {
+            if self.cfg.higher_prio_send_advert {
+                self.send_advert(out, self.priority);
+            }
+            self.info(
+                out,
+                format!(
+                    "VRRP_Instance({}) Received advert with higher priority {}, ours {}",
+                    self.name(),
+                    a.priority,
+                    self.priority
+                ),
+            );
+            self.master_addr = Some(a.src);
+            self.master_priority = a.priority;
+            self.master_adver_int = a.advert_int;
+            if self.cfg.version == Version::V2 {
+                self.master_adver_int = self.cfg.advert_int;
+            }
+            self.master_to_backup(now, out);
+        }
+    }
+
+    /// Whether the config identity (keepalived's reload match) equals another's.
+    pub(crate) fn key(cfg: &InstanceConfig) -> (u8, Family, String) {
+        (cfg.vrid, cfg.family, cfg.interface.clone())
+    }
+}

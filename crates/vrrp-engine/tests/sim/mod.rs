@@ -1,0 +1,420 @@
+//! A simulated LAN with a virtual clock for driving several engines: loss, delay,
+//! partitions, crashes and restarts, all from a seeded splitmix64.
+#![allow(dead_code)]
+
+use std::cmp::Reverse;
+use std::collections::{BTreeSet, BinaryHeap};
+use std::net::{IpAddr, Ipv4Addr};
+use std::time::Duration;
+
+use vrrp_engine::{
+    Action, Auth, Engine, EngineConfig, Family, GarpConfig, InitialState, Input, InstanceConfig,
+    InstanceId, LogLevel, Output, RxPacket, State, Version, Vip,
+};
+
+/// Interface name every simulated node uses.
+pub const IFACE: &str = "enp11s0f0";
+
+/// Tiny deterministic RNG (splitmix64).
+#[derive(Debug, Clone)]
+pub struct SplitMix64(pub u64);
+
+impl SplitMix64 {
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    /// Uniform in [0, n).
+    pub fn below(&mut self, n: u64) -> u64 {
+        if n == 0 {
+            0
+        } else {
+            self.next_u64() % n
+        }
+    }
+    /// Uniform in [0, 1).
+    pub fn unit(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+    }
+    pub fn chance(&mut self, p: f64) -> bool {
+        self.unit() < p
+    }
+}
+
+/// The seed configuration's instance (VI_1, VRID 51, PASS 1111, VIP 192.168.1.210/24).
+pub fn seed_instance(
+    name: &str,
+    state: InitialState,
+    priority: u8,
+    src: Ipv4Addr,
+) -> InstanceConfig {
+    let mut pw = [0u8; 8];
+    pw[..4].copy_from_slice(b"1111");
+    InstanceConfig {
+        name: name.to_string(),
+        interface: IFACE.to_string(),
+        vrid: 51,
+        version: Version::V2,
+        family: Family::V4,
+        initial_state: state,
+        priority,
+        advert_int: Duration::from_secs(1),
+        auth: Auth::Pass(pw),
+        vips: vec![vip("192.168.1.210", 24)],
+        excluded_vips: vec![],
+        src_addr: IpAddr::V4(src),
+        mcast_group: IpAddr::V4(Ipv4Addr::new(224, 0, 0, 18)),
+        unicast_peers: vec![],
+        nopreempt: false,
+        preempt_delay: Duration::ZERO,
+        accept: true,
+        dont_track_primary: false,
+        track_interfaces: vec![],
+        track_scripts: vec![],
+        garp: GarpConfig::default(),
+        lower_prio_no_advert: false,
+        higher_prio_send_advert: false,
+        skip_check_adv_addr: false,
+        check_unicast_src: false,
+    }
+}
+
+pub fn vip(addr: &str, prefix: u8) -> Vip {
+    Vip {
+        addr: addr.parse().unwrap(),
+        prefix_len: prefix,
+        dev: IFACE.to_string(),
+        broadcast: None,
+        scope: None,
+        label: None,
+    }
+}
+
+pub fn single(inst: InstanceConfig) -> EngineConfig {
+    EngineConfig {
+        instances: vec![inst],
+        ..Default::default()
+    }
+}
+
+/// Node A / node B of the seed configs.
+pub fn seed_pair() -> (EngineConfig, EngineConfig) {
+    (
+        single(seed_instance(
+            "VI_1",
+            InitialState::Master,
+            100,
+            Ipv4Addr::new(192, 168, 1, 198),
+        )),
+        single(seed_instance(
+            "VI_1",
+            InitialState::Backup,
+            90,
+            Ipv4Addr::new(192, 168, 1, 199),
+        )),
+    )
+}
+
+/// One recorded action.
+#[derive(Debug, Clone)]
+pub struct Event {
+    pub at: Duration,
+    pub node: usize,
+    pub out: Output,
+}
+
+/// A simulated host.
+pub struct Node {
+    pub cfg: EngineConfig,
+    pub engine: Engine,
+    pub alive: bool,
+    pub link_up: bool,
+    /// Addresses currently configured by this node's daemon.
+    pub held: BTreeSet<IpAddr>,
+    /// Address on the LAN (the first instance's source).
+    pub addr: IpAddr,
+}
+
+#[derive(Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct Pending {
+    at: Duration,
+    seq: u64,
+    to: usize,
+    bytes: Vec<u8>,
+}
+
+/// The LAN.
+pub struct Sim {
+    pub now: Duration,
+    pub nodes: Vec<Node>,
+    queue: BinaryHeap<Reverse<Pending>>,
+    seq: u64,
+    pub rng: SplitMix64,
+    /// Probability a packet copy is lost.
+    pub loss: f64,
+    /// Fixed one-way delay.
+    pub delay: Duration,
+    /// Extra uniform random delay in [0, jitter).
+    pub jitter: Duration,
+    /// Partition id per node; packets only flow between equal ids.
+    pub partition: Vec<u32>,
+    pub trace: Vec<Event>,
+    /// Deliveries: (time, from, to, priority field).
+    pub deliveries: Vec<(Duration, usize, usize, u8)>,
+}
+
+impl Sim {
+    pub fn new(configs: Vec<EngineConfig>, seed: u64) -> Sim {
+        let nodes: Vec<Node> = configs
+            .into_iter()
+            .map(|cfg| Node {
+                engine: Engine::new(cfg.clone()),
+                addr: cfg.instances[0].src_addr,
+                cfg,
+                alive: true,
+                link_up: true,
+                held: BTreeSet::new(),
+            })
+            .collect();
+        let n = nodes.len();
+        Sim {
+            now: Duration::ZERO,
+            nodes,
+            queue: BinaryHeap::new(),
+            seq: 0,
+            rng: SplitMix64(seed),
+            loss: 0.0,
+            delay: Duration::ZERO,
+            jitter: Duration::ZERO,
+            partition: vec![0; n],
+            trace: Vec::new(),
+            deliveries: Vec::new(),
+        }
+    }
+
+    /// Feeds one input to node `i` and carries out its actions.
+    pub fn input(&mut self, i: usize, input: Input<'_>) {
+        let now = self.now;
+        let outs = self.nodes[i].engine.handle(input, now);
+        for o in outs {
+            self.apply(i, &o);
+            self.trace.push(Event {
+                at: now,
+                node: i,
+                out: o,
+            });
+        }
+    }
+
+    fn apply(&mut self, i: usize, o: &Output) {
+        match &o.action {
+            Action::AddAddresses(v) => {
+                for a in v {
+                    self.nodes[i].held.insert(a.addr);
+                }
+            }
+            Action::RemoveAddresses(v) => {
+                for a in v {
+                    self.nodes[i].held.remove(&a.addr);
+                }
+            }
+            Action::SendAdvert { dst, packet, .. } => {
+                if !self.nodes[i].link_up {
+                    return;
+                }
+                let targets: Vec<usize> = (0..self.nodes.len())
+                    .filter(|&j| j != i)
+                    .filter(|&j| dst.is_multicast() || self.nodes[j].addr == *dst)
+                    .collect();
+                for j in targets {
+                    if self.partition[i] != self.partition[j] || self.rng.chance(self.loss) {
+                        continue;
+                    }
+                    let jit = if self.jitter.is_zero() {
+                        Duration::ZERO
+                    } else {
+                        Duration::from_nanos(self.rng.below(self.jitter.as_nanos() as u64))
+                    };
+                    self.seq += 1;
+                    self.queue.push(Reverse(Pending {
+                        at: self.now + self.delay + jit,
+                        seq: self.seq,
+                        to: j,
+                        bytes: packet.clone(),
+                    }));
+                    let _ = i;
+                }
+            }
+            _ => {}
+        }
+    }
+
+    pub fn start(&mut self, i: usize) {
+        self.input(i, Input::Start);
+    }
+
+    pub fn start_all(&mut self) {
+        for i in 0..self.nodes.len() {
+            self.start(i);
+        }
+    }
+
+    /// Next time something happens.
+    fn next_time(&self) -> Option<Duration> {
+        let q = self.queue.peek().map(|Reverse(p)| p.at);
+        let t = self
+            .nodes
+            .iter()
+            .filter(|n| n.alive)
+            .filter_map(|n| n.engine.next_deadline())
+            .min();
+        match (q, t) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// Runs every event up to and including `until`; the clock ends at `until`.
+    pub fn run_until(&mut self, until: Duration) {
+        while let Some(t) = self.next_time() {
+            if t > until {
+                break;
+            }
+            self.now = self.now.max(t);
+            // Deliveries first (a packet and a timer at the same instant: packet wins).
+            if let Some(Reverse(p)) = self.queue.peek() {
+                if p.at <= self.now {
+                    let Reverse(p) = self.queue.pop().unwrap();
+                    if self.nodes[p.to].alive && self.nodes[p.to].link_up {
+                        let prio = p.bytes.get(22).copied().unwrap_or(0);
+                        let from = self
+                            .nodes
+                            .iter()
+                            .position(|n| {
+                                p.bytes.len() >= 16
+                                    && n.addr
+                                        == IpAddr::V4(Ipv4Addr::new(
+                                            p.bytes[12],
+                                            p.bytes[13],
+                                            p.bytes[14],
+                                            p.bytes[15],
+                                        ))
+                            })
+                            .unwrap_or(usize::MAX);
+                        self.deliveries.push((self.now, from, p.to, prio));
+                        let bytes = p.bytes;
+                        self.input(
+                            p.to,
+                            Input::Packet(RxPacket {
+                                interface: IFACE,
+                                family: Family::V4,
+                                bytes: &bytes,
+                                src: None,
+                                hop_limit: None,
+                            }),
+                        );
+                    }
+                    continue;
+                }
+            }
+            for i in 0..self.nodes.len() {
+                if self.nodes[i].alive
+                    && self.nodes[i]
+                        .engine
+                        .next_deadline()
+                        .is_some_and(|d| d <= self.now)
+                {
+                    self.input(i, Input::Timer);
+                }
+            }
+        }
+        self.now = self.now.max(until);
+    }
+
+    pub fn run_for(&mut self, d: Duration) {
+        let t = self.now + d;
+        self.run_until(t);
+    }
+
+    /// SIGKILL: the process vanishes; its addresses stay configured.
+    pub fn crash(&mut self, i: usize) {
+        self.nodes[i].alive = false;
+    }
+
+    /// Restart after a crash: the new daemon removes leftovers, then starts.
+    pub fn restart(&mut self, i: usize) {
+        let cfg = self.nodes[i].cfg.clone();
+        self.nodes[i].engine = Engine::new(cfg);
+        self.nodes[i].held.clear();
+        self.nodes[i].alive = true;
+        if !self.nodes[i].link_up {
+            self.input(
+                i,
+                Input::Link {
+                    interface: IFACE,
+                    up: false,
+                },
+            );
+        }
+        self.start(i);
+    }
+
+    /// Carrier change on node `i`'s interface.
+    pub fn set_link(&mut self, i: usize, up: bool) {
+        self.nodes[i].link_up = up;
+        if self.nodes[i].alive {
+            self.input(
+                i,
+                Input::Link {
+                    interface: IFACE,
+                    up,
+                },
+            );
+        }
+    }
+
+    pub fn shutdown(&mut self, i: usize) {
+        self.input(i, Input::Shutdown);
+        self.nodes[i].alive = false;
+    }
+
+    pub fn state(&self, i: usize) -> State {
+        self.nodes[i].engine.state(InstanceId(0))
+    }
+
+    pub fn prio(&self, i: usize) -> u8 {
+        self.nodes[i].engine.effective_priority(InstanceId(0))
+    }
+
+    /// Info-level log texts of node `i`, in order.
+    pub fn logs(&self, i: usize) -> Vec<String> {
+        self.trace
+            .iter()
+            .filter(|e| e.node == i)
+            .filter_map(|e| match &e.out.action {
+                Action::Log(l) if l.level != LogLevel::Detail => Some(l.text.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Time of the first log line of node `i` equal to `text`.
+    pub fn log_time(&self, i: usize, text: &str) -> Option<Duration> {
+        self.trace.iter().find_map(|e| match &e.out.action {
+            Action::Log(l) if e.node == i && l.text == text => Some(e.at),
+            _ => None,
+        })
+    }
+
+    /// Actions of node `i` at or after `since`.
+    pub fn actions_since(&self, i: usize, since: Duration) -> Vec<&Action> {
+        self.trace
+            .iter()
+            .filter(|e| e.node == i && e.at >= since)
+            .map(|e| &e.out.action)
+            .collect()
+    }
+}
