@@ -434,7 +434,9 @@ pub struct VrrpInstance {
 }
 
 /// Positions of individual `vrrp_instance` settings (value token), when given.
-#[derive(Debug, Clone, PartialEq, Default)]
+///
+/// Like [`Span`], always equal under `==`: positions are not content.
+#[derive(Debug, Clone, Default)]
 pub struct InstanceSpans {
     /// The instance name token.
     pub name: Option<Span>,
@@ -452,6 +454,12 @@ pub struct InstanceSpans {
     pub nopreempt: Option<Span>,
     /// The `preempt_delay` value.
     pub preempt_delay: Option<Span>,
+}
+
+impl PartialEq for InstanceSpans {
+    fn eq(&self, _other: &Self) -> bool {
+        true
+    }
 }
 
 impl VrrpInstance {
