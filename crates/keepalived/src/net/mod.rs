@@ -2,4 +2,8 @@
 //! gratuitous ARP / unsolicited neighbour advertisements.
 
 pub mod packet_socket;
+mod sockopt;
 pub mod vrrp_socket;
+
+#[cfg(test)]
+mod tests;

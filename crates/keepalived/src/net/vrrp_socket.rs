@@ -2,24 +2,43 @@
 //! (interface, family), driven by tokio's AsyncFd.
 
 use std::io;
-use std::net::IpAddr;
+use std::mem::MaybeUninit;
+use std::net::{IpAddr, SocketAddr};
 
+use socket2::{Domain, InterfaceIndexOrAddress, Protocol, SockAddr, SockFilter, Socket, Type};
+use tokio::io::unix::AsyncFd;
+use tokio::io::Interest;
 use vrrp_engine::Family;
+
+use super::sockopt;
+
+/// IP protocol number of VRRP.
+const IPPROTO_VRRP: i32 = 112;
+/// Offset of the checksum in the VRRP header, for IPV6_CHECKSUM.
+const VRRP_CHECKSUM_OFFSET: i32 = 6;
+/// TOS / traffic class of adverts: precedence "internetwork control" (DSCP CS6).
+const TOS_INTERNET_CONTROL: u32 = 0xc0;
+/// SO_PRIORITY of the send socket (TC_PRIO_INTERACTIVE), so adverts leave first.
+const SEND_PRIORITY: u32 = 6;
+/// IPV6_MULTICAST_ALL from linux/in6.h (Linux 4.20; optional on older kernels).
+const IPV6_MULTICAST_ALL: libc::c_int = 29;
 
 /// What [`VrrpSocket::recv`] read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RecvMeta {
     /// Bytes written into the buffer (IPv4: whole IP packet; IPv6: VRRP payload).
     pub len: usize,
-    /// Source address (IPv6 from the socket address; IPv4 also from the header).
+    /// Source address of the packet.
     pub src: Option<IpAddr>,
-    /// IPv6 hop limit from IPV6_HOPLIMIT; IPv4 carries its TTL in the header.
+    /// IPv6: hop limit from IPV6_HOPLIMIT; IPv4: the TTL copied from the IP header.
     pub hop_limit: Option<u8>,
 }
 
 /// One per (interface, family); demux by VRID happens in the engine.
 pub struct VrrpSocket {
-    _private: (),
+    family: Family,
+    recv: AsyncFd<Socket>,
+    send: Socket,
 }
 
 impl VrrpSocket {
@@ -27,6 +46,8 @@ impl VrrpSocket {
     /// ifindex (when multicast); send socket IP_HDRINCL, bound to device,
     /// IP_MULTICAST_IF=ifindex, loop off, never receives (BPF ret 0). IPv6 analogous
     /// (IPV6_CHECKSUM 6, hops 255, RECVHOPLIMIT/PKTINFO).
+    ///
+    /// Must be called inside a tokio runtime with I/O enabled; needs CAP_NET_RAW.
     pub fn open(
         ifname: &str,
         ifindex: u32,
@@ -34,19 +55,188 @@ impl VrrpSocket {
         group: IpAddr,
         multicast: bool,
     ) -> io::Result<VrrpSocket> {
-        let _ = (ifname, ifindex, family, group, multicast);
-        todo!()
+        let (recv, send) = match family {
+            Family::V4 => (
+                open_recv_v4(ifname, ifindex, group, multicast)?,
+                open_send_v4(ifname, ifindex, multicast)?,
+            ),
+            Family::V6 => (
+                open_recv_v6(ifname, ifindex, group, multicast)?,
+                open_send_v6(ifname, ifindex, multicast)?,
+            ),
+        };
+        if tokio::runtime::Handle::try_current().is_err() {
+            return Err(io::Error::other("VrrpSocket::open needs a tokio runtime"));
+        }
+        // SAFETY: `recv` is an open socket owned by the AsyncFd from now on; its fd stays
+        // valid and unchanged until the AsyncFd drops it.
+        let recv = unsafe { AsyncFd::register_with_interest(recv, Interest::READABLE) }?;
+        Ok(VrrpSocket { family, recv, send })
     }
 
     /// Waits for one packet: IPv4 → whole IP packet; IPv6 → VRRP payload plus src and hop limit.
     pub async fn recv(&self, buf: &mut [u8]) -> io::Result<RecvMeta> {
-        let _ = buf;
-        todo!()
+        loop {
+            let mut guard = self.recv.readable().await?;
+            let res = guard.try_io(|fd| match self.family {
+                Family::V4 => recv_v4(fd.get_ref(), buf),
+                Family::V6 => {
+                    let d = sockopt::recv_v6(fd.get_ref(), buf)?;
+                    Ok(RecvMeta {
+                        len: d.len,
+                        src: d.src.map(IpAddr::V6),
+                        hop_limit: d.hop_limit,
+                    })
+                }
+            });
+            match res {
+                Ok(r) => return r,
+                Err(_would_block) => continue,
+            }
+        }
     }
 
     /// Sends an engine-built packet (IPv4: complete IP packet) to dst. MSG_DONTROUTE for multicast.
     pub fn send(&self, packet: &[u8], dst: IpAddr) -> io::Result<()> {
-        let _ = (packet, dst);
-        todo!()
+        let flags = if dst.is_multicast() {
+            libc::MSG_DONTROUTE
+        } else {
+            0
+        };
+        let addr = SockAddr::from(SocketAddr::new(dst, 0));
+        let n = self.send.send_to_with_flags(packet, &addr, flags)?;
+        if n != packet.len() {
+            return Err(io::Error::new(
+                io::ErrorKind::WriteZero,
+                format!("short send: {n} of {} bytes", packet.len()),
+            ));
+        }
+        Ok(())
     }
+}
+
+fn raw_socket(domain: Domain) -> io::Result<Socket> {
+    Socket::new(
+        domain,
+        Type::RAW.nonblocking().cloexec(),
+        Some(Protocol::from(IPPROTO_VRRP)),
+    )
+}
+
+/// A send socket never queues anything: zero receive buffer and a `ret #0` filter.
+fn never_receive(s: &Socket) -> io::Result<()> {
+    s.set_recv_buffer_size(0)?;
+    s.attach_filter(&[SockFilter::new(
+        (libc::BPF_RET | libc::BPF_K) as u16,
+        0,
+        0,
+        0,
+    )])
+}
+
+fn open_recv_v4(ifname: &str, ifindex: u32, group: IpAddr, multicast: bool) -> io::Result<Socket> {
+    let s = raw_socket(Domain::IPV4)?;
+    // Only groups joined on this socket, not those of every socket on the host.
+    s.set_multicast_all_v4(false)?;
+    s.bind_device(Some(ifname.as_bytes()))?;
+    if multicast {
+        let IpAddr::V4(g) = group else {
+            return Err(bad_group(group));
+        };
+        s.join_multicast_v4_n(&g, &InterfaceIndexOrAddress::Index(ifindex))?;
+    }
+    Ok(s)
+}
+
+fn open_send_v4(ifname: &str, ifindex: u32, multicast: bool) -> io::Result<Socket> {
+    let s = raw_socket(Domain::IPV4)?;
+    never_receive(&s)?;
+    s.set_multicast_all_v4(false)?;
+    // The engine builds the IP header (TTL 255, TOS 0xc0, chosen source).
+    s.set_header_included_v4(true)?;
+    s.bind_device(Some(ifname.as_bytes()))?;
+    s.set_tos_v4(TOS_INTERNET_CONTROL)?;
+    s.set_priority(SEND_PRIORITY)?;
+    if multicast {
+        sockopt::set_multicast_if_index_v4(&s, ifindex)?;
+        s.set_multicast_loop_v4(false)?;
+    }
+    Ok(s)
+}
+
+fn open_recv_v6(ifname: &str, ifindex: u32, group: IpAddr, multicast: bool) -> io::Result<Socket> {
+    let s = raw_socket(Domain::IPV6)?;
+    sockopt::optional(sockopt::set_int(
+        &s,
+        libc::IPPROTO_IPV6,
+        IPV6_MULTICAST_ALL,
+        0,
+    ))?;
+    s.bind_device(Some(ifname.as_bytes()))?;
+    // Kernel verifies the VRRP checksum (with pseudo-header) and drops bad packets.
+    sockopt::set_int(
+        &s,
+        libc::IPPROTO_IPV6,
+        libc::IPV6_CHECKSUM,
+        VRRP_CHECKSUM_OFFSET,
+    )?;
+    s.set_recv_hoplimit_v6(true)?;
+    sockopt::set_int(&s, libc::IPPROTO_IPV6, libc::IPV6_RECVPKTINFO, 1)?;
+    if multicast {
+        let IpAddr::V6(g) = group else {
+            return Err(bad_group(group));
+        };
+        s.join_multicast_v6(&g, ifindex)?;
+    }
+    Ok(s)
+}
+
+fn open_send_v6(ifname: &str, ifindex: u32, multicast: bool) -> io::Result<Socket> {
+    let s = raw_socket(Domain::IPV6)?;
+    never_receive(&s)?;
+    sockopt::optional(sockopt::set_int(
+        &s,
+        libc::IPPROTO_IPV6,
+        IPV6_MULTICAST_ALL,
+        0,
+    ))?;
+    s.bind_device(Some(ifname.as_bytes()))?;
+    // Kernel fills in the VRRP checksum over the IPv6 pseudo-header.
+    sockopt::set_int(
+        &s,
+        libc::IPPROTO_IPV6,
+        libc::IPV6_CHECKSUM,
+        VRRP_CHECKSUM_OFFSET,
+    )?;
+    s.set_tclass_v6(TOS_INTERNET_CONTROL)?;
+    s.set_priority(SEND_PRIORITY)?;
+    s.set_unicast_hops_v6(255)?;
+    s.set_multicast_hops_v6(255)?;
+    if multicast {
+        s.set_multicast_if_v6(ifindex)?;
+        s.set_multicast_loop_v6(false)?;
+    }
+    Ok(s)
+}
+
+fn recv_v4(s: &Socket, buf: &mut [u8]) -> io::Result<RecvMeta> {
+    // SAFETY: u8 and MaybeUninit<u8> have the same layout; recv only writes initialised bytes.
+    let uninit = unsafe { &mut *(buf as *mut [u8] as *mut [MaybeUninit<u8>]) };
+    let (len, addr) = s.recv_from(uninit)?;
+    let packet = &buf[..len];
+    Ok(RecvMeta {
+        len,
+        src: addr
+            .as_socket()
+            .map(|a| a.ip())
+            .or_else(|| sockopt::ipv4_header_src(packet)),
+        hop_limit: packet.get(8).copied(),
+    })
+}
+
+fn bad_group(group: IpAddr) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidInput,
+        format!("multicast group {group} does not match the socket family"),
+    )
 }

@@ -1,0 +1,289 @@
+//! Namespace tests of the raw sockets: two network namespaces joined by a veth pair.
+//!
+//! Need root. With CI=true a missing capability fails the test; elsewhere it is skipped.
+
+use std::fs::File;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::os::fd::AsRawFd;
+use std::process::Command;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{mpsc, Arc};
+use std::time::Duration;
+
+use socket2::{Domain, Protocol, Socket, Type};
+use vrrp_engine::Family;
+
+use super::packet_socket::PacketSocket;
+use super::vrrp_socket::VrrpSocket;
+
+/// Two namespaces `a`/`b` with veth ends `ifa` (in a) and `ifb` (in b); removed on drop.
+struct Lab {
+    a: String,
+    b: String,
+    ifa: String,
+    ifb: String,
+}
+
+impl Drop for Lab {
+    fn drop(&mut self) {
+        // Deleting a namespace deletes the veth end inside it, and with it the pair.
+        for ns in [&self.a, &self.b] {
+            let _ = Command::new("ip").args(["netns", "del", ns]).status();
+        }
+    }
+}
+
+fn ip(args: &[&str]) -> Result<(), String> {
+    let out = Command::new("ip")
+        .args(args)
+        .output()
+        .map_err(|e| format!("ip {args:?}: {e}"))?;
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "ip {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        ))
+    }
+}
+
+/// Builds the lab, or returns None (skip) when namespaces are unavailable outside CI.
+fn lab(tag: &str) -> Option<Lab> {
+    let id = format!("{}{tag}", std::process::id());
+    let lab = Lab {
+        a: format!("kna{id}"),
+        b: format!("knb{id}"),
+        ifa: format!("kva{id}"),
+        ifb: format!("kvb{id}"),
+    };
+    let setup = || -> Result<(), String> {
+        ip(&["netns", "add", &lab.a])?;
+        ip(&["netns", "add", &lab.b])?;
+        ip(&[
+            "-n", &lab.a, "link", "add", &lab.ifa, "type", "veth", "peer", "name", &lab.ifb,
+            "netns", &lab.b,
+        ])?;
+        for (ns, ifn, v4, v6) in [
+            (&lab.a, &lab.ifa, "10.77.0.1/24", "fe80::a/64"),
+            (&lab.b, &lab.ifb, "10.77.0.2/24", "fe80::b/64"),
+        ] {
+            ip(&["-n", ns, "addr", "add", v4, "dev", ifn])?;
+            ip(&["-n", ns, "addr", "add", v6, "dev", ifn, "nodad"])?;
+            ip(&["-n", ns, "link", "set", ifn, "up"])?;
+            ip(&["-n", ns, "link", "set", "lo", "up"])?;
+        }
+        Ok(())
+    };
+    match setup() {
+        Ok(()) => Some(lab),
+        Err(e) => {
+            drop(lab);
+            if std::env::var("CI").as_deref() == Ok("true") {
+                panic!("CI=true but network namespaces are unavailable: {e}");
+            }
+            eprintln!("skipping: network namespaces unavailable: {e}");
+            None
+        }
+    }
+}
+
+/// Runs `f` on a fresh thread that has entered namespace `ns`.
+fn in_netns<T: Send + 'static>(
+    ns: &str,
+    f: impl FnOnce() -> T + Send + 'static,
+) -> std::thread::JoinHandle<T> {
+    let path = format!("/run/netns/{ns}");
+    std::thread::spawn(move || {
+        let fd = File::open(&path).unwrap();
+        // SAFETY: plain syscall on an fd we own; affects only this thread.
+        let rc = unsafe { libc::setns(fd.as_raw_fd(), libc::CLONE_NEWNET) };
+        assert_eq!(rc, 0, "setns {path}: {}", std::io::Error::last_os_error());
+        f()
+    })
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+fn ifindex(name: &str) -> u32 {
+    let c = std::ffi::CString::new(name).unwrap();
+    // SAFETY: valid NUL-terminated string.
+    let i = unsafe { libc::if_nametoindex(c.as_ptr()) };
+    assert_ne!(i, 0, "no interface {name}");
+    i
+}
+
+/// VRRPv2 advert of VRID 51, priority 100, one VIP 10.77.0.100, auth PASS "1111",
+/// with checksum; the IPv4 header as keepalived builds it (TTL 255, TOS 0xc0).
+fn v4_advert() -> Vec<u8> {
+    let mut vrrp = vec![0x21, 51, 100, 1, 1, 1, 0, 0, 10, 77, 0, 100];
+    vrrp.extend_from_slice(b"1111\0\0\0\0");
+    let c = checksum(&vrrp);
+    vrrp[6..8].copy_from_slice(&c.to_be_bytes());
+    let total = (20 + vrrp.len()) as u16;
+    let mut p = vec![0x45, 0xc0];
+    p.extend_from_slice(&total.to_be_bytes());
+    p.extend_from_slice(&[0, 0, 0, 0, 255, 112, 0, 0, 10, 77, 0, 1, 224, 0, 0, 18]);
+    let c = checksum(&p);
+    p[10..12].copy_from_slice(&c.to_be_bytes());
+    p.extend_from_slice(&vrrp);
+    p
+}
+
+fn checksum(b: &[u8]) -> u16 {
+    let mut sum: u32 = 0;
+    for ch in b.chunks(2) {
+        sum += u32::from(u16::from_be_bytes([ch[0], *ch.get(1).unwrap_or(&0)]));
+    }
+    while sum > 0xffff {
+        sum = (sum & 0xffff) + (sum >> 16);
+    }
+    !(sum as u16)
+}
+
+/// Sends `packet` from namespace a every 100 ms (like adverts) until namespace b's socket
+/// has received one; returns what b got. Repeating covers the moment right after link-up
+/// when IPv6 on the veth is not ready yet and the kernel silently drops the first sends.
+fn exchange(
+    lab: &Lab,
+    family: Family,
+    group: IpAddr,
+    packet: Vec<u8>,
+) -> (Vec<u8>, super::vrrp_socket::RecvMeta) {
+    let (ready_tx, ready_rx) = mpsc::channel();
+    let done = Arc::new(AtomicBool::new(false));
+    let ifb = lab.ifb.clone();
+    let done_rx = done.clone();
+    let receiver = in_netns(&lab.b, move || {
+        let res = runtime().block_on(async move {
+            let s = VrrpSocket::open(&ifb, ifindex(&ifb), family, group, true).unwrap();
+            ready_tx.send(()).unwrap();
+            let mut buf = vec![0u8; 2048];
+            let meta = tokio::time::timeout(Duration::from_secs(5), s.recv(&mut buf))
+                .await
+                .expect("no packet within 5 s")
+                .unwrap();
+            buf.truncate(meta.len);
+            (buf, meta)
+        });
+        done_rx.store(true, Ordering::SeqCst);
+        res
+    });
+    ready_rx.recv().unwrap();
+    let ifa = lab.ifa.clone();
+    in_netns(&lab.a, move || {
+        runtime().block_on(async move {
+            let s = VrrpSocket::open(&ifa, ifindex(&ifa), family, group, true).unwrap();
+            for _ in 0..50 {
+                if done.load(Ordering::SeqCst) {
+                    break;
+                }
+                s.send(&packet, group).unwrap();
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        })
+    })
+    .join()
+    .unwrap();
+    receiver.join().unwrap()
+}
+
+#[test]
+fn ipv4_advert_crosses_veth_by_multicast() {
+    let Some(lab) = lab("4") else { return };
+    let packet = v4_advert();
+    let group = IpAddr::V4(Ipv4Addr::new(224, 0, 0, 18));
+    let (got, meta) = exchange(&lab, Family::V4, group, packet.clone());
+    assert_eq!(meta.src, Some(IpAddr::V4(Ipv4Addr::new(10, 77, 0, 1))));
+    assert_eq!(meta.hop_limit, Some(255));
+    assert_eq!(got.len(), packet.len());
+    // Header as we built it (the kernel may fill the id; we gave a valid checksum)...
+    assert_eq!(got[0..2], packet[0..2], "version/IHL/TOS");
+    assert_eq!(got[8..10], [255, 112], "TTL and protocol");
+    assert_eq!(got[12..20], packet[12..20], "addresses");
+    // ...and the VRRP payload untouched.
+    assert_eq!(got[20..], packet[20..]);
+}
+
+#[test]
+fn ipv6_advert_carries_hop_limit_and_kernel_checksum() {
+    let Some(lab) = lab("6") else { return };
+    // VRRPv3 advert, VRID 7, prio 200, 1 address, interval 100 cs; checksum left 0 for the kernel.
+    let mut payload = vec![0x31, 7, 200, 1, 0, 100, 0, 0];
+    payload.extend_from_slice(&Ipv6Addr::new(0xfd00, 0, 0, 0, 0, 0, 0, 0x64).octets());
+    let group = IpAddr::V6(Ipv6Addr::new(0xff02, 0, 0, 0, 0, 0, 0, 0x12));
+    let (got, meta) = exchange(&lab, Family::V6, group, payload.clone());
+    assert_eq!(meta.hop_limit, Some(255));
+    assert_eq!(
+        meta.src,
+        Some(IpAddr::V6(Ipv6Addr::new(0xfe80, 0, 0, 0, 0, 0, 0, 0xa)))
+    );
+    assert_eq!(got.len(), payload.len());
+    assert_eq!(got[..6], payload[..6]);
+    assert_eq!(got[8..], payload[8..]);
+    assert_ne!(got[6..8], [0, 0], "kernel filled in the checksum");
+}
+
+#[test]
+fn garp_frame_arrives_byte_identical() {
+    let Some(lab) = lab("g") else { return };
+    let mac = [0x02, 0x00, 0x5e, 0x77, 0x00, 0x01];
+    let frame = vrrp_engine::wire::arp::gratuitous_arp(mac, Ipv4Addr::new(10, 77, 0, 100)).to_vec();
+    let (ready_tx, ready_rx) = mpsc::channel();
+    let ifb = lab.ifb.clone();
+    let listener = in_netns(&lab.b, move || {
+        let eth_p_arp = 0x0806u16;
+        let s = Socket::new(
+            Domain::PACKET,
+            Type::RAW,
+            Some(Protocol::from(i32::from(eth_p_arp.to_be()))),
+        )
+        .unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        let addr = super::sockopt::packet_addr(ifindex(&ifb), eth_p_arp, &[]);
+        s.bind(&addr).unwrap();
+        ready_tx.send(()).unwrap();
+        loop {
+            let mut buf = [std::mem::MaybeUninit::<u8>::uninit(); 2048];
+            let n = s.recv(&mut buf).expect("no ARP frame within 5 s");
+            // SAFETY: recv initialised the first n bytes.
+            let got: Vec<u8> = buf[..n]
+                .iter()
+                .map(|b| unsafe { b.assume_init() })
+                .collect();
+            if got.get(6..12) == Some(&mac[..]) {
+                return got;
+            }
+        }
+    });
+    ready_rx.recv().unwrap();
+    let ifa = lab.ifa.clone();
+    let sent = frame.clone();
+    in_netns(&lab.a, move || {
+        let s = PacketSocket::open().unwrap();
+        s.send_frame(ifindex(&ifa), &sent).unwrap();
+    })
+    .join()
+    .unwrap();
+    assert_eq!(listener.join().unwrap(), frame);
+}
+
+#[test]
+fn short_frame_is_rejected() {
+    // Needs CAP_NET_RAW only for open(); skip quietly without it outside CI.
+    let s = match PacketSocket::open() {
+        Ok(s) => s,
+        Err(e) if std::env::var("CI").as_deref() != Ok("true") => {
+            eprintln!("skipping: {e}");
+            return;
+        }
+        Err(e) => panic!("{e}"),
+    };
+    let e = s.send_frame(1, &[0u8; 10]).unwrap_err();
+    assert_eq!(e.kind(), std::io::ErrorKind::InvalidInput);
+}
