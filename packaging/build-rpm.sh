@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# `make rpm`: build the CentOS/RHEL 7 RPM of keepalived-rs from a clean checkout.
+#   1. installs missing tools (Debian rpm, PyPI ziglang, crates.io cargo-zigbuild), see tools.sh;
+#   2. cargo zigbuild --release --locked for x86_64-unknown-linux-gnu.2.17 (glibc 2.17 symbols);
+#   3. refuses a binary needing any symbol version newer than GLIBC_2.17;
+#   4. rpmbuild -bb packaging/keepalived.spec into $CARGO_TARGET_DIR/rpmbuild.
+# Prints the path of the RPM on its last line.
+source "$(dirname "$0")/tools.sh"
+
+ensure_rpm
+ensure_zig
+ensure_zigbuild
+
+log "cargo zigbuild --release --locked --target $ZIG_TARGET"
+(cd "$REPO_DIR" && cargo zigbuild --release --locked -p keepalived --bin keepalived --target "$ZIG_TARGET")
+bin="$TARGET_DIR/$RUST_TARGET/release/keepalived"
+[ -x "$bin" ] || die "cargo zigbuild did not produce $bin"
+
+max="$(glibc_max "$bin")"
+[ -n "$max" ] || die "$bin references no GLIBC symbol versions (not a glibc binary?)"
+version_le "$max" 2.17 || die "$bin needs GLIBC_$max; CentOS 7 has glibc 2.17"
+log "binary OK: max symbol version GLIBC_$max"
+
+crate_ver="$(crate_version)"
+rpm_version="$(rpm_version_for "$crate_ver")"
+rpm_release="${RPM_RELEASE:-1.el7}"
+
+rm -rf "$RPM_TOPDIR"
+mkdir -p "$RPM_TOPDIR"/{SOURCES,SPECS,BUILD,BUILDROOT,RPMS,SRPMS}
+cp "$bin" "$RPM_TOPDIR/SOURCES/keepalived"
+cp "$PKG_DIR"/keepalived.service "$PKG_DIR"/keepalived.sysconfig "$PKG_DIR"/keepalived.conf \
+   "$PKG_DIR"/keepalived.8 "$PKG_DIR"/keepalived.conf.5 "$RPM_TOPDIR/SOURCES/"
+cp "$PKG_DIR/keepalived.spec" "$RPM_TOPDIR/SPECS/"
+
+log "rpmbuild keepalived-$rpm_version-$rpm_release (crate $crate_ver)"
+rpmbuild --quiet -bb \
+    --define "_topdir $RPM_TOPDIR" \
+    --define "rpm_version $rpm_version" \
+    --define "rpm_release $rpm_release" \
+    --target x86_64-linux \
+    "$RPM_TOPDIR/SPECS/keepalived.spec"
+
+find_rpm
