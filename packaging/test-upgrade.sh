@@ -166,7 +166,9 @@ standin="$work/standin/RPMS/x86_64/keepalived-1.3.5-19.el7.x86_64.rpm"
 [ -f "$standin" ] || die "stand-in RPM was not built"
 
 # --- scratch root: /bin/sh (host dash + its libraries) and a systemctl that logs its arguments --
-mkdir -p "$root"/{bin,usr/bin,var/log,var/lib/rpm,tmp,etc}
+mkdir -p "$root"/{bin,usr/bin,var/log,var/lib/rpm,var/tmp,tmp,etc,dev}
+# A real /dev/null for the scriptlets; a plain file does the same job where mknod is not allowed.
+mknod -m 0666 "$root/dev/null" c 1 3 2>/dev/null || : >"$root/dev/null"
 sh_bin="$(readlink -f /bin/sh)"
 cp "$sh_bin" "$root/bin/sh"
 for lib in $(ldd "$sh_bin" | grep -o '/[^ ]*'); do
@@ -182,14 +184,18 @@ chroot "$root" /bin/sh -c 'systemctl self-test' && grep -qx 'self-test' "$root/v
     die "scratch root cannot run /bin/sh scriptlets"
 : >"$root/var/log/systemctl.log"
 
-# Debian's rpm nags "use Alien instead" on stderr: drop that line, keep everything else.
-rpmr() { rpm --root "$root" --dbpath /var/lib/rpm "$@" 2> >(grep -v 'use Alien instead' >&2); }
+# Debian's rpm nags "use Alien instead" on stderr: drop those two lines, keep everything else.
+rpmr() {
+    rpm --root "$root" --dbpath /var/lib/rpm "$@" \
+        2> >(grep -v -e 'use Alien instead' -e 'assuming you know what you are doing' >&2)
+}
+installed() { rpmr -q --qf '%{NAME}-%{VERSION}-%{RELEASE}\n' keepalived; }
 rpmr --initdb
 calls() { tr '\n' ';' <"$root/var/log/systemctl.log"; }
 
 # --- install the stand-in, edit its config ---------------------------------------------------
 rpmr -i --nodeps "$standin"
-check "stand-in installed: $(rpmr -q keepalived)" test "$(rpmr -q keepalived)" = keepalived-1.3.5-19.el7
+check "stand-in installed: $(installed)" test "$(installed)" = keepalived-1.3.5-19.el7
 check "stand-in %post ran in the root (systemctl calls: $(calls))" \
     test "$(calls)" = "preset keepalived.service;"
 conf="$root/etc/keepalived/keepalived.conf"
@@ -203,7 +209,7 @@ cp -p "$conf" "$work/edited.conf"
 our_nvr="$(rpm -qp --nosignature --qf '%{NAME}-%{VERSION}-%{RELEASE}' "$ours")"
 out="$(rpmr -U --nodeps "$ours" 2>&1)"
 printf '%s\n' "$out" | sed 's/^/    | /'
-check "rpm -U replaced the stand-in: rpm -q keepalived = $our_nvr" test "$(rpmr -q keepalived)" = "$our_nvr"
+check "rpm -U replaced the stand-in: rpm -q keepalived = $our_nvr" test "$(installed)" = "$our_nvr"
 check "rpm -U warned that the new default was created as .rpmnew" \
     bash -c '[[ "$1" == *"keepalived.conf created as "*"keepalived.conf.rpmnew"* ]]' _ "$out"
 check "edited keepalived.conf survived byte for byte" cmp -s "$work/edited.conf" "$conf"
@@ -236,8 +242,8 @@ check "rpm refuses to 'upgrade' to 1.3.5-19.el7 without --oldpackage (rc=$rc)" \
 # --- rollback, as docs/migration.md describes ------------------------------------------------
 : >"$root/var/log/systemctl.log"
 rpmr -U --oldpackage --nodeps "$standin" >/dev/null 2>&1 || true
-check "rollback with rpm -U --oldpackage: rpm -q keepalived = $(rpmr -q keepalived)" \
-    test "$(rpmr -q keepalived)" = keepalived-1.3.5-19.el7
+check "rollback with rpm -U --oldpackage: rpm -q keepalived = $(installed)" \
+    test "$(installed)" = keepalived-1.3.5-19.el7
 check "edited keepalived.conf still intact after rollback" cmp -s "$work/edited.conf" "$conf"
 check "rollback scriptlets: our %postun ran daemon-reload + try-restart (calls: $(calls))" \
     test "$(calls)" = "daemon-reload;try-restart keepalived.service;"
