@@ -418,3 +418,103 @@ impl Sim {
             .collect()
     }
 }
+
+// ---- single-engine helpers for table tests ------------------------------------------------
+
+/// The seed advert (v2, VRID 51, PASS 1111, VIP 192.168.1.210, 1 s) from `src` with
+/// `prio`; `edit` may change the VRRP fields before emission.
+pub fn advert_with(
+    src: &str,
+    prio: u8,
+    edit: impl FnOnce(&mut vrrp_engine::wire::vrrp::VrrpRepr),
+) -> Vec<u8> {
+    use vrrp_engine::wire::ipv4::{Ipv4Header, PROTO_VRRP};
+    use vrrp_engine::wire::vrrp::VrrpRepr;
+    let src: Ipv4Addr = src.parse().unwrap();
+    let mut pw = [0u8; 8];
+    pw[..4].copy_from_slice(b"1111");
+    let mut r = VrrpRepr {
+        version: Version::V2,
+        vrid: 51,
+        priority: prio,
+        advert_int: Duration::from_secs(1),
+        auth_type: 1,
+        addresses: vec!["192.168.1.210".parse().unwrap()],
+        auth_data: pw,
+    };
+    edit(&mut r);
+    let group = IpAddr::V4(Ipv4Addr::new(224, 0, 0, 18));
+    let msg = r.emit(Family::V4, IpAddr::V4(src), group);
+    Ipv4Header::emit_keepalived(src, Ipv4Addr::new(224, 0, 0, 18), PROTO_VRRP, 7, &msg)
+}
+
+/// The seed advert from `src` with `prio`.
+pub fn advert(src: &str, prio: u8) -> Vec<u8> {
+    advert_with(src, prio, |_| {})
+}
+
+/// Delivers raw IPv4 bytes on the seed interface.
+pub fn feed(e: &mut Engine, bytes: &[u8], now: Duration) -> Vec<Output> {
+    e.handle(
+        Input::Packet(RxPacket {
+            interface: IFACE,
+            family: Family::V4,
+            bytes,
+            src: None,
+            hop_limit: None,
+        }),
+        now,
+    )
+}
+
+/// Info/Detail texts of outputs.
+pub fn texts(outs: &[Output]) -> Vec<String> {
+    outs.iter()
+        .filter_map(|o| match &o.action {
+            Action::Log(l) => Some(l.text.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Priorities of the adverts in `outs`.
+pub fn sent_prios(outs: &[Output]) -> Vec<u8> {
+    outs.iter()
+        .filter_map(|o| match &o.action {
+            Action::SendAdvert { packet, .. } => Some(packet[22]),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Runs timers of a lone engine up to `until`; returns everything it did.
+pub fn run_timers(e: &mut Engine, until: Duration) -> Vec<(Duration, Output)> {
+    let mut all = Vec::new();
+    while let Some(d) = e.next_deadline() {
+        if d > until {
+            break;
+        }
+        for o in e.handle(Input::Timer, d) {
+            all.push((d, o));
+        }
+    }
+    all
+}
+
+/// A lone engine for node B of the seed (BACKUP, 90) started at t=0.
+pub fn backup_b() -> Engine {
+    let (_, b) = seed_pair();
+    let mut e = Engine::new(b);
+    e.handle(Input::Start, Duration::ZERO);
+    e
+}
+
+/// A lone engine that is MASTER with VIPs set (node A of the seed, run to t=2 s).
+pub fn master_a() -> Engine {
+    let (a, _) = seed_pair();
+    let mut e = Engine::new(a);
+    e.handle(Input::Start, Duration::ZERO);
+    run_timers(&mut e, Duration::from_secs(2));
+    assert_eq!(e.state(InstanceId(0)), State::Master);
+    e
+}
