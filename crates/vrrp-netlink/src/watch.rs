@@ -51,29 +51,33 @@ pub fn watch_links() -> Result<
     let work = async move {
         let mut tracker = LinkTracker::default();
         // Subscribed before the dump, so no change between dump and first event is lost.
-        let mut dump = handle.link().get().execute();
-        loop {
-            match dump.try_next().await {
-                Ok(Some(m)) => tracker.seed(&m),
-                Ok(None) => break,
-                Err(e) => {
-                    log::warn!("initial link dump failed: {e}");
-                    break;
-                }
-            }
+        match dump_links(&handle).await {
+            Ok(links) => links.iter().for_each(|m| tracker.seed(m)),
+            Err(e) => log::warn!("initial link dump failed: {e}"),
         }
-        drop(dump);
         while let Some((NetlinkMessage { payload, .. }, _)) = messages.next().await {
-            let event = match payload {
+            let events = match payload {
                 NetlinkPayload::InnerMessage(RouteNetlinkMessage::NewLink(m)) => {
-                    tracker.new_link(&m)
+                    tracker.new_link(&m).into_iter().collect()
                 }
                 NetlinkPayload::InnerMessage(RouteNetlinkMessage::DelLink(m)) => {
-                    tracker.del_link(&m)
+                    tracker.del_link(&m).into_iter().collect()
                 }
-                _ => None,
+                // The socket buffer overflowed and events were lost: compare a fresh dump
+                // with what we knew and report the differences.
+                NetlinkPayload::Overrun(_) => {
+                    log::warn!("netlink link events lost (buffer overrun), resynchronising");
+                    match dump_links(&handle).await {
+                        Ok(links) => tracker.resync(&links),
+                        Err(e) => {
+                            log::warn!("link resync dump failed: {e}");
+                            Vec::new()
+                        }
+                    }
+                }
+                _ => Vec::new(),
             };
-            if let Some(ev) = event {
+            for ev in events {
                 if tx.send(ev).is_err() {
                     return; // nobody listens any more
                 }
@@ -86,6 +90,10 @@ pub fn watch_links() -> Result<
         futures::future::select(conn, work).await;
     };
     Ok((fut, rx))
+}
+
+async fn dump_links(handle: &rtnetlink::Handle) -> Result<Vec<LinkMessage>, NetlinkError> {
+    Ok(handle.link().get().execute().try_collect().await?)
 }
 
 /// Last known (name, up) per link index; turns raw RTM_NEWLINK/DELLINK into events.
@@ -115,6 +123,31 @@ impl LinkTracker {
             name: info.name,
             up: info.up,
         })
+    }
+
+    /// Events that turn the known state into a full dump's state (after lost messages).
+    pub(crate) fn resync(&mut self, dump: &[LinkMessage]) -> Vec<LinkEvent> {
+        let mut events = Vec::new();
+        let mut present = std::collections::HashSet::new();
+        for m in dump {
+            if let Some(info) = Self::info(m) {
+                present.insert(info.index);
+                events.extend(self.new_link(m));
+            }
+        }
+        let mut gone: Vec<u32> = self
+            .links
+            .keys()
+            .copied()
+            .filter(|i| !present.contains(i))
+            .collect();
+        gone.sort_unstable();
+        for index in gone {
+            if let Some((name, _)) = self.links.remove(&index) {
+                events.push(LinkEvent::Removed { index, name });
+            }
+        }
+        events
     }
 
     /// Event for an RTM_DELLINK of a known link.
@@ -199,6 +232,40 @@ mod tests {
             })
         );
         assert_eq!(t.del_link(&msg(9, "veth9", LinkFlags::empty())), None);
+    }
+
+    #[test]
+    fn resync_reports_only_differences() {
+        let mut t = LinkTracker::default();
+        let up = LinkFlags::Up | LinkFlags::Running;
+        t.seed(&msg(1, "lo", up));
+        t.seed(&msg(2, "eth0", up));
+        t.seed(&msg(3, "eth1", up));
+        let dump = [
+            msg(1, "lo", up),
+            msg(2, "eth0", LinkFlags::Up),
+            msg(5, "eth5", up),
+        ];
+        assert_eq!(
+            t.resync(&dump),
+            vec![
+                LinkEvent::Changed {
+                    index: 2,
+                    name: "eth0".into(),
+                    up: false
+                },
+                LinkEvent::Changed {
+                    index: 5,
+                    name: "eth5".into(),
+                    up: true
+                },
+                LinkEvent::Removed {
+                    index: 3,
+                    name: "eth1".into()
+                },
+            ]
+        );
+        assert_eq!(t.resync(&dump), vec![]);
     }
 
     #[test]
