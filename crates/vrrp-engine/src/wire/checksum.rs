@@ -38,3 +38,43 @@ pub fn internet_checksum(chunks: &[&[u8]]) -> u16 {
     }
     !(sum as u16)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::internet_checksum;
+
+    #[test]
+    fn rfc1071_example() {
+        // RFC 1071 §3: the words 0001 f203 f4f5 f6f7 sum to ddf2 (one's complement 220d).
+        let data = [0x00, 0x01, 0xf2, 0x03, 0xf4, 0xf5, 0xf6, 0xf7];
+        assert_eq!(internet_checksum(&[&data]), !0xddf2);
+    }
+
+    #[test]
+    fn chunking_does_not_matter() {
+        let data: Vec<u8> = (0..41u8).map(|i| i.wrapping_mul(37)).collect();
+        let whole = internet_checksum(&[&data]);
+        for a in 0..data.len() {
+            for b in a..data.len() {
+                assert_eq!(
+                    internet_checksum(&[&data[..a], &data[a..b], &[], &data[b..]]),
+                    whole
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn odd_length_pads_with_zero_and_verifies() {
+        // Checksum field at an even offset, message of odd length.
+        let mut data = vec![0xab, 0xcd, 0, 0, 0xef];
+        assert_eq!(
+            internet_checksum(&[&[0xab, 0xcd, 0xef]]),
+            internet_checksum(&[&[0xab, 0xcd, 0xef, 0]])
+        );
+        let sum = internet_checksum(&[&data]);
+        data[2..4].copy_from_slice(&sum.to_be_bytes());
+        assert_eq!(internet_checksum(&[&data]), 0);
+        assert_eq!(internet_checksum(&[]), 0xffff);
+    }
+}

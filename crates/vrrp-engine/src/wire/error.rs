@@ -19,25 +19,12 @@ pub enum WireError {
     /// IPv4 IHL below 5 words.
     #[error("IPv4 header length {0} words, expected at least 5")]
     IpHeaderLen(u8),
-    /// IPv4 total length smaller than the header or larger than the buffer.
-    #[error("IPv4 total length {total_len} inconsistent with header length {header_len} and buffer length {buf_len}")]
-    IpTotalLen {
-        /// Value of the total-length field.
-        total_len: u16,
-        /// Header length in bytes.
-        header_len: usize,
-        /// Bytes received.
-        buf_len: usize,
-    },
     /// VRRP version nibble is neither 2 nor 3.
     #[error("VRRP version {0}, expected 2 or 3")]
     VrrpVersion(u8),
     /// VRRP type nibble is not 1 (advertisement).
     #[error("VRRP packet type {0}, expected 1")]
     VrrpType(u8),
-    /// VRRPv2 over IPv6 does not exist.
-    #[error("VRRP version {0} is not defined over IPv6")]
-    VersionFamily(u8),
     /// Message shorter than 8 + count × address size (+ auth).
     #[error("VRRP message length {got} too short for {count} addresses, need {need}")]
     AddressCount {
@@ -54,7 +41,39 @@ pub enum WireError {
     /// AH payload length field is not keepalived's 4 (24-byte header).
     #[error("AH payload length {0}, expected 4")]
     AhPayloadLen(u8),
-    /// IP protocol is neither VRRP (112) nor AH (51).
-    #[error("IP protocol {0}, expected 112 or 51")]
-    IpProtocol(u8),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::WireError;
+
+    #[test]
+    fn messages_carry_the_numbers() {
+        let e = WireError::Truncated {
+            what: "VRRP header",
+            got: 3,
+            need: 8,
+        };
+        assert_eq!(
+            e.to_string(),
+            "VRRP header too short: 3 bytes, need at least 8"
+        );
+        let e = WireError::AddressCount {
+            count: 2,
+            got: 12,
+            need: 24,
+        };
+        assert_eq!(
+            e.to_string(),
+            "VRRP message length 12 too short for 2 addresses, need 24"
+        );
+        assert_eq!(
+            WireError::VrrpVersion(4).to_string(),
+            "VRRP version 4, expected 2 or 3"
+        );
+        assert_eq!(
+            WireError::IpHeaderLen(3).to_string(),
+            "IPv4 header length 3 words, expected at least 5"
+        );
+    }
 }
