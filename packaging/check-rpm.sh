@@ -8,6 +8,7 @@ source "$(dirname "$0")/tools.sh"
 ensure_rpm
 rpm_file="${1:-$(find_rpm)}"
 [ -f "$rpm_file" ] || die "no such RPM: $rpm_file"
+rpm_file="$(readlink -f "$rpm_file")"
 log "checking $rpm_file"
 
 failures=0
@@ -69,7 +70,7 @@ for dep in requires provides conflicts obsoletes recommends suggests; do
 done | grep -q '^(' && fail "rich (boolean) dependencies: rpm 4.11 cannot parse them" ||
     ok "no rich (boolean) dependencies"
 too_new="$(sed -n 's/^libc\.so\.6(GLIBC_\([0-9.]*\)).*/\1/p' "$work/requires" |
-    while read -r v; do version_le "$v" 2.17 || echo "$v"; done)"
+    while read -r v; do version_le "$v" 2.17 || printf '%s ' "$v"; done)"
 check "no libc.so.6(GLIBC_x) requirement above 2.17${too_new:+ (has: $too_new)}" test -z "$too_new"
 
 # --- file list, flags, modes -----------------------------------------------------------------
