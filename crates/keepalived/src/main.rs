@@ -1,5 +1,187 @@
 //! `keepalived`: keepalived-compatible VRRP daemon (drop-in for keepalived 1.3.5's VRRP side).
+//!
+//! One process does what keepalived's parent and VRRP child did: parse the command line,
+//! check the configuration, daemonize, write both pid files, and run the VRRP engine.
 
+mod cli;
+mod convert;
+mod daemonize;
+mod dump;
+mod logging;
 mod net;
+mod runtime;
+mod scripts;
 
-fn main() {}
+use std::path::PathBuf;
+
+use keepalived_conf as conf;
+
+fn main() {
+    std::process::exit(real_main());
+}
+
+fn real_main() -> i32 {
+    let cmd = match cli::parse(std::env::args_os().skip(1)) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("keepalived: {e}");
+            eprintln!("Try 'keepalived --help' for the list of options.");
+            return 1;
+        }
+    };
+    match cmd {
+        cli::Command::Help => {
+            eprint!("{}", cli::usage("keepalived"));
+            0
+        }
+        cli::Command::Version => {
+            eprint!("{}", cli::version_banner());
+            0
+        }
+        cli::Command::Run(opts) if opts.config_test => config_test(&opts),
+        cli::Command::Run(opts) => daemon(*opts),
+    }
+}
+
+fn load_options(opts: &cli::Options) -> conf::LoadOptions {
+    conf::LoadOptions {
+        config_id: opts.config_id.clone(),
+    }
+}
+
+/// `-t`: the strict linter. Diagnostics to stderr; 0 when the file has no error, else 1.
+fn config_test(opts: &cli::Options) -> i32 {
+    if !opts.unexpected.is_empty() {
+        eprintln!("Unexpected argument(s): {}", opts.unexpected.join(" "));
+    }
+    match conf::load(&opts.config_file, &load_options(opts)) {
+        Err(e) => {
+            eprintln!("{e}");
+            1
+        }
+        Ok(loaded) => {
+            let text = loaded.render_diagnostics();
+            if !text.is_empty() {
+                eprintln!("{}", text.trim_end());
+            }
+            if opts.dump_conf {
+                println!("{:#?}", loaded.config);
+            }
+            if loaded.error_count() == 0 {
+                0
+            } else {
+                eprintln!(
+                    "{}: {} error(s), {} warning(s)",
+                    opts.config_file.display(),
+                    loaded.error_count(),
+                    loaded.warning_count()
+                );
+                1
+            }
+        }
+    }
+}
+
+/// Removes the pid files we wrote when the daemon ends (also on error paths).
+struct PidFiles(Vec<PathBuf>);
+
+impl Drop for PidFiles {
+    fn drop(&mut self) {
+        for p in &self.0 {
+            daemonize::remove_pid_file(p);
+        }
+    }
+}
+
+fn daemon(opts: cli::Options) -> i32 {
+    logging::init(logging::LogConfig::from_flags(
+        opts.log_console,
+        opts.no_syslog,
+        opts.log_detail,
+        opts.log_facility,
+    ));
+    logging::info(&format!(
+        "Starting Keepalived-rs v{} (keepalived 1.3.5 compatible, VRRP only)",
+        env!("CARGO_PKG_VERSION")
+    ));
+    if !opts.unexpected.is_empty() {
+        logging::info(&format!(
+            "Unexpected argument(s): {}",
+            opts.unexpected.join(" ")
+        ));
+    }
+    if opts.check_only && !opts.vrrp_only {
+        logging::error(
+            "-C/--check: the health-checker side is not implemented by keepalived-rs; nothing to run",
+        );
+        return 1;
+    }
+    if opts.check_only {
+        logging::info("-C/--check: the health-checker side is not implemented; running VRRP only");
+    }
+    if let Some(p) = &opts.checkers_pid_file {
+        logging::info(&format!(
+            "-c/--checkers_pid {}: the health-checker side is not implemented; no checker process is started",
+            p.display()
+        ));
+    }
+    if let Some(ns) = &opts.namespace {
+        logging::error(&format!(
+            "-s/--namespace {ns}: not implemented; start the daemon with `ip netns exec {ns}`"
+        ));
+        return 1;
+    }
+    for o in &opts.ignored {
+        logging::info(&format!("option {o} accepted and ignored"));
+    }
+    if daemonize::already_running(&[&opts.pid_file, &opts.vrrp_pid_file]) {
+        logging::info("daemon is already running");
+        return 1;
+    }
+    logging::info(&format!(
+        "Opening file '{}'.",
+        opts.config_file.display()
+    ));
+    let loaded = match conf::load(&opts.config_file, &load_options(&opts)) {
+        Ok(l) => l,
+        Err(e) => {
+            logging::error(&e.to_string());
+            return 1;
+        }
+    };
+    // As tolerant as 1.3.5: report, then run what the file still describes.
+    runtime::log_diagnostics(&loaded);
+
+    let ready = if opts.dont_fork {
+        daemonize::ReadyNotifier::none()
+    } else {
+        match daemonize::daemonize() {
+            Ok(r) => {
+                logging::reopen_after_fork();
+                r
+            }
+            Err(e) => {
+                logging::error(&format!("cannot daemonize: {e}"));
+                return 1;
+            }
+        }
+    };
+    let mut pids = PidFiles(Vec::new());
+    for p in [&opts.pid_file, &opts.vrrp_pid_file] {
+        if pids.0.contains(p) {
+            continue;
+        }
+        if let Err(e) = daemonize::write_pid_file(p) {
+            logging::error(&e.to_string());
+            return 1;
+        }
+        pids.0.push(p.clone());
+    }
+    let code = runtime::run(&opts, loaded, ready);
+    drop(pids);
+    logging::info(&format!(
+        "Stopped Keepalived-rs v{}",
+        env!("CARGO_PKG_VERSION")
+    ));
+    code
+}

@@ -1,0 +1,222 @@
+//! Running external programs: `vrrp_script` checks (periodic, with timeout) and `notify*` scripts.
+//!
+//! keepalived 1.3.5 runs both through `system()`, i.e. `/bin/sh -c "<string>"`, so shell syntax in
+//! a quoted `script "…"` keeps working. A check runs in its own process group so a timeout can
+//! kill everything it started: SIGTERM to the group, SIGKILL 2 s later.
+
+use std::process::Stdio;
+use std::time::Duration;
+
+use tokio::process::Command;
+use tokio::sync::mpsc::UnboundedSender;
+use tokio::task::JoinHandle;
+
+use crate::logging;
+
+/// How long a timed-out check gets between SIGTERM and SIGKILL.
+const KILL_GRACE: Duration = Duration::from_secs(2);
+
+/// One `vrrp_script` as the runner needs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScriptSpec {
+    /// `vrrp_script NAME`.
+    pub name: String,
+    /// `script "…"`, run with `/bin/sh -c`.
+    pub command: String,
+    /// `interval` (default 1 s).
+    pub interval: Duration,
+    /// `timeout` (0 in the file ⇒ the interval).
+    pub timeout: Duration,
+}
+
+/// The outcome of one run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScriptResult {
+    /// Script name.
+    pub name: String,
+    /// Exit status 0 within the timeout.
+    pub success: bool,
+}
+
+/// Starts one task per script; each sends a [`ScriptResult`] after every run.
+/// Abort the handles to stop them (on reload and shutdown).
+pub fn spawn_checks(
+    specs: &[ScriptSpec],
+    tx: &UnboundedSender<ScriptResult>,
+) -> Vec<JoinHandle<()>> {
+    specs
+        .iter()
+        .cloned()
+        .map(|spec| {
+            let tx = tx.clone();
+            tokio::spawn(async move {
+                let period = spec.interval.max(Duration::from_secs(1));
+                let mut ticker = tokio::time::interval(period);
+                ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+                loop {
+                    ticker.tick().await;
+                    let success = run_check(&spec).await;
+                    if tx
+                        .send(ScriptResult {
+                            name: spec.name.clone(),
+                            success,
+                        })
+                        .is_err()
+                    {
+                        return;
+                    }
+                }
+            })
+        })
+        .collect()
+}
+
+/// Runs a check once; `true` on exit status 0 within the timeout.
+pub async fn run_check(spec: &ScriptSpec) -> bool {
+    let mut cmd = Command::new("/bin/sh");
+    cmd.arg("-c")
+        .arg(&spec.command)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .process_group(0)
+        .kill_on_drop(false);
+    let mut child = match cmd.spawn() {
+        Ok(c) => c,
+        Err(e) => {
+            logging::error(&format!(
+                "VRRP_Script({}) cannot run `{}`: {e}",
+                spec.name, spec.command
+            ));
+            return false;
+        }
+    };
+    let timeout = if spec.timeout.is_zero() {
+        spec.interval
+    } else {
+        spec.timeout
+    };
+    match tokio::time::timeout(timeout, child.wait()).await {
+        Ok(Ok(status)) => status.success(),
+        Ok(Err(e)) => {
+            logging::error(&format!("VRRP_Script({}) wait failed: {e}", spec.name));
+            false
+        }
+        Err(_) => {
+            logging::info(&format!("VRRP_Script({}) timed out", spec.name));
+            if let Some(pid) = child.id() {
+                let pgid = pid as i32;
+                signal_group(pgid, libc::SIGTERM);
+                if tokio::time::timeout(KILL_GRACE, child.wait()).await.is_err() {
+                    logging::info(&format!("Process [{pgid}] didn't respond to SIGTERM"));
+                    signal_group(pgid, libc::SIGKILL);
+                    let _ = child.wait().await;
+                }
+            }
+            false
+        }
+    }
+}
+
+fn signal_group(pgid: i32, sig: libc::c_int) {
+    if pgid > 1 {
+        // SAFETY: kill(2) on a process group we created; no memory involved.
+        unsafe { libc::kill(-pgid, sig) };
+    }
+}
+
+/// Starts a notify script (`/bin/sh -c <line>`) without waiting for it; a task reaps it.
+pub fn spawn_notify(line: String) {
+    let mut cmd = Command::new("/bin/sh");
+    cmd.arg("-c")
+        .arg(&line)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    match cmd.spawn() {
+        Ok(mut child) => {
+            tokio::spawn(async move {
+                let _ = child.wait().await;
+            });
+        }
+        Err(e) => logging::error(&format!("Cannot run notify script `{line}`: {e}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rt() -> tokio::runtime::Runtime {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+    }
+
+    fn spec(cmd: &str, timeout_ms: u64) -> ScriptSpec {
+        ScriptSpec {
+            name: "chk".into(),
+            command: cmd.into(),
+            interval: Duration::from_secs(1),
+            timeout: Duration::from_millis(timeout_ms),
+        }
+    }
+
+    #[test]
+    fn exit_status_decides() {
+        rt().block_on(async {
+            assert!(run_check(&spec("exit 0", 2000)).await);
+            assert!(!run_check(&spec("exit 3", 2000)).await);
+            // Shell syntax works, as with keepalived 1.3.5's system().
+            assert!(run_check(&spec("test 1 -eq 1 && true", 2000)).await);
+            assert!(!run_check(&spec("/nonexistent/script", 2000)).await);
+        });
+    }
+
+    #[test]
+    fn timeout_kills_the_whole_group() {
+        rt().block_on(async {
+            let dir = std::env::temp_dir().join(format!("ka-script-{}", std::process::id()));
+            std::fs::create_dir_all(&dir).unwrap();
+            let marker = dir.join("grandchild-survived");
+            // The grandchild would write the marker after 1 s unless the group is killed.
+            let cmd = format!("(sleep 1; touch {}) & sleep 30", marker.display());
+            let started = std::time::Instant::now();
+            assert!(!run_check(&spec(&cmd, 200)).await);
+            assert!(started.elapsed() < Duration::from_secs(3));
+            tokio::time::sleep(Duration::from_millis(1300)).await;
+            assert!(!marker.exists(), "grandchild outlived the timeout");
+            std::fs::remove_dir_all(&dir).unwrap();
+        });
+    }
+
+    #[test]
+    fn sigterm_ignored_then_sigkill() {
+        rt().block_on(async {
+            let started = std::time::Instant::now();
+            assert!(!run_check(&spec("trap '' TERM; sleep 30 & wait; sleep 30", 100)).await);
+            let t = started.elapsed();
+            assert!(t >= Duration::from_secs(2) && t < Duration::from_secs(5), "{t:?}");
+        });
+    }
+
+    #[test]
+    fn periodic_results_flow() {
+        rt().block_on(async {
+            let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+            let handles = spawn_checks(&[spec("exit 1", 500)], &tx);
+            let r = rx.recv().await.unwrap();
+            assert_eq!(
+                r,
+                ScriptResult {
+                    name: "chk".into(),
+                    success: false
+                }
+            );
+            for h in handles {
+                h.abort();
+            }
+        });
+    }
+}
