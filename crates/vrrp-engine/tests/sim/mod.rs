@@ -164,6 +164,8 @@ pub struct Sim {
     pub trace: Vec<Event>,
     /// Deliveries: (time, from, to, priority field).
     pub deliveries: Vec<(Duration, usize, usize, u8)>,
+    /// Changes of "node holds at least one address": (time, node, holds).
+    pub holdings: Vec<(Duration, usize, bool)>,
 }
 
 impl Sim {
@@ -192,6 +194,7 @@ impl Sim {
             partition: vec![0; n],
             trace: Vec::new(),
             deliveries: Vec::new(),
+            holdings: Vec::new(),
         }
     }
 
@@ -209,7 +212,26 @@ impl Sim {
         }
     }
 
+    fn note_holding(&mut self, i: usize) {
+        let holds = !self.nodes[i].held.is_empty();
+        if self.holdings.iter().rev().find(|h| h.1 == i).map(|h| h.2) != Some(holds) {
+            self.holdings.push((self.now, i, holds));
+        }
+    }
+
     fn apply(&mut self, i: usize, o: &Output) {
+        if matches!(
+            o.action,
+            Action::AddAddresses(_) | Action::RemoveAddresses(_)
+        ) {
+            self.apply_inner(i, o);
+            self.note_holding(i);
+        } else {
+            self.apply_inner(i, o);
+        }
+    }
+
+    fn apply_inner(&mut self, i: usize, o: &Output) {
         match &o.action {
             Action::AddAddresses(v) => {
                 for a in v {
@@ -334,6 +356,27 @@ impl Sim {
         self.now = self.now.max(until);
     }
 
+    /// End of the last period after `since` during which two or more nodes held addresses
+    /// (`Duration::MAX` if one is still going on), or None.
+    pub fn last_double_holding_end(&self, since: Duration) -> Option<Duration> {
+        let mut held = vec![false; self.nodes.len()];
+        let mut doubled = false;
+        let mut end = None;
+        for &(t, i, h) in &self.holdings {
+            held[i] = h;
+            let now_doubled = held.iter().filter(|x| **x).count() >= 2;
+            if doubled && !now_doubled && t >= since {
+                end = Some(t);
+            }
+            doubled = now_doubled;
+        }
+        if doubled {
+            Some(Duration::MAX)
+        } else {
+            end
+        }
+    }
+
     pub fn run_for(&mut self, d: Duration) {
         let t = self.now + d;
         self.run_until(t);
@@ -349,6 +392,7 @@ impl Sim {
         let cfg = self.nodes[i].cfg.clone();
         self.nodes[i].engine = Engine::new(cfg);
         self.nodes[i].held.clear();
+        self.note_holding(i);
         self.nodes[i].alive = true;
         if !self.nodes[i].link_up {
             self.input(
