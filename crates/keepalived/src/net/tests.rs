@@ -120,7 +120,7 @@ fn ifindex(name: &str) -> u32 {
 
 /// VRRPv2 advert of VRID 51, priority 100, one VIP 10.77.0.100, auth PASS "1111",
 /// with checksum; the IPv4 header as keepalived builds it (TTL 255, TOS 0xc0).
-fn v4_advert() -> Vec<u8> {
+fn v4_advert(dst: Ipv4Addr) -> Vec<u8> {
     let mut vrrp = vec![0x21, 51, 100, 1, 1, 1, 0, 0, 10, 77, 0, 100];
     vrrp.extend_from_slice(b"1111\0\0\0\0");
     let c = checksum(&vrrp);
@@ -128,7 +128,8 @@ fn v4_advert() -> Vec<u8> {
     let total = (20 + vrrp.len()) as u16;
     let mut p = vec![0x45, 0xc0];
     p.extend_from_slice(&total.to_be_bytes());
-    p.extend_from_slice(&[0, 0, 0, 0, 255, 112, 0, 0, 10, 77, 0, 1, 224, 0, 0, 18]);
+    p.extend_from_slice(&[0, 0, 0, 0, 255, 112, 0, 0, 10, 77, 0, 1]);
+    p.extend_from_slice(&dst.octets());
     let c = checksum(&p);
     p[10..12].copy_from_slice(&c.to_be_bytes());
     p.extend_from_slice(&vrrp);
@@ -153,6 +154,8 @@ fn exchange(
     lab: &Lab,
     family: Family,
     group: IpAddr,
+    multicast: bool,
+    dst: IpAddr,
     packet: Vec<u8>,
 ) -> (Vec<u8>, super::vrrp_socket::RecvMeta) {
     let (ready_tx, ready_rx) = mpsc::channel();
@@ -161,7 +164,7 @@ fn exchange(
     let done_rx = done.clone();
     let receiver = in_netns(&lab.b, move || {
         let res = runtime().block_on(async move {
-            let s = VrrpSocket::open(&ifb, ifindex(&ifb), family, group, true).unwrap();
+            let s = VrrpSocket::open(&ifb, ifindex(&ifb), family, group, multicast).unwrap();
             ready_tx.send(()).unwrap();
             let mut buf = vec![0u8; 2048];
             let meta = tokio::time::timeout(Duration::from_secs(5), s.recv(&mut buf))
@@ -178,14 +181,19 @@ fn exchange(
     let ifa = lab.ifa.clone();
     in_netns(&lab.a, move || {
         runtime().block_on(async move {
-            let s = VrrpSocket::open(&ifa, ifindex(&ifa), family, group, true).unwrap();
+            let s = VrrpSocket::open(&ifa, ifindex(&ifa), family, group, multicast).unwrap();
             for _ in 0..50 {
                 if done.load(Ordering::SeqCst) {
                     break;
                 }
-                s.send(&packet, group).unwrap();
+                s.send(&packet, dst).unwrap();
                 tokio::time::sleep(Duration::from_millis(100)).await;
             }
+            // keepalived never hears its own adverts: multicast loop is off and the send
+            // socket receives nothing.
+            let mut buf = [0u8; 2048];
+            let own = tokio::time::timeout(Duration::from_millis(300), s.recv(&mut buf)).await;
+            assert!(own.is_err(), "sender received a packet: {own:?}");
         })
     })
     .join()
@@ -196,9 +204,16 @@ fn exchange(
 #[test]
 fn ipv4_advert_crosses_veth_by_multicast() {
     let Some(lab) = lab("4") else { return };
-    let packet = v4_advert();
-    let group = IpAddr::V4(Ipv4Addr::new(224, 0, 0, 18));
-    let (got, meta) = exchange(&lab, Family::V4, group, packet.clone());
+    let group = Ipv4Addr::new(224, 0, 0, 18);
+    let packet = v4_advert(group);
+    let (got, meta) = exchange(
+        &lab,
+        Family::V4,
+        group.into(),
+        true,
+        group.into(),
+        packet.clone(),
+    );
     assert_eq!(meta.src, Some(IpAddr::V4(Ipv4Addr::new(10, 77, 0, 1))));
     assert_eq!(meta.hop_limit, Some(255));
     assert_eq!(got.len(), packet.len());
@@ -217,7 +232,7 @@ fn ipv6_advert_carries_hop_limit_and_kernel_checksum() {
     let mut payload = vec![0x31, 7, 200, 1, 0, 100, 0, 0];
     payload.extend_from_slice(&Ipv6Addr::new(0xfd00, 0, 0, 0, 0, 0, 0, 0x64).octets());
     let group = IpAddr::V6(Ipv6Addr::new(0xff02, 0, 0, 0, 0, 0, 0, 0x12));
-    let (got, meta) = exchange(&lab, Family::V6, group, payload.clone());
+    let (got, meta) = exchange(&lab, Family::V6, group, true, group, payload.clone());
     assert_eq!(meta.hop_limit, Some(255));
     assert_eq!(
         meta.src,
@@ -227,6 +242,37 @@ fn ipv6_advert_carries_hop_limit_and_kernel_checksum() {
     assert_eq!(got[..6], payload[..6]);
     assert_eq!(got[8..], payload[8..]);
     assert_ne!(got[6..8], [0, 0], "kernel filled in the checksum");
+}
+
+#[test]
+fn ipv4_unicast_advert_reaches_peer() {
+    let Some(lab) = lab("u") else { return };
+    let peer = Ipv4Addr::new(10, 77, 0, 2);
+    let packet = v4_advert(peer);
+    let group = IpAddr::V4(Ipv4Addr::new(224, 0, 0, 18));
+    let (got, meta) = exchange(&lab, Family::V4, group, false, peer.into(), packet.clone());
+    assert_eq!(meta.src, Some(IpAddr::V4(Ipv4Addr::new(10, 77, 0, 1))));
+    assert_eq!(got[8], 255, "TTL");
+    assert_eq!(got[16..20], peer.octets());
+    assert_eq!(got[20..], packet[20..]);
+}
+
+#[test]
+fn mismatched_group_family_is_an_error() {
+    let rt = runtime();
+    let _guard = rt.enter();
+    // Family check happens before any privileged call matters: "lo" exists everywhere.
+    let r = VrrpSocket::open("lo", 1, Family::V4, IpAddr::V6(Ipv6Addr::LOCALHOST), true);
+    match r {
+        Err(e) if e.kind() == std::io::ErrorKind::InvalidInput => {}
+        Err(e)
+            if e.kind() == std::io::ErrorKind::PermissionDenied
+                && std::env::var("CI").as_deref() != Ok("true") =>
+        {
+            eprintln!("skipping: {e}")
+        }
+        other => panic!("expected InvalidInput, got {:?}", other.err()),
+    }
 }
 
 #[test]
