@@ -236,6 +236,7 @@ check "rpm -V flags only the edited config (${verify//$'\n'/; })" \
 set +e
 out="$(rpmr -U --nodeps "$standin" 2>&1)"; rc=$?
 set -e
+printf '%s\n' "$out" | sed 's/^/    | /'
 check "rpm refuses to 'upgrade' to 1.3.5-19.el7 without --oldpackage (rc=$rc)" \
     bash -c '[[ $1 != 0 && "$2" == *"is already installed"* ]]' _ "$rc" "$out"
 

@@ -62,7 +62,7 @@ ensure_zig() {
             apt_install python3-pip
         fi
         rm -rf "$TOOLS_DIR/py"
-        python3 -m pip install --quiet --disable-pip-version-check --no-warn-script-location \
+        PIP_ROOT_USER_ACTION=ignore python3 -m pip install --quiet --disable-pip-version-check --no-warn-script-location \
             --target "$TOOLS_DIR/py" "ziglang==$ZIGLANG_VERSION"
     fi
     export CARGO_ZIGBUILD_ZIG_PATH="$zig"
