@@ -189,7 +189,8 @@ where
                 Some((n, v)) => (n, Some(v.to_string())),
                 None => (long, None),
             };
-            let Some(&(short, _, kind)) = OPTIONS.iter().find(|(_, longs, _)| longs.contains(&name))
+            let Some(&(short, _, kind)) =
+                OPTIONS.iter().find(|(_, longs, _)| longs.contains(&name))
             else {
                 return Err(CliError::UnknownOption(arg.clone()));
             };
@@ -363,7 +364,15 @@ mod tests {
     #[test]
     fn el7_style_and_lab_style() {
         let o = run(&[
-            "-n", "-l", "-D", "-f", "a.conf", "-p", "/tmp/a.pid", "-r", "/tmp/b.pid",
+            "-n",
+            "-l",
+            "-D",
+            "-f",
+            "a.conf",
+            "-p",
+            "/tmp/a.pid",
+            "-r",
+            "/tmp/b.pid",
         ]);
         assert!(o.dont_fork && o.log_console && o.log_detail);
         assert_eq!(o.config_file, PathBuf::from("a.conf"));
@@ -398,7 +407,9 @@ mod tests {
             "--config-test",
         ]);
         assert_eq!(o.config_file, PathBuf::from("/e/k.conf"));
-        assert!(o.dont_fork && o.dont_release_vrrp && o.release_vips && o.dump_conf && o.config_test);
+        assert!(
+            o.dont_fork && o.dont_release_vrrp && o.release_vips && o.dump_conf && o.config_test
+        );
         assert_eq!(o.log_facility, Some(7));
         assert_eq!(o.vrrp_pid_file, PathBuf::from("/x"));
         assert_eq!(o.checkers_pid_file, Some(PathBuf::from("/c")));

@@ -154,7 +154,10 @@ pub fn convert(cfg: &conf::Config, ifs: &Interfaces, opts: ConvertOptions) -> Co
         if !seen_vrid.insert((ic.interface.clone(), ic.family, ic.vrid)) {
             info(
                 &mut msgs,
-                format!("VRID {} is duplicated on interface {}", ic.vrid, ic.interface),
+                format!(
+                    "VRID {} is duplicated on interface {}",
+                    ic.vrid, ic.interface
+                ),
             );
             continue;
         }
@@ -254,7 +257,10 @@ pub fn convert(cfg: &conf::Config, ifs: &Interfaces, opts: ConvertOptions) -> Co
             }),
             None => info(
                 &mut msgs,
-                format!("VRRP_Script({}) has no script to run - it never succeeds", s.name),
+                format!(
+                    "VRRP_Script({}) has no script to run - it never succeeds",
+                    s.name
+                ),
             ),
         }
     }
@@ -337,7 +343,10 @@ fn convert_instance(
         return None;
     };
     let Some(vrid) = inst.virtual_router_id.filter(|v| *v >= 1) else {
-        info(msgs, format!("VRRP_Instance({name}) the virtual id must be set!"));
+        info(
+            msgs,
+            format!("VRRP_Instance({name}) the virtual id must be set!"),
+        );
         return None;
     };
     let strict = inst.strict_mode.unwrap_or(g.vrrp_strict);
@@ -449,7 +458,9 @@ fn convert_instance(
                 None => {
                     info(
                         msgs,
-                        format!("({name}): Cannot find an IP address to use for interface {ifname}"),
+                        format!(
+                            "({name}): Cannot find an IP address to use for interface {ifname}"
+                        ),
                     );
                     return None;
                 }
@@ -617,9 +628,7 @@ fn convert_instance(
         skip_check_adv_addr: inst
             .skip_check_adv_addr
             .unwrap_or(g.vrrp_skip_check_adv_addr),
-        check_unicast_src: inst
-            .check_unicast_src
-            .unwrap_or(g.vrrp_check_unicast_src),
+        check_unicast_src: inst.check_unicast_src.unwrap_or(g.vrrp_check_unicast_src),
     })
 }
 
@@ -961,15 +970,13 @@ mod tests {
             &"Virtual router GHOST specified in sync group G2 doesn't exist - ignoring".to_string()
         ));
         assert!(t.contains(
-            &"Virtual router VI_1 cannot exist in more than one sync group; ignoring G2".to_string()
+            &"Virtual router VI_1 cannot exist in more than one sync group; ignoring G2"
+                .to_string()
         ));
         assert!(t.contains(&"Sync group G2 has only 0 virtual router(s) - removing".to_string()));
         assert_eq!(
-            c.notify.commands(
-                &NotifyTarget::Group("G1".into()),
-                NotifyState::Master,
-                0
-            ),
+            c.notify
+                .commands(&NotifyTarget::Group("G1".into()), NotifyState::Master, 0),
             vec!["/x.sh GROUP \"G1\" MASTER 0"]
         );
     }

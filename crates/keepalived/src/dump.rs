@@ -60,7 +60,11 @@ pub fn data(engine: &Engine) -> String {
         let _ = writeln!(o, "   Listening device = {}", c.interface);
         let _ = writeln!(o, "   Virtual Router ID = {}", c.vrid);
         let _ = writeln!(o, "   Priority = {}", c.priority);
-        let _ = writeln!(o, "   Effective priority = {}", engine.effective_priority(id));
+        let _ = writeln!(
+            o,
+            "   Effective priority = {}",
+            engine.effective_priority(id)
+        );
         let _ = writeln!(
             o,
             "   Advert interval = {}",

@@ -138,10 +138,7 @@ fn daemon(opts: cli::Options) -> i32 {
         logging::info("daemon is already running");
         return 1;
     }
-    logging::info(&format!(
-        "Opening file '{}'.",
-        opts.config_file.display()
-    ));
+    logging::info(&format!("Opening file '{}'.", opts.config_file.display()));
     let loaded = match conf::load(&opts.config_file, &load_options(&opts)) {
         Ok(l) => l,
         Err(e) => {

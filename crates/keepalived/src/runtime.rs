@@ -14,7 +14,9 @@ use keepalived_conf as conf;
 use tokio::signal::unix::{signal, Signal, SignalKind};
 use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
 use tokio::task::JoinHandle;
-use vrrp_engine::{Action, Engine, Family, Input, InstanceId, NotifyState, Output, RxPacket, State, Vip};
+use vrrp_engine::{
+    Action, Engine, Family, Input, InstanceId, NotifyState, Output, RxPacket, State, Vip,
+};
 use vrrp_netlink::{AddressSpec, LinkEvent, Netlink};
 
 use crate::cli::Options;
@@ -428,7 +430,11 @@ impl Daemon {
     }
 
     fn send_advert(&mut self, iname: Option<&str>, interface: &str, dst: IpAddr, packet: &[u8]) {
-        let family = if dst.is_ipv4() { Family::V4 } else { Family::V6 };
+        let family = if dst.is_ipv4() {
+            Family::V4
+        } else {
+            Family::V6
+        };
         let Some(entry) = self.sockets.get(&(interface.to_string(), family)) else {
             logging::error(&format!(
                 "VRRP_Instance({}) Cant send advert to {dst} (no socket on {interface})",
@@ -549,7 +555,10 @@ impl Daemon {
                 ),
                 IpAddr::V6(a) => (
                     vrrp_engine::wire::ndisc::unsolicited_na(mac, a, ipv6_forwarding(&v.dev)),
-                    format!("Sending unsolicited Neighbour Advert on {} for {}", v.dev, a),
+                    format!(
+                        "Sending unsolicited Neighbour Advert on {} for {}",
+                        v.dev, a
+                    ),
                 ),
             };
             frames.push((ifindex, frame, line));
@@ -724,9 +733,7 @@ async fn snapshot(nl: &Netlink) -> Interfaces {
     for l in links {
         let primary_v4 = nl.primary_ipv4(l.index).await.unwrap_or(None);
         let link_local_v6 = addrs.iter().find_map(|(idx, a, _)| match a {
-            IpAddr::V6(v6) if *idx == l.index && (v6.segments()[0] & 0xffc0) == 0xfe80 => {
-                Some(*v6)
-            }
+            IpAddr::V6(v6) if *idx == l.index && (v6.segments()[0] & 0xffc0) == 0xfe80 => Some(*v6),
             _ => None,
         });
         ifs.insert(

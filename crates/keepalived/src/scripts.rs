@@ -107,7 +107,10 @@ pub async fn run_check(spec: &ScriptSpec) -> bool {
             if let Some(pid) = child.id() {
                 let pgid = pid as i32;
                 signal_group(pgid, libc::SIGTERM);
-                if tokio::time::timeout(KILL_GRACE, child.wait()).await.is_err() {
+                if tokio::time::timeout(KILL_GRACE, child.wait())
+                    .await
+                    .is_err()
+                {
                     logging::info(&format!("Process [{pgid}] didn't respond to SIGTERM"));
                     signal_group(pgid, libc::SIGKILL);
                     let _ = child.wait().await;
@@ -197,7 +200,10 @@ mod tests {
             let started = std::time::Instant::now();
             assert!(!run_check(&spec("trap '' TERM; sleep 30 & wait; sleep 30", 100)).await);
             let t = started.elapsed();
-            assert!(t >= Duration::from_secs(2) && t < Duration::from_secs(5), "{t:?}");
+            assert!(
+                t >= Duration::from_secs(2) && t < Duration::from_secs(5),
+                "{t:?}"
+            );
         });
     }
 
