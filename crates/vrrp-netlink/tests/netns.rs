@@ -247,7 +247,16 @@ fn ipv6_vip_is_added_without_dad() {
         };
         assert!(nl.add_address(&spec).await.unwrap());
         assert!(!nl.add_address(&spec).await.unwrap());
+        let mut other = spec.clone();
+        other.addr = IpAddr::V6(Ipv6Addr::new(0xfd00, 0x88, 0, 0, 0, 0, 0, 0x200));
+        assert!(nl.add_address(&other).await.unwrap());
+        assert!(nl.del_address(&other).await.unwrap());
+        assert!(
+            !nl.del_address(&other).await.unwrap(),
+            "delete missing IPv6"
+        );
     });
+    assert!(lab.addr_line(&lab.a, "fd00:88::200/64").is_none());
     let line = lab
         .addr_line(&lab.a, "fd00:88::100/64")
         .expect("address shown");
