@@ -168,9 +168,12 @@ impl Daemon {
         if opts.dump_conf {
             dump_config(&conv);
         }
-        if link_rx.is_some() {
-            logging::info("Using LinkWatch kernel netlink reflector...");
+        if conv.engine.instances.is_empty() {
+            logging::warn(
+                "No usable vrrp_instance in the configuration - nothing to do until a reload",
+            );
         }
+        let has_link_watch = link_rx.is_some();
         let (pkt_tx, pkt_rx) = unbounded_channel();
         let (script_tx, script_rx) = unbounded_channel();
         let mut d = Daemon {
@@ -209,6 +212,9 @@ impl Daemon {
                 .collect();
             d.remove_addresses(None, &all).await;
         }
+        if has_link_watch {
+            logging::info("Using LinkWatch kernel netlink reflector...");
+        }
         // The engine learns every relevant link state before it starts.
         let mut names: Vec<String> = d.watched.iter().cloned().collect();
         names.sort();
@@ -221,10 +227,10 @@ impl Daemon {
                 },
                 d.now(),
             );
-            d.apply(outs, false).await;
+            d.apply(outs).await;
         }
         let outs = d.engine.handle(Input::Start, d.now());
-        d.apply(outs, false).await;
+        d.apply(outs).await;
         d.script_tasks = scripts::spawn_checks(&conv.scripts, &d.script_tx);
         Ok(d)
     }
@@ -248,12 +254,12 @@ impl Daemon {
                         Input::ScriptResult { script: &r.name, success: r.success },
                         self.now(),
                     );
-                    self.apply(outs, false).await;
+                    self.apply(outs).await;
                 }
                 _ = sleep => {
                     if has_deadline {
                         let outs = self.engine.handle(Input::Timer, self.now());
-                        self.apply(outs, false).await;
+                        self.apply(outs).await;
                     }
                 }
                 _ = self.signals.term.recv() => return self.shutdown().await,
@@ -289,7 +295,7 @@ impl Daemon {
             }),
             self.now(),
         );
-        self.apply(outs, false).await;
+        self.apply(outs).await;
     }
 
     async fn on_link(&mut self, ev: LinkEvent) {
@@ -320,7 +326,7 @@ impl Daemon {
             },
             self.now(),
         );
-        self.apply(outs, false).await;
+        self.apply(outs).await;
     }
 
     /// Opens sockets for every (interface, family) in use and closes the others.
@@ -370,8 +376,8 @@ impl Daemon {
         }
     }
 
-    /// Carries out the engine's actions in order. `releasing` = shutdown with -V: keep addresses.
-    async fn apply(&mut self, outs: Vec<Output>, keep_vips: bool) {
+    /// Carries out the engine's actions in order.
+    async fn apply(&mut self, outs: Vec<Output>) {
         for out in outs {
             let iname = out
                 .instance
@@ -383,22 +389,13 @@ impl Daemon {
                     dst,
                     packet,
                 } => {
-                    if keep_vips {
-                        continue;
-                    }
                     self.send_advert(iname.as_deref(), &interface, dst, &packet);
                 }
                 Action::AddAddresses(vips) => self.add_addresses(iname.as_deref(), &vips).await,
                 Action::RemoveAddresses(vips) => {
-                    if !keep_vips {
-                        self.remove_addresses(iname.as_deref(), &vips).await;
-                    }
+                    self.remove_addresses(iname.as_deref(), &vips).await
                 }
-                Action::SendGarp { vips, count } => {
-                    if !keep_vips {
-                        self.send_garps(&vips, count).await;
-                    }
-                }
+                Action::SendGarp { vips, count } => self.send_garps(&vips, count).await,
                 // virtual_routes / virtual_rules are not implemented yet (docs/compatibility.md).
                 Action::SetRoutes(_) => {}
                 Action::Notify {
@@ -581,9 +578,14 @@ impl Daemon {
         for t in self.script_tasks.drain(..) {
             t.abort();
         }
-        let outs = self.engine.handle(Input::Shutdown, self.now());
-        let keep = self.opts.dont_release_vrrp;
-        self.apply(outs, keep).await;
+        if self.opts.dont_release_vrrp {
+            // -V: leave the VIPs and say nothing to the peers, so a quick restart does not
+            // move the addresses; only notify_stop runs.
+            logging::info("-V/--dont-release-vrrp: leaving VIPs in place, no priority-0 advert");
+        } else {
+            let outs = self.engine.handle(Input::Shutdown, self.now());
+            self.apply(outs).await;
+        }
         if !self.stop_notified {
             for line in self.notify.stop_commands() {
                 scripts::spawn_notify(line);
@@ -644,7 +646,7 @@ impl Daemon {
         let outs = self
             .engine
             .handle(Input::Reload(Box::new(conv.engine.clone())), self.now());
-        self.apply(outs, false).await;
+        self.apply(outs).await;
         self.script_tasks = scripts::spawn_checks(&conv.scripts, &self.script_tx);
     }
 
