@@ -66,6 +66,22 @@ fn repr_for(family: Family) -> impl Strategy<Value = VrrpRepr> {
     prop_oneof![v2, v3]
 }
 
+/// Random bytes, half of them starting with a valid v2/v3 advertisement type byte so the
+/// structural parse gets past the version/type checks often.
+fn arbitrary_bytes() -> impl Strategy<Value = Vec<u8>> {
+    prop_oneof![
+        prop::collection::vec(any::<u8>(), 0..600),
+        (
+            prop_oneof![Just(0x21u8), Just(0x31u8)],
+            prop::collection::vec(any::<u8>(), 0..600)
+        )
+            .prop_map(|(first, mut rest)| {
+                rest.insert(0, first);
+                rest
+            }),
+    ]
+}
+
 fn case() -> impl Strategy<Value = (Family, VrrpRepr, IpAddr, IpAddr)> {
     family().prop_flat_map(|f| (Just(f), repr_for(f), addr(f), addr(f)))
 }
@@ -103,7 +119,7 @@ proptest! {
     }
 
     #[test]
-    fn arbitrary_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..600),
+    fn arbitrary_bytes_never_panic(bytes in arbitrary_bytes(),
                                    family in family(), src in addr(Family::V6), dst in addr(Family::V4)) {
         if let Ok((h, payload)) = Ipv4Header::parse(&bytes) {
             prop_assert!(h.header_len >= 20 && h.header_len <= bytes.len());
