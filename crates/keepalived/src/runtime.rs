@@ -240,12 +240,17 @@ impl Daemon {
     }
 
     async fn main_loop(&mut self) -> i32 {
+        // A deadline that stays in the past after a Timer would spin the loop; delay such a
+        // repeat by a millisecond instead of burning a CPU (defence against an engine bug).
+        let mut last_fired: Option<Duration> = None;
         loop {
-            let sleep = match self.engine.next_deadline() {
+            let deadline = self.engine.next_deadline();
+            let sleep = match deadline {
+                Some(d) if Some(d) == last_fired => tokio::time::sleep(Duration::from_millis(1)),
                 Some(d) => tokio::time::sleep_until(tokio::time::Instant::from_std(self.epoch + d)),
                 None => tokio::time::sleep(Duration::from_secs(3600)),
             };
-            let has_deadline = self.engine.next_deadline().is_some();
+            let has_deadline = deadline.is_some();
             tokio::select! {
                 Some(m) = self.pkt_rx.recv() => self.on_packet(m).await,
                 Some(ev) = recv_opt(&mut self.link_rx) => self.on_link(ev).await,
@@ -258,6 +263,7 @@ impl Daemon {
                 }
                 _ = sleep => {
                     if has_deadline {
+                        last_fired = deadline;
                         let outs = self.engine.handle(Input::Timer, self.now());
                         self.apply(outs).await;
                     }
