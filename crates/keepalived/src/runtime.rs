@@ -216,23 +216,28 @@ impl Daemon {
             logging::info("Using LinkWatch kernel netlink reflector...");
         }
         // The engine learns every relevant link state before it starts.
-        let mut names: Vec<String> = d.watched.iter().cloned().collect();
-        names.sort();
-        for name in names {
-            let up = d.ifs.get(&name).is_some_and(|i| i.up);
-            let outs = d.engine.handle(
-                Input::Link {
-                    interface: &name,
-                    up,
-                },
-                d.now(),
-            );
-            d.apply(outs).await;
-        }
+        d.feed_link_states().await;
         let outs = d.engine.handle(Input::Start, d.now());
         d.apply(outs).await;
         d.script_tasks = scripts::spawn_checks(&conv.scripts, &d.script_tx);
         Ok(d)
+    }
+
+    /// Tells the engine the current state of every watched interface.
+    async fn feed_link_states(&mut self) {
+        let mut names: Vec<String> = self.watched.iter().cloned().collect();
+        names.sort();
+        for name in names {
+            let up = self.ifs.get(&name).is_some_and(|i| i.up);
+            let outs = self.engine.handle(
+                Input::Link {
+                    interface: &name,
+                    up,
+                },
+                self.now(),
+            );
+            self.apply(outs).await;
+        }
     }
 
     fn now(&self) -> Duration {
@@ -247,7 +252,10 @@ impl Daemon {
             let deadline = self.engine.next_deadline();
             let sleep = match deadline {
                 Some(d) if Some(d) == last_fired => tokio::time::sleep(Duration::from_millis(1)),
-                Some(d) => tokio::time::sleep_until(tokio::time::Instant::from_std(self.epoch + d)),
+                Some(d) => match self.epoch.checked_add(d) {
+                    Some(at) => tokio::time::sleep_until(tokio::time::Instant::from_std(at)),
+                    None => tokio::time::sleep(Duration::from_secs(3600)),
+                },
                 None => tokio::time::sleep(Duration::from_secs(3600)),
             };
             let has_deadline = deadline.is_some();
@@ -653,6 +661,8 @@ impl Daemon {
             .engine
             .handle(Input::Reload(Box::new(conv.engine.clone())), self.now());
         self.apply(outs).await;
+        // Interfaces new to the configuration: the engine ignores states it already knows.
+        self.feed_link_states().await;
         self.script_tasks = scripts::spawn_checks(&conv.scripts, &self.script_tx);
     }
 
