@@ -197,7 +197,7 @@ impl Daemon {
             stop_notified: false,
         };
         d.watched = watched_interfaces(&conv);
-        d.sync_sockets(&conv);
+        d.open_sockets(&conv);
         // Leftover VIPs of our instances (a crashed predecessor) go first, as in keepalived.
         for inst in &conv.engine.instances {
             logging::detail(&format!(
@@ -343,15 +343,9 @@ impl Daemon {
         self.apply(outs).await;
     }
 
-    /// Opens sockets for every (interface, family) in use and closes the others.
-    fn sync_sockets(&mut self, conv: &Converted) {
-        let mut wanted: HashMap<(String, Family), (IpAddr, bool)> = HashMap::new();
-        for i in &conv.engine.instances {
-            let e = wanted
-                .entry((i.interface.clone(), i.family))
-                .or_insert((i.mcast_group, false));
-            e.1 |= i.unicast_peers.is_empty();
-        }
+    /// Closes the sockets no instance of `conv` uses (after the old instances said goodbye).
+    fn close_unused_sockets(&mut self, conv: &Converted) {
+        let wanted = wanted_sockets(conv);
         self.sockets.retain(|k, s| {
             let keep = wanted.contains_key(k);
             if !keep {
@@ -359,7 +353,11 @@ impl Daemon {
             }
             keep
         });
-        for ((ifname, family), (group, multicast)) in wanted {
+    }
+
+    /// Opens a socket for every (interface, family) in use that has none yet.
+    fn open_sockets(&mut self, conv: &Converted) {
+        for ((ifname, family), (group, multicast)) in wanted_sockets(conv) {
             if self.sockets.contains_key(&(ifname.clone(), family)) {
                 continue;
             }
@@ -656,11 +654,14 @@ impl Daemon {
         }
         self.notify = conv.notify.clone();
         self.watched = watched_interfaces(&conv);
-        self.sync_sockets(&conv);
+        // New sockets before the reload (new masters advertise at once), old ones closed after
+        // it (removed masters still send their priority-0 advert).
+        self.open_sockets(&conv);
         let outs = self
             .engine
             .handle(Input::Reload(Box::new(conv.engine.clone())), self.now());
         self.apply(outs).await;
+        self.close_unused_sockets(&conv);
         // Interfaces new to the configuration: the engine ignores states it already knows.
         self.feed_link_states().await;
         self.script_tasks = scripts::spawn_checks(&conv.scripts, &self.script_tx);
@@ -766,6 +767,18 @@ async fn snapshot(nl: &Netlink) -> Interfaces {
         );
     }
     ifs
+}
+
+/// (interface, family) → (multicast group, any multicast instance) for the sockets `conv` needs.
+fn wanted_sockets(conv: &Converted) -> HashMap<(String, Family), (IpAddr, bool)> {
+    let mut wanted: HashMap<(String, Family), (IpAddr, bool)> = HashMap::new();
+    for i in &conv.engine.instances {
+        let e = wanted
+            .entry((i.interface.clone(), i.family))
+            .or_insert((i.mcast_group, false));
+        e.1 |= i.unicast_peers.is_empty();
+    }
+    wanted
 }
 
 fn watched_interfaces(conv: &Converted) -> HashSet<String> {
