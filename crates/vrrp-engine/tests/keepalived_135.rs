@@ -497,3 +497,16 @@ proptest! {
         prop_assert!(s.advert_rcvd <= 1);
     }
 }
+
+#[test]
+fn skew_uses_base_priority_not_effective() {
+    let (_, mut b) = seed_pair();
+    b.instances[0].track_interfaces = vec![TrackInterface {
+        name: "up1".into(),
+        weight: 100,
+    }];
+    let e = start(b);
+    assert_eq!(e.effective_priority(ID), 190);
+    // 3 s + (256 − 90)/256 s, not (256 − 190)/256.
+    assert_eq!(e.next_deadline(), Some(MD_B));
+}
