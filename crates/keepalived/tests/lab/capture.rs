@@ -101,6 +101,38 @@ impl Packet {
         self.is_vrrp() && self.ip_src == src
     }
 
+    /// One-line description for failure dumps.
+    pub fn summary(&self) -> String {
+        if self.is_vrrp() {
+            format!(
+                "{:.6} VRRPv{} {} -> {} ttl {} vrid {} prio {:?} cksum-status {} auth {}/{:?} int {} vips {}",
+                self.t,
+                self.vrrp_version,
+                self.ip_src,
+                self.ip_dst,
+                self.ttl,
+                self.vrid,
+                self.prio,
+                self.checksum_status,
+                self.auth_type,
+                self.auth_string,
+                self.adver_int,
+                self.vips
+            )
+        } else {
+            format!(
+                "{:.6} ARP op {} {} -> {} who-has {} tell {} ({})",
+                self.t,
+                self.arp_opcode,
+                self.eth_src,
+                self.eth_dst,
+                self.arp_tpa,
+                self.arp_spa,
+                self.arp_sha
+            )
+        }
+    }
+
     fn parse(line: &str) -> Option<Packet> {
         let f: Vec<&str> = line.split('\t').collect();
         if f.len() != FIELDS.len() {

@@ -412,7 +412,7 @@ impl Lab {
         }
         eprintln!("---- capture (tshark) ----");
         for p in self.capture.packets() {
-            eprintln!("{p:?}");
+            eprintln!("{}", p.summary());
         }
     }
 }
