@@ -3,6 +3,7 @@
 # that CentOS 7.4 (rpm 4.11, glibc 2.17, systemd 219) can install and run.
 #   usage: packaging/check-rpm.sh [PATH/TO/keepalived-*.x86_64.rpm]   (default: newest one built)
 # Each check prints "ok:" or "FAIL:"; the script exits non-zero if any check failed.
+# shellcheck disable=SC2016  # single-quoted bash -c programs and literal unit lines are intended
 source "$(dirname "$0")/tools.sh"
 
 ensure_rpm
@@ -65,10 +66,13 @@ while read -r feature; do
     fi
 done < <(sed -n 's/^rpmlib(\([A-Za-z0-9]*\)).*/\1/p' "$work/requires")
 [ "$rpmlib_bad" = 1 ] || ok "every rpmlib() requirement is known to rpm 4.11: $(grep -o '^rpmlib([A-Za-z]*)' "$work/requires" | tr '\n' ' ')"
-for dep in requires provides conflicts obsoletes recommends suggests; do
+if for dep in requires provides conflicts obsoletes recommends suggests; do
     rpm -qp --nosignature "--$dep" "$rpm_file" 2>/dev/null
-done | grep -q '^(' && fail "rich (boolean) dependencies: rpm 4.11 cannot parse them" ||
+done | grep -q '^('; then
+    fail "rich (boolean) dependencies: rpm 4.11 cannot parse them"
+else
     ok "no rich (boolean) dependencies"
+fi
 too_new="$(sed -n 's/^libc\.so\.6(GLIBC_\([0-9.]*\)).*/\1/p' "$work/requires" |
     while read -r v; do version_le "$v" 2.17 || printf '%s ' "$v"; done)"
 check "no libc.so.6(GLIBC_x) requirement above 2.17${too_new:+ (has: $too_new)}" test -z "$too_new"

@@ -14,6 +14,7 @@
 # 5. rolls back with `rpm -U --oldpackage` (what docs/migration.md tells users) and checks again.
 # Needs root (rpm --root chroots to run scriptlets). Uses --nodeps only because the scratch root has
 # no glibc/systemd packages in its database.
+# shellcheck disable=SC2016  # single-quoted bash -c programs are intended
 source "$(dirname "$0")/tools.sh"
 
 [ "$(id -u)" = 0 ] || die "run as root (rpm --root needs chroot)"
@@ -180,8 +181,9 @@ cat >"$root/usr/bin/systemctl" <<'EOF'
 echo "$*" >>/var/log/systemctl.log
 EOF
 chmod 0755 "$root/usr/bin/systemctl"
-chroot "$root" /bin/sh -c 'systemctl self-test' && grep -qx 'self-test' "$root/var/log/systemctl.log" ||
+if ! chroot "$root" /bin/sh -c 'systemctl self-test' || ! grep -qx 'self-test' "$root/var/log/systemctl.log"; then
     die "scratch root cannot run /bin/sh scriptlets"
+fi
 : >"$root/var/log/systemctl.log"
 
 # Debian's rpm nags "use Alien instead" on stderr: drop those two lines, keep everything else.

@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034  # the variables are used by the scripts that source this
 # Shared helpers for the packaging scripts: repository paths and the one-time installs of the
 # build/check tools. Sourced, never run. Every tool comes from a package registry by its ordinary
 # client (Debian apt, PyPI pip, crates.io cargo, npm), pinned, and is only installed when missing.
@@ -100,12 +100,12 @@ ensure_glibc217() {
     printf '%s\n' "$dir/lib"
 }
 
-# find_rpm: the newest keepalived binary RPM built by build-rpm.sh.
+# find_rpm: the keepalived binary RPM built by build-rpm.sh (it empties the rpmbuild dir first).
 find_rpm() {
-    local f
-    f="$(ls -t "$RPM_TOPDIR"/RPMS/x86_64/keepalived-*.x86_64.rpm 2>/dev/null | head -n1 || true)"
-    [ -n "$f" ] || die "no RPM under $RPM_TOPDIR/RPMS/x86_64 (run: make rpm)"
-    printf '%s\n' "$f"
+    local f=("$RPM_TOPDIR"/RPMS/x86_64/keepalived-*.x86_64.rpm)
+    [ -f "${f[0]}" ] || die "no RPM under $RPM_TOPDIR/RPMS/x86_64 (run: make rpm)"
+    [ "${#f[@]}" = 1 ] || die "several RPMs under $RPM_TOPDIR/RPMS/x86_64: pass one as argument"
+    printf '%s\n' "${f[0]}"
 }
 
 # rpm_vercmp A B: prints -1, 0 or 1 using rpm's own comparison (rpmvercmp on [E:]V-R).
