@@ -4,6 +4,7 @@
 use crate::ast::Span;
 use crate::diagnostic::{Diagnostic, Severity, Sources};
 use crate::lexer::{conditional_prefix, lex_line, Token};
+use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -41,18 +42,29 @@ impl Line {
     }
 }
 
-/// State shared while reading the main file and everything it includes.
+/// One file being read.
+struct Frame {
+    name: Arc<Path>,
+    text: Arc<str>,
+    /// Byte offset of the next line; past the end when the file is done.
+    pos: usize,
+    line: u32,
+    dir: PathBuf,
+    canonical: Option<PathBuf>,
+    /// Glob matches of the include line being expanded, still to read (in order).
+    pending: VecDeque<(PathBuf, Span)>,
+}
+
+/// Streams the token lines of the main file and everything it includes, in reading order.
+/// Lines are produced one at a time (never all held in memory).
 pub struct Reader<'a> {
     /// `-i` value for `@ID` lines.
     pub config_id: Option<&'a str>,
-    /// Lines in reading order.
-    pub lines: Vec<Line>,
-    /// Diagnostics found while reading.
+    /// Diagnostics found while reading (the parser appends its own).
     pub diags: Vec<Diagnostic>,
     /// Text of every file read.
     pub sources: Sources,
-    /// Canonical paths of the files being read (include stack) for cycle detection.
-    stack: Vec<PathBuf>,
+    stack: Vec<Frame>,
 }
 
 impl<'a> Reader<'a> {
@@ -60,7 +72,6 @@ impl<'a> Reader<'a> {
     pub fn new(config_id: Option<&'a str>) -> Self {
         Reader {
             config_id,
-            lines: Vec::new(),
             diags: Vec::new(),
             sources: Sources::default(),
             stack: Vec::new(),
@@ -75,11 +86,55 @@ impl<'a> Reader<'a> {
         });
     }
 
-    /// Read `text` as file `name`; includes are resolved relative to `base_dir`.
-    pub fn read_text(&mut self, name: Arc<Path>, text: &str, base_dir: &Path) {
-        self.sources.insert(name.clone(), Arc::from(text));
-        for (idx, raw) in text.split('\n').enumerate() {
-            let lineno = u32::try_from(idx + 1).unwrap_or(u32::MAX);
+    /// Start reading `text` as file `name`; includes are resolved relative to `base_dir`.
+    pub fn push_text(
+        &mut self,
+        name: Arc<Path>,
+        text: &str,
+        base_dir: &Path,
+        canonical: Option<PathBuf>,
+    ) {
+        let text: Arc<str> = Arc::from(text);
+        self.sources.insert(name.clone(), text.clone());
+        self.stack.push(Frame {
+            name,
+            text,
+            pos: 0,
+            line: 0,
+            dir: base_dir.to_path_buf(),
+            canonical,
+            pending: VecDeque::new(),
+        });
+    }
+
+    /// Start reading a file from disk (the main file or an include).
+    pub fn push_file(&mut self, path: &Path, canonical: PathBuf) -> std::io::Result<()> {
+        let bytes = std::fs::read(path)?;
+        let text = String::from_utf8_lossy(&bytes);
+        let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        self.push_text(Arc::from(path), &text, &dir, Some(canonical));
+        Ok(())
+    }
+
+    /// The next non-empty token line, expanding includes and `@ID` lines.
+    pub fn next_line(&mut self) -> Option<Line> {
+        loop {
+            let frame = self.stack.last_mut()?;
+            if let Some((path, span)) = frame.pending.pop_front() {
+                self.open_include(&path, span);
+                continue;
+            }
+            if frame.pos > frame.text.len() {
+                self.stack.pop();
+                continue;
+            }
+            let text = frame.text.clone();
+            let rest = &text[frame.pos..];
+            let len = rest.find('\n').unwrap_or(rest.len());
+            let raw = &rest[..len];
+            frame.pos += len + 1;
+            frame.line = frame.line.saturating_add(1);
+            let (name, lineno, dir) = (frame.name.clone(), frame.line, frame.dir.clone());
             let raw = raw.strip_suffix('\r').unwrap_or(raw);
             let (body, col_base) = match conditional_prefix(raw) {
                 Some((id, rest, col)) => {
@@ -106,28 +161,17 @@ impl<'a> Reader<'a> {
                 continue;
             }
             let line = Line {
-                file: name.clone(),
+                file: name,
                 line: lineno,
                 tokens: lexed.tokens,
             };
             if line.tokens.len() == 2 && line.tokens[0].text == "include" && !line.tokens[0].quoted
             {
-                self.include(&line, base_dir);
-            } else {
-                self.lines.push(line);
+                self.include(&line, &dir);
+                continue;
             }
+            return Some(line);
         }
-    }
-
-    /// Read a file from disk (used for the main file and includes).
-    pub fn read_file(&mut self, path: &Path, canonical: PathBuf) -> std::io::Result<()> {
-        let bytes = std::fs::read(path)?;
-        let text = String::from_utf8_lossy(&bytes);
-        let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-        self.stack.push(canonical);
-        self.read_text(Arc::from(path), &text, &dir);
-        self.stack.pop();
-        Ok(())
     }
 
     fn include(&mut self, line: &Line, base_dir: &Path) {
@@ -151,49 +195,52 @@ impl<'a> Reader<'a> {
             self.err(span, format!("include: no file matches '{full_str}'"));
             return;
         }
-        for m in matches {
-            let canonical = std::fs::canonicalize(&m).unwrap_or_else(|_| m.clone());
-            if self.stack.contains(&canonical) {
+        if let Some(top) = self.stack.last_mut() {
+            top.pending = matches.into_iter().map(|m| (m, span.clone())).collect();
+        }
+    }
+
+    fn open_include(&mut self, m: &Path, span: Span) {
+        let canonical = std::fs::canonicalize(m).unwrap_or_else(|_| m.to_path_buf());
+        if self
+            .stack
+            .iter()
+            .any(|f| f.canonical.as_ref() == Some(&canonical))
+        {
+            let chain = self
+                .stack
+                .iter()
+                .map(|f| format!("'{}'", f.name.display()))
+                .collect::<Vec<_>>()
+                .join(" -> ");
+            self.err(
+                span,
+                format!(
+                    "include cycle: '{}' is already being read ({chain})",
+                    m.display()
+                ),
+            );
+            return;
+        }
+        match std::fs::metadata(m) {
+            Ok(md) if md.is_file() && !is_executable(&md) => {}
+            Ok(_) => {
                 self.err(
-                    span.clone(),
+                    span,
                     format!(
-                        "include cycle: '{}' is already being read (included from {})",
-                        m.display(),
-                        self.stack
-                            .iter()
-                            .map(|p| format!("'{}'", p.display()))
-                            .collect::<Vec<_>>()
-                            .join(" -> ")
+                        "configuration file '{}' is not a regular non-executable file - skipping",
+                        m.display()
                     ),
                 );
-                continue;
+                return;
             }
-            match std::fs::metadata(&m) {
-                Ok(md) if md.is_file() && !is_executable(&md) => {}
-                Ok(_) => {
-                    self.err(
-                        span.clone(),
-                        format!(
-                            "configuration file '{}' is not a regular non-executable file - skipping",
-                            m.display()
-                        ),
-                    );
-                    continue;
-                }
-                Err(e) => {
-                    self.err(
-                        span.clone(),
-                        format!("include: cannot read '{}': {e}", m.display()),
-                    );
-                    continue;
-                }
+            Err(e) => {
+                self.err(span, format!("include: cannot read '{}': {e}", m.display()));
+                return;
             }
-            if let Err(e) = self.read_file(&m, canonical) {
-                self.err(
-                    span.clone(),
-                    format!("include: cannot read '{}': {e}", m.display()),
-                );
-            }
+        }
+        if let Err(e) = self.push_file(m, canonical) {
+            self.err(span, format!("include: cannot read '{}': {e}", m.display()));
         }
     }
 }

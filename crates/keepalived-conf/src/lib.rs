@@ -100,7 +100,7 @@ pub fn load(path: &Path, opts: &LoadOptions) -> Result<Loaded, LoadError> {
     let mut reader = Reader::new(opts.config_id.as_deref());
     let canonical = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
     reader
-        .read_file(path, canonical)
+        .push_file(path, canonical)
         .map_err(|source| LoadError::Io {
             path: path.to_path_buf(),
             source,
@@ -111,13 +111,14 @@ pub fn load(path: &Path, opts: &LoadOptions) -> Result<Loaded, LoadError> {
 /// Parse `text` as if it were the file `name`; includes are resolved relative to the current directory.
 pub fn load_str(name: &str, text: &str, opts: &LoadOptions) -> Loaded {
     let mut reader = Reader::new(opts.config_id.as_deref());
-    reader.read_text(Arc::from(Path::new(name)), text, Path::new(""));
+    let canonical = std::fs::canonicalize(name).ok();
+    reader.push_text(Arc::from(Path::new(name)), text, Path::new(""), canonical);
     finish(reader)
 }
 
 fn finish(reader: Reader<'_>) -> Loaded {
+    let (mut config, reader) = parse::parse(reader);
     let mut diagnostics = reader.diags;
-    let mut config = parse::parse(&reader.lines, &mut diagnostics);
     validate::validate(&mut config, &mut diagnostics);
     // File order: stable sort keeps same-position diagnostics in emission order.
     diagnostics.sort_by(|a, b| {

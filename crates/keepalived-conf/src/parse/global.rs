@@ -49,7 +49,7 @@ const LATER: &[&str] = &[
     "enable_dbus",
 ];
 
-pub(crate) fn global_defs<'a>(p: &mut P<'a>, line: &'a Line) {
+pub(crate) fn global_defs<'a>(p: &mut P<'a>, line: &Line) {
     let mut g = std::mem::take(&mut p.cfg.global_defs);
     if g.span.line == 0 {
         g.span = line.span(0);
@@ -58,7 +58,7 @@ pub(crate) fn global_defs<'a>(p: &mut P<'a>, line: &'a Line) {
     p.cfg.global_defs = g;
 }
 
-fn keyword<'a>(p: &mut P<'a>, l: &'a Line, g: &mut GlobalDefs) {
+fn keyword<'a>(p: &mut P<'a>, l: &Line, g: &mut GlobalDefs) {
     let kw = l.tokens[0].text.as_str();
     let s = |p: &mut P<'a>| p.arg(l, 1).map(str::to_string);
     match kw {
@@ -190,7 +190,7 @@ fn keyword<'a>(p: &mut P<'a>, l: &'a Line, g: &mut GlobalDefs) {
     }
 }
 
-fn interval<'a>(p: &mut P<'a>, l: &'a Line) -> Option<f64> {
+fn interval<'a>(p: &mut P<'a>, l: &Line) -> Option<f64> {
     let v = p.secs(l, 1, 1.0e9)?;
     if v >= 1.0 {
         p.warn(

@@ -32,12 +32,12 @@ const LATER: &[&str] = &[
     "auth_hmac",
 ];
 
-pub(crate) fn vrrp_instance<'a>(p: &mut P<'a>, line: &'a Line) {
+pub(crate) fn vrrp_instance<'a>(p: &mut P<'a>, line: &Line) {
     let Some(name) = p.arg(line, 1) else {
         let _ = p.generic(line);
         return;
     };
-    if p.cfg.instances.iter().any(|i| i.name == name) {
+    if !p.names[0].insert(name.to_string()) {
         p.error(
             line.span(1),
             format!("vrrp instance {name} already defined - block skipped"),
@@ -55,7 +55,7 @@ pub(crate) fn vrrp_instance<'a>(p: &mut P<'a>, line: &'a Line) {
     p.cfg.instances.push(inst);
 }
 
-fn notify<'a>(p: &mut P<'a>, l: &'a Line) -> Option<Notify> {
+fn notify<'a>(p: &mut P<'a>, l: &Line) -> Option<Notify> {
     let script = p.arg(l, 1)?.to_string();
     Some(Notify {
         script,
@@ -66,7 +66,7 @@ fn notify<'a>(p: &mut P<'a>, l: &'a Line) -> Option<Notify> {
 }
 
 /// Parse `notify*` keywords shared by instances and sync groups; returns false if `kw` is not one.
-pub(crate) fn notify_kw<'a>(p: &mut P<'a>, l: &'a Line, slots: [&mut Option<Notify>; 4]) -> bool {
+pub(crate) fn notify_kw<'a>(p: &mut P<'a>, l: &Line, slots: [&mut Option<Notify>; 4]) -> bool {
     let [m, b, f, n] = slots;
     let slot = match l.tokens[0].text.as_str() {
         "notify_master" => m,
@@ -81,7 +81,7 @@ pub(crate) fn notify_kw<'a>(p: &mut P<'a>, l: &'a Line, slots: [&mut Option<Noti
     true
 }
 
-fn keyword<'a>(p: &mut P<'a>, l: &'a Line, v: &mut VrrpInstance) {
+fn keyword<'a>(p: &mut P<'a>, l: &Line, v: &mut VrrpInstance) {
     let kw = l.tokens[0].text.as_str();
     if notify_kw(
         p,
@@ -293,7 +293,7 @@ struct AuthTmp {
     pass: Option<String>,
 }
 
-fn authentication<'a>(p: &mut P<'a>, l: &'a Line, v: &mut VrrpInstance) {
+fn authentication<'a>(p: &mut P<'a>, l: &Line, v: &mut VrrpInstance) {
     let mut a = AuthTmp::default();
     p.block(l, 0, &mut a, auth_keyword);
     let Some((kind, span)) = a.kind else {
@@ -327,7 +327,7 @@ fn authentication<'a>(p: &mut P<'a>, l: &'a Line, v: &mut VrrpInstance) {
     });
 }
 
-fn auth_keyword<'a>(p: &mut P<'a>, l: &'a Line, a: &mut AuthTmp) {
+fn auth_keyword<'a>(p: &mut P<'a>, l: &Line, a: &mut AuthTmp) {
     match l.tokens[0].text.as_str() {
         "auth_type" => {
             if let Some(t) = p.arg(l, 1) {

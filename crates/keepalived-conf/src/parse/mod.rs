@@ -12,7 +12,8 @@ pub(crate) mod values;
 
 use crate::ast::{Config, GenericBlock, Span};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::include::Line;
+use crate::include::{Line, Reader};
+use std::collections::HashSet;
 
 /// Root keywords of the checker (LVS) side and of keepalived 2.x that we keep but do not run.
 const UNSUPPORTED_ROOT: &[&str] = &[
@@ -33,19 +34,20 @@ const UNSUPPORTED_ROOT: &[&str] = &[
 
 /// Parser state: a cursor over the token lines plus the diagnostics sink.
 pub(crate) struct P<'a> {
-    lines: &'a [Line],
-    pos: usize,
-    diags: &'a mut Vec<Diagnostic>,
+    reader: Reader<'a>,
+    peeked: Option<Line>,
     pub(crate) cfg: Config,
+    /// Names already defined, per kind (instance/script/group), for O(1) duplicate checks.
+    pub(crate) names: [HashSet<String>; 3],
 }
 
 /// Parse all lines into a [`Config`].
-pub(crate) fn parse(lines: &[Line], diags: &mut Vec<Diagnostic>) -> Config {
+pub(crate) fn parse(reader: Reader<'_>) -> (Config, Reader<'_>) {
     let mut p = P {
-        lines,
-        pos: 0,
-        diags,
+        reader,
+        peeked: None,
         cfg: Config::default(),
+        names: Default::default(),
     };
     while let Some(line) = p.next_line() {
         let first = &line.tokens[0];
@@ -60,12 +62,12 @@ pub(crate) fn parse(lines: &[Line], diags: &mut Vec<Diagnostic>) -> Config {
             p.warn(line.span(0), "unexpected '{' - ignoring".into());
             continue;
         }
-        root_keyword(&mut p, line);
+        root_keyword(&mut p, &line);
     }
-    p.cfg
+    (p.cfg, p.reader)
 }
 
-fn root_keyword<'a>(p: &mut P<'a>, line: &'a Line) {
+fn root_keyword<'a>(p: &mut P<'a>, line: &Line) {
     let kw = line.tokens[0].text.as_str();
     match kw {
         "global_defs" => global::global_defs(p, line),
@@ -119,19 +121,25 @@ fn root_keyword<'a>(p: &mut P<'a>, line: &'a Line) {
 
 impl<'a> P<'a> {
     /// The next line, advancing the cursor.
-    pub(crate) fn next_line(&mut self) -> Option<&'a Line> {
-        let l = self.lines.get(self.pos)?;
-        self.pos += 1;
-        Some(l)
+    pub(crate) fn next_line(&mut self) -> Option<Line> {
+        self.peeked.take().or_else(|| self.reader.next_line())
     }
 
-    fn peek_line(&self) -> Option<&'a Line> {
-        self.lines.get(self.pos)
+    fn peek_line(&mut self) -> Option<&Line> {
+        if self.peeked.is_none() {
+            self.peeked = self.reader.next_line();
+        }
+        self.peeked.as_ref()
+    }
+
+    /// Drop the peeked line (it was consumed).
+    fn consume_peeked(&mut self) {
+        self.peeked = None;
     }
 
     /// Record an error.
     pub(crate) fn error(&mut self, span: Span, message: String) {
-        self.diags.push(Diagnostic {
+        self.reader.diags.push(Diagnostic {
             severity: Severity::Error,
             message,
             span,
@@ -140,7 +148,7 @@ impl<'a> P<'a> {
 
     /// Record a warning.
     pub(crate) fn warn(&mut self, span: Span, message: String) {
-        self.diags.push(Diagnostic {
+        self.reader.diags.push(Diagnostic {
             severity: Severity::Warning,
             message,
             span,
@@ -148,7 +156,7 @@ impl<'a> P<'a> {
     }
 
     /// Token `i` of `line` as an argument, or a "missing parameter" error (fatal in 1.3.5).
-    pub(crate) fn arg(&mut self, line: &'a Line, i: usize) -> Option<&'a str> {
+    pub(crate) fn arg<'l>(&mut self, line: &'l Line, i: usize) -> Option<&'l str> {
         match line.tokens.get(i) {
             Some(t) if !t.is_open() && !t.is_close() => Some(t.text.as_str()),
             _ => {
@@ -165,7 +173,7 @@ impl<'a> P<'a> {
     }
 
     /// Report an unknown keyword (1.3.5: "Unknown keyword"); its block, if any, is not skipped.
-    pub(crate) fn unknown(&mut self, line: &'a Line) {
+    pub(crate) fn unknown(&mut self, line: &Line) {
         let kw = &line.tokens[0].text;
         self.warn(line.span(0), format!("unknown keyword '{kw}' - ignored"));
         if line.tokens.len() > 1 && line.tokens.last().is_some_and(|t| t.is_open()) {
@@ -179,7 +187,7 @@ impl<'a> P<'a> {
     }
 
     /// Warn about a keyword that keepalived knows but this implementation does not run; skip its block.
-    pub(crate) fn unsupported(&mut self, line: &'a Line) {
+    pub(crate) fn unsupported(&mut self, line: &Line) {
         let kw = &line.tokens[0].text;
         self.warn(
             line.span(0),
@@ -191,7 +199,7 @@ impl<'a> P<'a> {
 
     /// Handle the `{` of a block keyword whose own arguments take `nargs` tokens after the keyword.
     /// Returns the span of the `{` (or of the keyword when it is missing).
-    fn open_brace(&mut self, line: &'a Line, nargs: usize) -> Span {
+    fn open_brace(&mut self, line: &Line, nargs: usize) -> Span {
         let at = 1 + nargs;
         match line.tokens.get(at) {
             Some(t) if t.is_open() => {
@@ -217,8 +225,9 @@ impl<'a> P<'a> {
         }
         if let Some(next) = self.peek_line() {
             if next.tokens.len() == 1 && next.tokens[0].is_open() {
-                self.pos += 1;
-                return next.span(0);
+                let span = next.span(0);
+                self.consume_peeked();
+                return span;
             }
         }
         self.warn(
@@ -231,10 +240,10 @@ impl<'a> P<'a> {
     /// Parse a keyword block: `{` then lines handled by `f` until a line starting with `}`.
     pub(crate) fn block<T>(
         &mut self,
-        line: &'a Line,
+        line: &Line,
         nargs: usize,
         node: &mut T,
-        f: fn(&mut P<'a>, &'a Line, &mut T),
+        f: fn(&mut P<'a>, &Line, &mut T),
     ) {
         let open = self.open_brace(line, nargs);
         loop {
@@ -259,13 +268,13 @@ impl<'a> P<'a> {
                 self.warn(l.span(0), "unexpected '{' - ignoring".into());
                 continue;
             }
-            f(self, l, node);
+            f(self, &l, node);
         }
     }
 
     /// 1.3.5 `alloc_value_block`: every following line up to one starting with `}` is an item.
     /// Items written on the keyword line after `{` are ignored by 1.3.5 (reported as an error).
-    pub(crate) fn list_block(&mut self, line: &'a Line, mut f: impl FnMut(&mut P<'a>, &'a Line)) {
+    pub(crate) fn list_block(&mut self, line: &Line, mut f: impl FnMut(&mut P<'a>, &Line)) {
         let open_idx = line.tokens.iter().position(|t| t.is_open());
         let open = match open_idx {
             Some(i) => {
@@ -307,20 +316,24 @@ impl<'a> P<'a> {
                 continue;
             }
             first_line = false;
-            f(self, l);
+            f(self, &l);
         }
     }
 
     /// 1.3.5 `read_value_block`: words after `{` (same line or following lines) up to `}`.
-    pub(crate) fn value_block(&mut self, line: &'a Line) -> Vec<(String, Span)> {
+    pub(crate) fn value_block(&mut self, line: &Line) -> Vec<(String, Span)> {
         let mut out = Vec::new();
         let mut need_open = true;
         let mut first = Some((line, 1usize));
         loop {
-            let (l, mut i) = match first.take() {
+            let owned;
+            let (l, mut i): (&Line, usize) = match first.take() {
                 Some((l, i)) if l.tokens.len() > 1 => (l, i),
                 _ => match self.next_line() {
-                    Some(l) => (l, 0),
+                    Some(n) => {
+                        owned = n;
+                        (&owned, 0)
+                    }
                     None => {
                         self.error(
                             line.span(0),
@@ -358,13 +371,13 @@ impl<'a> P<'a> {
     }
 
     /// Skip a block generically (counting braces like 1.3.5's `skip_block`) and keep its lines.
-    pub(crate) fn generic(&mut self, line: &'a Line) -> GenericBlock {
+    pub(crate) fn generic(&mut self, line: &Line) -> GenericBlock {
         let opens = line.tokens.last().is_some_and(|t| t.is_open());
         let mut head = generic_line(line);
         if !opens {
             // A block may open on the next line.
             match self.peek_line() {
-                Some(n) if n.tokens.len() == 1 && n.tokens[0].is_open() => self.pos += 1,
+                Some(n) if n.tokens.len() == 1 && n.tokens[0].is_open() => self.consume_peeked(),
                 _ => return head,
             }
         }
@@ -395,7 +408,7 @@ impl<'a> P<'a> {
                 close_generic(&mut stack);
                 continue;
             }
-            let mut g = generic_line(l);
+            let mut g = generic_line(&l);
             if l.tokens.last().is_some_and(|t| t.is_open()) {
                 g.block = Some(Vec::new());
                 stack.push((g, l.span(l.tokens.len() - 1)));

@@ -4,12 +4,12 @@ use super::{instance::notify_kw, P};
 use crate::ast::{GarpGroup, Name, SyncGroup, UserGroup, VrrpScript};
 use crate::include::Line;
 
-pub(crate) fn vrrp_script<'a>(p: &mut P<'a>, line: &'a Line) {
+pub(crate) fn vrrp_script<'a>(p: &mut P<'a>, line: &Line) {
     let Some(name) = p.arg(line, 1) else {
         let _ = p.generic(line);
         return;
     };
-    if p.cfg.scripts.iter().any(|s| s.name == name) {
+    if !p.names[1].insert(name.to_string()) {
         p.error(
             line.span(1),
             format!("vrrp script {name} already defined - block skipped"),
@@ -26,7 +26,7 @@ pub(crate) fn vrrp_script<'a>(p: &mut P<'a>, line: &'a Line) {
     p.cfg.scripts.push(s);
 }
 
-fn script_kw<'a>(p: &mut P<'a>, l: &'a Line, s: &mut VrrpScript) {
+fn script_kw<'a>(p: &mut P<'a>, l: &Line, s: &mut VrrpScript) {
     match l.tokens[0].text.as_str() {
         // Only the 2nd token is the command (1.3.5 set_value): commands with args must be quoted.
         "script" => {
@@ -74,12 +74,12 @@ fn script_kw<'a>(p: &mut P<'a>, l: &'a Line, s: &mut VrrpScript) {
     }
 }
 
-pub(crate) fn vrrp_sync_group<'a>(p: &mut P<'a>, line: &'a Line) {
+pub(crate) fn vrrp_sync_group<'a>(p: &mut P<'a>, line: &Line) {
     let Some(name) = p.arg(line, 1) else {
         let _ = p.generic(line);
         return;
     };
-    if p.cfg.sync_groups.iter().any(|s| s.name == name) {
+    if !p.names[2].insert(name.to_string()) {
         p.error(
             line.span(1),
             format!("vrrp sync group {name} already defined - block skipped"),
@@ -96,7 +96,7 @@ pub(crate) fn vrrp_sync_group<'a>(p: &mut P<'a>, line: &'a Line) {
     p.cfg.sync_groups.push(g);
 }
 
-fn sync_kw<'a>(p: &mut P<'a>, l: &'a Line, g: &mut SyncGroup) {
+fn sync_kw<'a>(p: &mut P<'a>, l: &Line, g: &mut SyncGroup) {
     if notify_kw(
         p,
         l,
@@ -129,7 +129,7 @@ fn sync_kw<'a>(p: &mut P<'a>, l: &'a Line, g: &mut SyncGroup) {
     }
 }
 
-pub(crate) fn garp_group<'a>(p: &mut P<'a>, line: &'a Line) {
+pub(crate) fn garp_group<'a>(p: &mut P<'a>, line: &Line) {
     let mut g = GarpGroup {
         span: line.span(0),
         ..Default::default()
@@ -138,7 +138,7 @@ pub(crate) fn garp_group<'a>(p: &mut P<'a>, line: &'a Line) {
     p.cfg.garp_groups.push(g);
 }
 
-fn garp_kw<'a>(p: &mut P<'a>, l: &'a Line, g: &mut GarpGroup) {
+fn garp_kw<'a>(p: &mut P<'a>, l: &Line, g: &mut GarpGroup) {
     match l.tokens[0].text.as_str() {
         "garp_interval" => g.garp_interval = p.secs(l, 1, 1.0e9).or(g.garp_interval),
         "gna_interval" => g.gna_interval = p.secs(l, 1, 1.0e9).or(g.gna_interval),

@@ -15,7 +15,7 @@ pub(crate) fn words(l: &Line) -> Words {
 
 impl<'a> P<'a> {
     /// Unsigned integer argument `i` within `min..=max`; on error the item is ignored.
-    pub(crate) fn uint(&mut self, l: &'a Line, i: usize, min: u64, max: u64) -> Option<u64> {
+    pub(crate) fn uint(&mut self, l: &Line, i: usize, min: u64, max: u64) -> Option<u64> {
         let w = self.arg(l, i)?;
         match w.parse::<u64>() {
             Ok(v) if (min..=max).contains(&v) => Some(v),
@@ -40,12 +40,12 @@ impl<'a> P<'a> {
     }
 
     /// Unsigned 32-bit argument (any value).
-    pub(crate) fn u32v(&mut self, l: &'a Line, i: usize) -> Option<u32> {
+    pub(crate) fn u32v(&mut self, l: &Line, i: usize) -> Option<u32> {
         self.uint(l, i, 0, u64::from(u32::MAX)).map(|v| v as u32)
     }
 
     /// Signed integer argument within `min..=max`.
-    pub(crate) fn int(&mut self, l: &'a Line, i: usize, min: i64, max: i64) -> Option<i32> {
+    pub(crate) fn int(&mut self, l: &Line, i: usize, min: i64, max: i64) -> Option<i32> {
         let w = self.arg(l, i)?;
         match w.parse::<i64>() {
             Ok(v) if (min..=max).contains(&v) => i32::try_from(v).ok(),
@@ -70,7 +70,7 @@ impl<'a> P<'a> {
     }
 
     /// Non-negative decimal seconds (fractional allowed), at most `max`.
-    pub(crate) fn secs(&mut self, l: &'a Line, i: usize, max: f64) -> Option<f64> {
+    pub(crate) fn secs(&mut self, l: &Line, i: usize, max: f64) -> Option<f64> {
         let w = self.arg(l, i)?;
         match w.parse::<f64>() {
             Ok(v) if v.is_finite() && (0.0..=max).contains(&v) => Some(v),
@@ -88,7 +88,7 @@ impl<'a> P<'a> {
     }
 
     /// Optional boolean argument (`on|off|true|false|yes|no`); a bare keyword means true.
-    pub(crate) fn boolean(&mut self, l: &'a Line) -> Option<bool> {
+    pub(crate) fn boolean(&mut self, l: &Line) -> Option<bool> {
         match l.tokens.get(1).map(|t| t.text.as_str()) {
             None => Some(true),
             Some("on" | "true" | "yes") => Some(true),
@@ -107,7 +107,7 @@ impl<'a> P<'a> {
     }
 
     /// An IP address argument.
-    pub(crate) fn ip(&mut self, l: &'a Line, i: usize) -> Option<IpAddr> {
+    pub(crate) fn ip(&mut self, l: &Line, i: usize) -> Option<IpAddr> {
         let w = self.arg(l, i)?;
         self.parse_ip(w, l.span(i))
     }
@@ -124,7 +124,7 @@ impl<'a> P<'a> {
     }
 
     /// `ADDR[/PREFIX] [dev IF] [brd ADDR|broadcast ADDR] [scope S] [label L]`; `None` = skipped.
-    pub(crate) fn vip_line(&mut self, l: &'a Line) -> Option<VirtualAddress> {
+    pub(crate) fn vip_line(&mut self, l: &Line) -> Option<VirtualAddress> {
         let first = &l.tokens[0].text;
         let (a, p) = match first.split_once('/') {
             Some((a, p)) => (a, Some(p)),
