@@ -327,7 +327,7 @@ fn garp_refresh_and_lower_priority_bursts() {
         .collect();
     assert_eq!(
         garps,
-        vec![(ms(2000), 5), (ms(6000), 2), (ms(7000), 5), (ms(10_000), 2)]
+        vec![(ms(1000), 5), (ms(5000), 2), (ms(6000), 5), (ms(9000), 2)]
     );
     let outs = feed(&mut e, &advert("192.168.1.199", 90), ms(10_500));
     assert!(outs

@@ -271,9 +271,27 @@ impl Instance {
 
     // ---- transitions ---------------------------------------------------------------------
 
-    /// keepalived's vrrp_state_goto_master: advert, "Transition to MASTER STATE", MASTER
-    /// without VIPs; "Entering MASTER STATE" follows one advert interval later.
+    /// keepalived's vrrp_state_goto_master: advert, "Transition to MASTER STATE", then at once
+    /// "Entering MASTER STATE" with the VIPs. keepalived 1.3.5 waits one more advert interval
+    /// before adding the VIPs, which lengthens every failover by that interval (2.x removed the
+    /// wait); we keep both log lines (operators grep them) but not the outage. See
+    /// docs/compatibility.md "State machine".
     pub(crate) fn goto_master(&mut self, now: Duration, out: &mut Vec<Output>, colon: bool) {
+        self.transition_to_master(now, out, colon);
+        self.become_master(now, out);
+    }
+
+    /// The forced election of 1.3.5 (a BACKUP heard a lower priority and may preempt):
+    /// advert and "Transition to MASTER STATE" now, VIPs one advert interval later, as 1.3.5
+    /// does. Here the wait matters: a higher-priority master still on the LAN is heard within
+    /// that interval and the instance steps back without ever holding the VIPs.
+    fn force_election(&mut self, now: Duration, out: &mut Vec<Output>) {
+        self.transition_to_master(now, out, false);
+    }
+
+    /// Advert, "Transition to MASTER STATE", MASTER without VIPs; the main timer then fires
+    /// one advert interval later ("Entering MASTER STATE" if not done yet).
+    fn transition_to_master(&mut self, now: Duration, out: &mut Vec<Output>, colon: bool) {
         let sep = if colon { ":" } else { "" };
         self.send_advert(out, self.priority);
         self.info(
@@ -599,7 +617,7 @@ impl Instance {
                     self.name()
                 ),
             );
-            self.goto_master(now, out, false);
+            self.force_election(now, out);
         }
     }
 

@@ -377,6 +377,35 @@ impl Sim {
         }
     }
 
+    /// Longest period, counted from `since` at the earliest, during which two or more nodes
+    /// held addresses (`Duration::MAX` if one is still going on), or None if none ends after
+    /// `since`.
+    pub fn longest_double_holding_after(&self, since: Duration) -> Option<Duration> {
+        let mut held = vec![false; self.nodes.len()];
+        let mut started: Option<Duration> = None;
+        let mut longest = None;
+        for &(t, i, h) in &self.holdings {
+            held[i] = h;
+            let doubled = held.iter().filter(|x| **x).count() >= 2;
+            match (started, doubled) {
+                (None, true) => started = Some(t),
+                (Some(s), false) => {
+                    if t >= since {
+                        let len = t - s.max(since);
+                        longest = Some(longest.map_or(len, |l: Duration| l.max(len)));
+                    }
+                    started = None;
+                }
+                _ => {}
+            }
+        }
+        if started.is_some() {
+            Some(Duration::MAX)
+        } else {
+            longest
+        }
+    }
+
     pub fn run_for(&mut self, d: Duration) {
         let t = self.now + d;
         self.run_until(t);
