@@ -110,7 +110,12 @@ impl<'a> Reader<'a> {
     /// Start reading a file from disk (the main file or an include).
     pub fn push_file(&mut self, path: &Path, canonical: PathBuf) -> std::io::Result<()> {
         let bytes = std::fs::read(path)?;
-        let text = String::from_utf8_lossy(&bytes);
+        // Fast path for valid UTF-8; 1.3.5 reads bytes, so invalid sequences only ever sit in
+        // comments or values and are replaced rather than rejected.
+        let text = match std::str::from_utf8(&bytes) {
+            Ok(t) => std::borrow::Cow::Borrowed(t),
+            Err(_) => String::from_utf8_lossy(&bytes),
+        };
         let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
         self.push_text(Arc::from(path), &text, &dir, Some(canonical));
         Ok(())
@@ -134,7 +139,7 @@ impl<'a> Reader<'a> {
             let raw = &rest[..len];
             frame.pos += len + 1;
             frame.line = frame.line.saturating_add(1);
-            let (name, lineno, dir) = (frame.name.clone(), frame.line, frame.dir.clone());
+            let (name, lineno) = (frame.name.clone(), frame.line);
             let raw = raw.strip_suffix('\r').unwrap_or(raw);
             let (body, col_base) = match conditional_prefix(raw) {
                 Some((id, rest, col)) => {
@@ -167,6 +172,7 @@ impl<'a> Reader<'a> {
             };
             if line.tokens.len() == 2 && line.tokens[0].text == "include" && !line.tokens[0].quoted
             {
+                let dir = self.stack.last().map(|f| f.dir.clone()).unwrap_or_default();
                 self.include(&line, &dir);
                 continue;
             }
@@ -176,7 +182,7 @@ impl<'a> Reader<'a> {
 
     fn include(&mut self, line: &Line, base_dir: &Path) {
         let span = line.span(1);
-        let pattern = &line.tokens[1].text;
+        let pattern = line.tokens[1].text.as_str();
         let full = if Path::new(pattern).is_absolute() {
             PathBuf::from(pattern)
         } else {

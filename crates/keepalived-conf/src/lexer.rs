@@ -10,11 +10,67 @@ use nom::combinator::{map, rest};
 use nom::sequence::{delimited, preceded};
 use nom::{IResult, Parser};
 
+/// Token text: short words (almost all of them) are stored inline, so lexing a line costs one
+/// allocation (its token vector) instead of one per token.
+#[derive(Clone, PartialEq, Eq)]
+pub enum Word {
+    /// Up to 22 bytes, stored inline.
+    Inline(u8, [u8; 22]),
+    /// Longer words.
+    Heap(Box<str>),
+}
+
+impl Word {
+    /// Make a word from text.
+    pub fn new(s: &str) -> Self {
+        if s.len() <= 22 {
+            let mut buf = [0u8; 22];
+            buf[..s.len()].copy_from_slice(s.as_bytes());
+            Word::Inline(s.len() as u8, buf)
+        } else {
+            Word::Heap(s.into())
+        }
+    }
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        match self {
+            // Built from a &str in `new`, so always valid UTF-8.
+            Word::Inline(n, buf) => std::str::from_utf8(&buf[..*n as usize]).unwrap_or(""),
+            Word::Heap(s) => s,
+        }
+    }
+}
+
+impl std::ops::Deref for Word {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl std::fmt::Display for Word {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::fmt::Debug for Word {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl PartialEq<&str> for Word {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
 /// One token of a line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Token {
     /// The token text, quotes removed.
-    pub text: String,
+    pub text: Word,
     /// 1-based column of the token's first character (the opening quote for quoted tokens).
     pub col: u32,
     /// Whether the token was written in double quotes (then it is never a brace).
@@ -98,12 +154,12 @@ pub fn lex_line(line: &str, col_base: u32) -> LexedLine {
         let consumed = &input[..input.len() - remaining.len()];
         match lx {
             Lexeme::Word(w) => out.tokens.push(Token {
-                text: w.to_string(),
+                text: Word::new(w),
                 col,
                 quoted: false,
             }),
             Lexeme::Quoted(q) => out.tokens.push(Token {
-                text: q.to_string(),
+                text: Word::new(q),
                 col,
                 quoted: true,
             }),
@@ -141,7 +197,11 @@ mod tests {
     use super::*;
 
     fn words(l: &str) -> Vec<String> {
-        lex_line(l, 1).tokens.into_iter().map(|t| t.text).collect()
+        lex_line(l, 1)
+            .tokens
+            .into_iter()
+            .map(|t| t.text.to_string())
+            .collect()
     }
 
     #[test]

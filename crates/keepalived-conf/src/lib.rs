@@ -6,6 +6,7 @@
 
 pub mod ast;
 pub mod diagnostic;
+mod fxhash;
 mod include;
 pub mod lexer;
 mod parse;

@@ -4,7 +4,7 @@
 
 use crate::ast::{Config, Span, State, VrrpInstance};
 use crate::diagnostic::{Diagnostic, Severity};
-use std::collections::{HashMap, HashSet};
+use crate::fxhash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 struct V<'d> {
     diags: &'d mut Vec<Diagnostic>,
@@ -41,27 +41,32 @@ pub(crate) fn validate(cfg: &mut Config, diags: &mut Vec<Diagnostic>) {
     let scripts: HashSet<String> = cfg.scripts.iter().map(|s| s.name.clone()).collect();
     let global_version = cfg.global_defs.vrrp_version();
     let global_strict = cfg.global_defs.vrrp_strict;
-    let mut seen_vrid: HashMap<(String, bool, u8), String> = HashMap::new();
     for inst in &mut cfg.instances {
         instance(&mut v, inst, &scripts, global_version, global_strict);
-        if let (Some(ifname), Some(vrid)) = (&inst.interface, inst.virtual_router_id) {
-            let key = (ifname.clone(), inst.is_ipv6(), vrid);
-            if let Some(other) = seen_vrid.get(&key) {
-                let span = inst
-                    .spans
-                    .virtual_router_id
-                    .clone()
-                    .unwrap_or(inst.span.clone());
-                v.error(
-                    span,
-                    format!(
-                        "VRID {vrid} is duplicated on interface {ifname} (also used by vrrp_instance {other}); \
-                         keepalived 1.3.5 refuses to start"
-                    ),
-                );
-            } else {
-                seen_vrid.insert(key, inst.name.clone());
-            }
+    }
+    // Duplicate VRID on one interface and address family (fatal in 1.3.5).
+    let mut seen_vrid: HashMap<(&str, bool, u8), &str> =
+        HashMap::with_capacity_and_hasher(cfg.instances.len(), Default::default());
+    for inst in &cfg.instances {
+        let (Some(ifname), Some(vrid)) = (&inst.interface, inst.virtual_router_id) else {
+            continue;
+        };
+        let key = (ifname.as_str(), inst.is_ipv6(), vrid);
+        if let Some(other) = seen_vrid.get(&key) {
+            let span = inst
+                .spans
+                .virtual_router_id
+                .clone()
+                .unwrap_or(inst.span.clone());
+            v.error(
+                span,
+                format!(
+                    "VRID {vrid} is duplicated on interface {ifname} (also used by vrrp_instance {other}); \
+                     keepalived 1.3.5 refuses to start"
+                ),
+            );
+        } else {
+            seen_vrid.insert(key, inst.name.as_str());
         }
     }
     sync_groups(&mut v, cfg);
@@ -190,8 +195,11 @@ fn instance(
 }
 
 fn sync_groups(v: &mut V<'_>, cfg: &mut Config) {
+    if cfg.sync_groups.is_empty() {
+        return;
+    }
     let names: HashSet<String> = cfg.instances.iter().map(|i| i.name.clone()).collect();
-    let mut member_of: HashMap<String, String> = HashMap::new();
+    let mut member_of: HashMap<String, String> = HashMap::default();
     for g in &mut cfg.sync_groups {
         let gname = g.name.clone();
         g.group.retain(|m| {

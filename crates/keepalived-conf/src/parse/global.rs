@@ -142,7 +142,7 @@ fn keyword<'a>(p: &mut P<'a>, l: &Line, g: &mut GlobalDefs) {
                 l.tokens[1..]
                     .iter()
                     .take(2)
-                    .map(|t| t.text.clone())
+                    .map(|t| t.text.to_string())
                     .collect(),
             )
         }
@@ -151,7 +151,7 @@ fn keyword<'a>(p: &mut P<'a>, l: &Line, g: &mut GlobalDefs) {
                 l.tokens[1..]
                     .iter()
                     .take(3)
-                    .map(|t| t.text.clone())
+                    .map(|t| t.text.to_string())
                     .collect(),
             )
         }

@@ -211,7 +211,7 @@ fn keyword<'a>(p: &mut P<'a>, l: &Line, v: &mut VrrpInstance) {
         "dont_track_primary" => v.dont_track_primary = true,
         "track_interface" => p.list_block(l, |p, item| {
             let mut t = TrackInterface {
-                name: item.tokens[0].text.clone(),
+                name: item.tokens[0].text.to_string(),
                 weight: 0,
                 span: item.span(0),
             };
@@ -222,7 +222,7 @@ fn keyword<'a>(p: &mut P<'a>, l: &Line, v: &mut VrrpInstance) {
         }),
         "track_script" => p.list_block(l, |p, item| {
             let mut t = TrackScript {
-                name: item.tokens[0].text.clone(),
+                name: item.tokens[0].text.to_string(),
                 weight: None,
                 span: item.span(0),
             };

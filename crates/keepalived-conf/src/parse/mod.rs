@@ -12,8 +12,8 @@ pub(crate) mod values;
 
 use crate::ast::{Config, GenericBlock, Span};
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::fxhash::FxHashSet as HashSet;
 use crate::include::{Line, Reader};
-use std::collections::HashSet;
 
 /// Root keywords of the checker (LVS) side and of keepalived 2.x that we keep but do not run.
 const UNSUPPORTED_ROOT: &[&str] = &[
@@ -364,7 +364,7 @@ impl<'a> P<'a> {
                     }
                     return out;
                 }
-                out.push((l.tokens[i].text.clone(), l.span(i)));
+                out.push((l.tokens[i].text.to_string(), l.span(i)));
                 i += 1;
             }
         }
@@ -437,7 +437,7 @@ fn generic_line(l: &Line) -> GenericBlock {
             .tokens
             .iter()
             .filter(|t| !t.is_open() && !t.is_close())
-            .map(|t| t.text.clone())
+            .map(|t| t.text.to_string())
             .collect(),
         block: None,
         span: l.span(0),

@@ -8,7 +8,7 @@ use std::net::IpAddr;
 /// The line as words (routes, rules).
 pub(crate) fn words(l: &Line) -> Words {
     Words {
-        words: l.tokens.iter().map(|t| t.text.clone()).collect(),
+        words: l.tokens.iter().map(|t| t.text.to_string()).collect(),
         span: l.span(0),
     }
 }
@@ -157,7 +157,7 @@ impl<'a> P<'a> {
         let mut i = 1;
         while i < l.tokens.len() {
             let opt = l.tokens[i].text.as_str();
-            let val = l.tokens.get(i + 1).map(|t| t.text.clone());
+            let val = l.tokens.get(i + 1).map(|t| t.text.to_string());
             match (opt, val) {
                 ("dev", Some(d)) => v.dev = Some(d),
                 ("brd" | "broadcast", Some(b)) => {
