@@ -27,7 +27,7 @@ vip=192.168.1.210
 seed="$root/examples/seed"
 
 [[ $(id -u) -eq 0 ]] || { echo "netns-bench.sh: run as root" >&2; exit 1; }
-for t in ip tcpdump tshark pgrep; do
+for t in ip tcpdump tshark pgrep flock; do
     command -v "$t" >/dev/null || { echo "netns-bench.sh: $t is required" >&2; exit 1; }
 done
 [[ -x $real ]] || { echo "netns-bench.sh: $real not found (apt-get install keepalived)" >&2; exit 1; }
@@ -35,6 +35,10 @@ if [[ ! -x $ours ]]; then
     echo "building $ours (cargo build --release -p keepalived)" >&2
     cargo build --release -p keepalived --manifest-path "$root/Cargo.toml" --target-dir "$root/target" >&2
 fi
+
+# Same lock as the netns integration tests: timing runs must not overlap.
+exec 9>"${TMPDIR:-/tmp}/keepalived-rs-netns-lab.lock"
+flock 9
 
 work="$(mktemp -d /tmp/keepalived-bench.XXXXXX)"
 p="krbench$$"
@@ -192,7 +196,8 @@ bench_latency() { # impl-name bin run
 
 gen_conf() { # state prio -> config with $instances instances on enp11s0f0
     local i
-    echo "global_defs { router_id bench }"
+    # One keyword per line: keepalived 1.3.5 ignores text after '{' on the same line.
+    printf 'global_defs {\n    router_id bench\n}\n'
     for ((i = 1; i <= instances; i++)); do
         cat <<EOF
 vrrp_instance VI_$i {
@@ -270,8 +275,8 @@ echo "netns-bench: $(date -u +%FT%TZ), $(uname -r), $(nproc) CPUs; ours: $ours; 
 echo
 echo "| metric | ours | keepalived 2.2.7 |"
 echo "|---|---|---|"
-rowm "failover: A's last advert -> VIP on B, s (expected 3.648)" failover
-rowm "graceful: A's priority-0 advert -> VIP on B, s (expected 0.648)" graceful
+rowm "failover: A's last advert -> VIP on B, s (RFC 3.648; 1.3.5 adds 1 advert_int)" failover
+rowm "graceful: A's priority-0 advert -> VIP on B, s (RFC 0.648; 1.3.5 adds 1 advert_int)" graceful
 row "idle, 1 instance, node A (MASTER): RSS kB" rss_a
 row "idle, 1 instance, node A (MASTER): PSS kB" pss_a
 row "idle, 1 instance, node A: processes" nproc_a
