@@ -330,7 +330,14 @@ proptest! {
         )
     ) {
         let text: String = lines.iter().map(|l| l.join(" ") + "\n").collect();
-        let l = load_str("noise.conf", &text, &LoadOptions { config_id: Some("x".into()) });
+        let opts = LoadOptions { config_id: Some("x".into()) };
+        let l = load_str("noise.conf", &text, &opts);
         let _ = l.render_diagnostics();
+        // A clean parse renders to text that reads back to the same AST.
+        if l.error_count() == 0 && l.warning_count() == 0 {
+            let rendered = l.config.render();
+            let again = load_str("rendered.conf", &rendered, &opts);
+            prop_assert_eq!(&again.config, &l.config, "{}\n---\n{}", text, rendered);
+        }
     }
 }
