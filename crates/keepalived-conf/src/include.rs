@@ -64,6 +64,9 @@ pub struct Reader<'a> {
     pub diags: Vec<Diagnostic>,
     /// Text of every file read.
     pub sources: Sources,
+    /// Upper bound of `vrrp_instance` blocks in the main file, to size tables up front (a 16k
+    /// instance file otherwise spends much of its time regrowing them).
+    pub instance_hint: usize,
     stack: Vec<Frame>,
 }
 
@@ -74,6 +77,7 @@ impl<'a> Reader<'a> {
             config_id,
             diags: Vec::new(),
             sources: Sources::default(),
+            instance_hint: 0,
             stack: Vec::new(),
         }
     }
@@ -94,6 +98,9 @@ impl<'a> Reader<'a> {
         base_dir: &Path,
         canonical: Option<PathBuf>,
     ) {
+        if self.stack.is_empty() {
+            self.instance_hint = text.matches("vrrp_instance").count();
+        }
         let text: Arc<str> = Arc::from(text);
         self.sources.insert(name.clone(), text.clone());
         self.stack.push(Frame {

@@ -34,8 +34,13 @@ impl Word {
     /// The text.
     pub fn as_str(&self) -> &str {
         match self {
-            // Built from a &str in `new`, so always valid UTF-8.
-            Word::Inline(n, buf) => std::str::from_utf8(&buf[..*n as usize]).unwrap_or(""),
+            Word::Inline(n, buf) => {
+                let bytes = buf.get(..*n as usize).unwrap_or_default();
+                // SAFETY: `Inline` is only built by `Word::new`, which copies the bytes of a whole
+                // `&str`, so `bytes` is valid UTF-8. (Checking it again showed up as 7% of the
+                // profile of a 16k-instance file: every keyword match reads the word.)
+                unsafe { std::str::from_utf8_unchecked(bytes) }
+            }
             Word::Heap(s) => s,
         }
     }
@@ -109,22 +114,25 @@ fn is_space(c: char) -> bool {
     c.is_ascii_whitespace() || c == '\u{0b}'
 }
 
+/// One lexeme at the start of `i` (which does not start with whitespace), dispatching on the
+/// first byte so each token costs one nom parser rather than a chain of failed alternatives.
 fn lexeme(i: &str) -> IResult<&str, Lexeme<'_>> {
-    alt((
-        map(
-            delimited(tag("\""), take_till(|c| c == '"'), tag("\"")),
-            Lexeme::Quoted,
-        ),
-        map(preceded(tag("\""), rest), |_| Lexeme::Unmatched),
-        map(preceded(alt((tag("#"), tag("!"))), rest), |_| {
-            Lexeme::Comment
-        }),
-        map(
+    match i.as_bytes().first() {
+        Some(b'#' | b'!') => map(rest, |_| Lexeme::Comment).parse(i),
+        Some(b'"') => alt((
+            map(
+                delimited(tag("\""), take_till(|c| c == '"'), tag("\"")),
+                Lexeme::Quoted,
+            ),
+            map(preceded(tag("\""), rest), |_| Lexeme::Unmatched),
+        ))
+        .parse(i),
+        _ => map(
             take_while1(|c: char| !is_space(c) && c != '"' && c != '#' && c != '!'),
             Lexeme::Word,
-        ),
-    ))
-    .parse(i)
+        )
+        .parse(i),
+    }
 }
 
 fn skip_space(i: &str) -> &str {
@@ -137,7 +145,10 @@ fn skip_space(i: &str) -> &str {
 /// Tokenize one line (without its line ending). `col_base` is the column of `line`'s first
 /// character (1 normally; after an `@ID` prefix, the column where the rest starts).
 pub fn lex_line(line: &str, col_base: u32) -> LexedLine {
-    let mut out = LexedLine::default();
+    let mut out = LexedLine {
+        tokens: Vec::with_capacity(4),
+        unmatched_quote: None,
+    };
     let mut input = line;
     // Column bookkeeping: count characters consumed so far.
     let mut col = col_base;

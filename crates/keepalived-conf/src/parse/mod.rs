@@ -49,6 +49,9 @@ pub(crate) fn parse(reader: Reader<'_>) -> (Config, Reader<'_>) {
         cfg: Config::default(),
         names: Default::default(),
     };
+    let hint = p.reader.instance_hint;
+    p.cfg.instances.reserve(hint);
+    p.names[0].reserve(hint);
     while let Some(line) = p.next_line() {
         let first = &line.tokens[0];
         if first.is_close() {
