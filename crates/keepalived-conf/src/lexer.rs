@@ -146,7 +146,7 @@ fn skip_space(i: &str) -> &str {
 /// character (1 normally; after an `@ID` prefix, the column where the rest starts).
 pub fn lex_line(line: &str, col_base: u32) -> LexedLine {
     let mut out = LexedLine {
-        tokens: Vec::with_capacity(4),
+        tokens: Vec::new(),
         unmatched_quote: None,
     };
     let mut input = line;
