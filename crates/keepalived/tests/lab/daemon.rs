@@ -25,19 +25,6 @@ impl Impl {
         }
     }
 
-    /// Seconds between this implementation's master-down (or skew) timer firing and the VIP
-    /// being added, for advert_int 1.
-    ///
-    /// keepalived 1.3.5, which our daemon reproduces, first logs "Transition to MASTER STATE" and
-    /// sends an advert, and only one advert_int later logs "Entering MASTER STATE" and adds the
-    /// VIPs (classic 1.x log pairs one second apart); keepalived 2.2.7 adds them at once.
-    pub fn vip_delay_after_timer(self) -> f64 {
-        match self {
-            Impl::Ours => 1.0,
-            Impl::Keepalived => 0.0,
-        }
-    }
-
     /// Short name for reports.
     pub fn name(self) -> &'static str {
         match self {
