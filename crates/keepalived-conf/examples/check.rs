@@ -5,8 +5,10 @@ use std::path::Path;
 fn main() {
     let mut failed = false;
     for f in std::env::args().skip(1) {
+        let start = std::time::Instant::now();
         match load(Path::new(&f), &LoadOptions::default()) {
             Ok(l) => {
+                eprintln!("{f}: read + parsed + validated in {:?}", start.elapsed());
                 print!("{}", l.render_diagnostics());
                 println!(
                     "{f}: {} error(s), {} warning(s)",
