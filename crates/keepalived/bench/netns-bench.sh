@@ -275,8 +275,8 @@ echo "netns-bench: $(date -u +%FT%TZ), $(uname -r), $(nproc) CPUs; ours: $ours; 
 echo
 echo "| metric | ours | keepalived 2.2.7 |"
 echo "|---|---|---|"
-rowm "failover: A's last advert -> VIP on B, s (RFC 3.648; 1.3.5 adds 1 advert_int)" failover
-rowm "graceful: A's priority-0 advert -> VIP on B, s (RFC 0.648; 1.3.5 adds 1 advert_int)" graceful
+rowm "failover: A's last advert -> VIP on B, s (expected 3.648)" failover
+rowm "graceful: A's priority-0 advert -> VIP on B, s (expected 0.648)" graceful
 row "idle, 1 instance, node A (MASTER): RSS kB" rss_a
 row "idle, 1 instance, node A (MASTER): PSS kB" pss_a
 row "idle, 1 instance, node A: processes" nproc_a
