@@ -141,6 +141,20 @@ impl Daemon {
         t
     }
 
+    /// Wait up to `secs` for the log to contain `needle`; returns whether it did.
+    pub fn wait_log(&self, needle: &str, secs: f64) -> bool {
+        let deadline = now() + secs;
+        loop {
+            if self.log_text().contains(needle) {
+                return true;
+            }
+            if now() > deadline {
+                return false;
+            }
+            sleep(0.01);
+        }
+    }
+
     /// The daemon's log so far.
     pub fn log_text(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()

@@ -213,6 +213,14 @@ pub fn run(lab: &mut Lab) {
 
     // 1. Start both daemons: the VIP goes to A only.
     let t0 = lab.start(NodeId::A);
+    // Start B once A's instance is up. Started together, a keepalived 2.2.7 A (BACKUP for
+    // 3.609 s) and B (master-down 3.648 s) are only 39 ms apart, and 2.2.7's own start-up
+    // (fork of the VRRP child, 15-90 ms on a loaded 2-core machine) can hand B the VIP first.
+    let up = lab.a.daemon().wait_log("(VI_1)", 5.0);
+    r.check(
+        up,
+        "1: A's daemon logged nothing about VI_1 within 5 s of start",
+    );
     lab.start(NodeId::B);
     let a_master = lab
         .a
