@@ -159,7 +159,7 @@ bench_latency() { # impl-name bin run
     log "$name: latency run $run"
     lab_up
     : >"$work/b.mon"
-    start_bg ip netns exec "$lan" tcpdump -U -n -i br0 -w "$work/cap.pcap" 'ip proto 112 or arp' 2>"$work/tcpdump.log"
+    start_bg ip netns exec "$lan" tcpdump --immediate-mode -U -n -i br0 -w "$work/cap.pcap" 'ip proto 112 or arp' 2>"$work/tcpdump.log"
     wait_until 10 grep -q "listening on" "$work/tcpdump.log"
     start_bg env TZ=UTC ip -n "$nsb" -ts monitor address >"$work/b.mon"
     sleep 0.2

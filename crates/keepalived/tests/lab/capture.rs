@@ -1,6 +1,7 @@
 //! Packet capture on the lab bridge (`tcpdump -w`), decoded by tshark.
 //!
-//! tcpdump writes packet-buffered (`-U`), so the file can be decoded while the capture runs;
+//! tcpdump hands each frame over at once (`--immediate-mode`) and writes packet-buffered (`-U`),
+//! so the file can be decoded while the capture runs;
 //! tshark is the independent decoder that judges our adverts (checksum, version, auth).
 
 use std::path::{Path, PathBuf};
@@ -178,9 +179,18 @@ impl Capture {
         let stderr = file.with_extension("tcpdump.log");
         let err = std::fs::File::create(&stderr).expect("create tcpdump log");
         let child = Command::new("ip")
+            // --immediate-mode: without it frames wait in the kernel's capture ring for up to
+            // the 1 s buffer timeout, so a just-sent advert may be missing from the file.
             .args([
-                "netns", "exec", ns, "tcpdump", "-U", "-n", "-i", iface, "-w",
+                "netns",
+                "exec",
+                ns,
+                "tcpdump",
+                "--immediate-mode",
+                "-U",
+                "-n",
             ])
+            .args(["-i", iface, "-w"])
             .arg(file)
             .arg("ip proto 112 or arp")
             .stdin(Stdio::null())
@@ -209,21 +219,41 @@ impl Capture {
     }
 
     /// Decode everything captured so far.
+    ///
+    /// tshark reads a file tcpdump is still appending to; if it fails (its stderr is printed)
+    /// the read is retried, and the longest decode is returned.
     pub fn packets(&self) -> Vec<Packet> {
-        let mut cmd = Command::new("tshark");
-        cmd.arg("-r").arg(&self.file).args(["-T", "fields"]);
-        for f in FIELDS {
-            cmd.args(["-e", f]);
+        let mut best = Vec::new();
+        for attempt in 0..4 {
+            let mut cmd = Command::new("tshark");
+            cmd.arg("-r").arg(&self.file).args(["-T", "fields"]);
+            for f in FIELDS {
+                cmd.args(["-e", f]);
+            }
+            let out = cmd.stdin(Stdio::null()).output().expect("run tshark");
+            let pkts: Vec<Packet> = String::from_utf8_lossy(&out.stdout)
+                .lines()
+                .filter_map(Packet::parse)
+                .collect();
+            let ok = out.status.success() && !pkts.is_empty();
+            if !ok {
+                println!(
+                    "tshark -r {} (attempt {attempt}): {}, {} packets: {}",
+                    self.file.display(),
+                    out.status,
+                    pkts.len(),
+                    String::from_utf8_lossy(&out.stderr).trim()
+                );
+            }
+            if pkts.len() > best.len() {
+                best = pkts;
+            }
+            if ok {
+                break;
+            }
+            sleep(0.2);
         }
-        let out = cmd
-            .stdin(Stdio::null())
-            .stderr(Stdio::null())
-            .output()
-            .expect("run tshark");
-        String::from_utf8_lossy(&out.stdout)
-            .lines()
-            .filter_map(Packet::parse)
-            .collect()
+        best
     }
 
     /// Poll (decoding the file) until a packet matching `pred` at or after `since` appears.

@@ -324,11 +324,9 @@ pub fn run(lab: &mut Lab) {
     if let Some(t) = a_del {
         r.measure("4. SIGTERM -> VIP removed on A", t - t_term);
     }
-    let pkts = lab.capture.packets();
-    match pkts
-        .iter()
-        .find(|p| p.t >= t_term && p.is_advert_from(ADDR_A) && p.prio == Some(0))
-    {
+    match lab.capture.wait_for(t_term, 2.0, |p| {
+        p.is_advert_from(ADDR_A) && p.prio == Some(0)
+    }) {
         Some(p0) => {
             r.measure("4. SIGTERM -> priority-0 advert", p0.t - t_term);
             r.within(
