@@ -5,7 +5,7 @@
 #
 #   sudo examples/seed/demo.sh
 #
-# Uses target/release/keepalived (built with `cargo build --release` if missing); set
+# Uses target/release/keepalived (brought up to date with `cargo build --release`); set
 # KEEPALIVED=/path/to/binary to run another build (KEEPALIVED=/usr/sbin/keepalived runs the
 # real keepalived 2.x for comparison). Needs root and iproute2.
 set -euo pipefail
@@ -20,7 +20,8 @@ if [[ $(id -u) -ne 0 ]]; then
     exit 1
 fi
 command -v ip >/dev/null || { echo "demo.sh: iproute2 (ip) is required" >&2; exit 1; }
-if [[ ! -x $bin ]]; then
+if [[ -z ${KEEPALIVED:-} ]]; then
+    # Always ask cargo: a no-op when the build is current, and never a stale binary.
     echo "== building $bin (cargo build --release -p keepalived)"
     cargo build --release -p keepalived --manifest-path "$root/Cargo.toml" --target-dir "$root/target"
 fi
