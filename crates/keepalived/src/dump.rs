@@ -1,42 +1,14 @@
 //! SIGUSR1 / SIGUSR2 dumps in keepalived's file layout (`/tmp/keepalived.data`,
 //! `/tmp/keepalived.stats`), which exporters and scripts parse (`State = MASTER`, counters).
 
-use std::collections::HashMap;
 use std::fmt::Write;
 
-use vrrp_engine::{Auth, Engine, Family, InstanceId, State, Version};
+use vrrp_engine::{Auth, Engine, InstanceId, State, Version};
 
 /// SIGUSR1 dump file.
 pub const DATA_FILE: &str = "/tmp/keepalived.data";
 /// SIGUSR2 dump file.
 pub const STATS_FILE: &str = "/tmp/keepalived.stats";
-
-/// Counters the daemon keeps per instance (by name, so they survive a reload).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct InstanceStats {
-    /// Adverts received on the instance's socket with its VRID.
-    pub adverts_received: u64,
-    /// Adverts sent.
-    pub adverts_sent: u64,
-    /// Transitions to MASTER.
-    pub became_master: u64,
-    /// Transitions out of MASTER.
-    pub released_master: u64,
-    /// Priority-0 adverts received.
-    pub prio_zero_received: u64,
-    /// Priority-0 adverts sent.
-    pub prio_zero_sent: u64,
-}
-
-/// VRID and priority of a VRRP packet as read from the socket (IPv4 with IP header;
-/// IPv6 the VRRP message), if it is long enough.
-pub fn vrid_and_priority(family: Family, bytes: &[u8]) -> Option<(u8, u8)> {
-    let off = match family {
-        Family::V4 => usize::from(bytes.first()? & 0x0f) * 4,
-        Family::V6 => 0,
-    };
-    Some((*bytes.get(off + 1)?, *bytes.get(off + 2)?))
-}
 
 fn state_name(s: State) -> &'static str {
     match s {
@@ -104,53 +76,130 @@ pub fn data(engine: &Engine) -> String {
     o
 }
 
-/// `/tmp/keepalived.stats` text. Packet and authentication error counters are not kept
-/// separately by this implementation and read 0 (docs/compatibility.md).
-pub fn stats(engine: &Engine, stats: &HashMap<String, InstanceStats>) -> String {
+/// `/tmp/keepalived.stats` text from the engine's counters (kept across reloads for
+/// instances that survive them).
+pub fn stats(engine: &Engine) -> String {
     let mut o = String::new();
     for i in 0..engine.instance_count() {
-        let c = engine.instance_config(InstanceId(i));
-        let s = stats.get(&c.name).copied().unwrap_or_default();
+        let id = InstanceId(i);
+        let c = engine.instance_config(id);
+        let s = engine.stats(id);
         let _ = writeln!(o, "VRRP Instance: {}", c.name);
         let _ = writeln!(o, "  Advertisements:");
-        let _ = writeln!(o, "    Received: {}", s.adverts_received);
-        let _ = writeln!(o, "    Sent: {}", s.adverts_sent);
-        let _ = writeln!(o, "  Became master: {}", s.became_master);
-        let _ = writeln!(o, "  Released master: {}", s.released_master);
+        let _ = writeln!(o, "    Received: {}", s.advert_rcvd);
+        let _ = writeln!(o, "    Sent: {}", s.advert_sent);
+        let _ = writeln!(o, "  Became master: {}", s.become_master);
+        let _ = writeln!(o, "  Released master: {}", s.release_master);
         let _ = writeln!(o, "  Packet Errors:");
-        for k in [
-            "Length",
-            "TTL",
-            "Invalid Type",
-            "Advertisement Interval",
-            "Address List",
-        ] {
-            let _ = writeln!(o, "    {k}: 0");
-        }
+        let _ = writeln!(o, "    Length: {}", s.packet_len_err);
+        let _ = writeln!(o, "    TTL: {}", s.ip_ttl_err);
+        let _ = writeln!(o, "    Invalid Type: {}", s.invalid_type_rcvd);
+        let _ = writeln!(o, "    Advertisement Interval: {}", s.advert_interval_err);
+        let _ = writeln!(o, "    Address List: {}", s.addr_list_err);
         let _ = writeln!(o, "  Authentication Errors:");
-        for k in ["Invalid Type", "Type Mismatch", "Failure"] {
-            let _ = writeln!(o, "    {k}: 0");
-        }
+        let _ = writeln!(o, "    Invalid Type: {}", s.invalid_authtype);
+        let _ = writeln!(o, "    Type Mismatch: {}", s.authtype_mismatch);
+        let _ = writeln!(o, "    Failure: {}", s.auth_failure);
         let _ = writeln!(o, "  Priority Zero:");
-        let _ = writeln!(o, "    Received: {}", s.prio_zero_received);
-        let _ = writeln!(o, "    Sent: {}", s.prio_zero_sent);
+        let _ = writeln!(o, "    Received: {}", s.pri_zero_rcvd);
+        let _ = writeln!(o, "    Sent: {}", s.pri_zero_sent);
     }
     o
 }
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use std::net::Ipv4Addr;
+    use std::time::Duration;
 
+    use vrrp_engine::wire::ipv4::{Ipv4Header, PROTO_VRRP};
+    use vrrp_engine::wire::vrrp::VrrpRepr;
+    use vrrp_engine::{Family, Input, RxPacket};
+
+    use super::*;
+    use crate::convert::{convert, ConvertOptions, IfInfo, Interfaces};
+
+    fn seed_b_engine() -> Engine {
+        let text = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../examples/seed/nodeB.conf"
+        ))
+        .unwrap();
+        let cfg = keepalived_conf::load_str("nodeB.conf", &text, &Default::default()).config;
+        let mut ifs = Interfaces::new();
+        ifs.insert(
+            "enp11s0f0".into(),
+            IfInfo {
+                index: 2,
+                up: true,
+                mac: Some([2, 0, 0, 0, 0, 2]),
+                primary_v4: Some(Ipv4Addr::new(192, 168, 1, 199)),
+                link_local_v6: None,
+            },
+        );
+        let mut e = Engine::new(convert(&cfg, &ifs, ConvertOptions::default()).engine);
+        e.handle(Input::Start, Duration::ZERO);
+        e
+    }
+
+    fn advert(prio: u8, password: &[u8; 8]) -> Vec<u8> {
+        let repr = VrrpRepr {
+            version: Version::V2,
+            vrid: 51,
+            priority: prio,
+            advert_int: Duration::from_secs(1),
+            auth_type: 1,
+            addresses: vec!["192.168.1.210".parse().unwrap()],
+            auth_data: *password,
+        };
+        let (src, dst) = (
+            Ipv4Addr::new(192, 168, 1, 198),
+            Ipv4Addr::new(224, 0, 0, 18),
+        );
+        let vrrp = repr.emit(Family::V4, src.into(), dst.into());
+        Ipv4Header::emit_keepalived(src, dst, PROTO_VRRP, 1, &vrrp)
+    }
+
+    fn feed(e: &mut Engine, bytes: &[u8], at_ms: u64) {
+        let rx = RxPacket {
+            interface: "enp11s0f0",
+            family: Family::V4,
+            bytes,
+            src: None,
+            hop_limit: None,
+        };
+        e.handle(Input::Packet(rx), Duration::from_millis(at_ms));
+    }
+
+    /// The SIGUSR2 file shows the engine's counters, errors included, in 1.3.5's layout.
     #[test]
-    fn vrid_priority_extraction() {
-        // IPv4: 20-byte header, then VRRP 0x21 vrid=51 prio=100.
-        let mut p = vec![0x45u8; 1];
-        p.extend_from_slice(&[0; 19]);
-        p.extend_from_slice(&[0x21, 51, 100, 1]);
-        assert_eq!(vrid_and_priority(Family::V4, &p), Some((51, 100)));
-        assert_eq!(vrid_and_priority(Family::V6, &[0x31, 7, 0]), Some((7, 0)));
-        assert_eq!(vrid_and_priority(Family::V4, &p[..21]), None);
-        assert_eq!(vrid_and_priority(Family::V4, &[]), None);
+    fn stats_file_reports_engine_counters() {
+        let mut e = seed_b_engine();
+        feed(&mut e, &advert(100, b"1111\0\0\0\0"), 100);
+        feed(&mut e, &advert(100, b"2222\0\0\0\0"), 200);
+        feed(&mut e, &advert(0, b"1111\0\0\0\0"), 300);
+        let text = stats(&e);
+        let expect = [
+            "VRRP Instance: VI_1",
+            "  Advertisements:",
+            "    Received: 3",
+            "    Sent: 0",
+            "  Became master: 0",
+            "  Released master: 0",
+            "  Packet Errors:",
+            "    Length: 0",
+            "    TTL: 0",
+            "    Invalid Type: 0",
+            "    Advertisement Interval: 0",
+            "    Address List: 0",
+            "  Authentication Errors:",
+            "    Invalid Type: 0",
+            "    Type Mismatch: 0",
+            "    Failure: 1",
+            "  Priority Zero:",
+            "    Received: 1",
+            "    Sent: 0",
+        ];
+        assert_eq!(text.lines().collect::<Vec<_>>(), expect);
     }
 }

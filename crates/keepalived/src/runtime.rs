@@ -14,15 +14,13 @@ use keepalived_conf as conf;
 use tokio::signal::unix::{signal, Signal, SignalKind};
 use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
 use tokio::task::JoinHandle;
-use vrrp_engine::{
-    Action, Engine, Family, Input, InstanceId, NotifyState, Output, RxPacket, State, Vip,
-};
+use vrrp_engine::{Action, Engine, Family, Input, NotifyState, Output, RxPacket, Vip};
 use vrrp_netlink::{AddressSpec, LinkEvent, Netlink};
 
 use crate::cli::Options;
 use crate::convert::{self, Converted, IfInfo, Interfaces, NotifyTable};
 use crate::daemonize::ReadyNotifier;
-use crate::dump::{self, InstanceStats};
+use crate::dump;
 use crate::logging;
 use crate::net::packet_socket::PacketSocket;
 use crate::net::vrrp_socket::VrrpSocket;
@@ -106,7 +104,6 @@ struct Daemon {
     script_tasks: Vec<JoinHandle<()>>,
     garp: Option<PacketSocket>,
     notify: NotifyTable,
-    stats: HashMap<String, InstanceStats>,
     signals: Signals,
     stop_notified: bool,
 }
@@ -192,7 +189,6 @@ impl Daemon {
             script_tasks: Vec::new(),
             garp,
             notify: conv.notify.clone(),
-            stats: HashMap::new(),
             signals,
             stop_notified: false,
         };
@@ -286,19 +282,6 @@ impl Daemon {
     }
 
     async fn on_packet(&mut self, m: RxMsg) {
-        // Count it for the instance it addresses (SIGUSR2 stats).
-        if let Some((vrid, prio)) = dump::vrid_and_priority(m.family, &m.data) {
-            for i in 0..self.engine.instance_count() {
-                let c = self.engine.instance_config(InstanceId(i));
-                if c.vrid == vrid && c.family == m.family && *c.interface == *m.interface {
-                    let s = self.stats.entry(c.name.clone()).or_default();
-                    s.adverts_received += 1;
-                    if prio == 0 {
-                        s.prio_zero_received += 1;
-                    }
-                }
-            }
-        }
         let outs = self.engine.handle(
             Input::Packet(RxPacket {
                 interface: &m.interface,
@@ -423,17 +406,8 @@ impl Daemon {
                     }
                 }
                 Action::Log(line) => logging::log_line(&line),
-                Action::StateChanged { from, to } => {
-                    if let Some(n) = iname {
-                        let s = self.stats.entry(n).or_default();
-                        if to == State::Master {
-                            s.became_master += 1;
-                        }
-                        if from == State::Master && to != State::Master {
-                            s.released_master += 1;
-                        }
-                    }
-                }
+                // Counters live in the engine (Engine::stats).
+                Action::StateChanged { .. } => {}
             }
         }
     }
@@ -452,15 +426,7 @@ impl Daemon {
             return;
         };
         match entry.socket.send(packet, dst) {
-            Ok(()) => {
-                if let Some(n) = iname {
-                    let s = self.stats.entry(n.to_string()).or_default();
-                    s.adverts_sent += 1;
-                    if dump::vrid_and_priority(family, packet).is_some_and(|(_, p)| p == 0) {
-                        s.prio_zero_sent += 1;
-                    }
-                }
-            }
+            Ok(()) => {}
             Err(e) => logging::error(&format!(
                 "VRRP_Instance({}) Cant send advert to {dst} ({e})",
                 iname.unwrap_or("?")
@@ -683,7 +649,7 @@ impl Daemon {
             "Printing VRRP stats for process({}) on signal",
             std::process::id()
         ));
-        let text = dump::stats(&self.engine, &self.stats);
+        let text = dump::stats(&self.engine);
         if let Err(e) = std::fs::write(dump::STATS_FILE, text) {
             logging::error(&format!("cannot write {}: {e}", dump::STATS_FILE));
         }
