@@ -102,10 +102,10 @@ pub struct LexedLine {
     pub unmatched_quote: Option<u32>,
 }
 
-/// What one step of the tokenizer found.
+/// What one step of the tokenizer found (slices of the line's bytes).
 enum Lexeme<'a> {
-    Word(&'a str),
-    Quoted(&'a str),
+    Word(&'a [u8]),
+    Quoted(&'a [u8]),
     Unmatched,
     Comment,
 }
@@ -114,29 +114,35 @@ fn is_space(c: char) -> bool {
     c.is_ascii_whitespace() || c == '\u{0b}'
 }
 
+/// Byte version of [`is_space`]: every separator is ASCII, so the lexer works on bytes (a UTF-8
+/// continuation byte never equals one) and never decodes characters it does not need to count.
+fn is_space_byte(b: u8) -> bool {
+    b.is_ascii_whitespace() || b == 0x0b
+}
+
 /// One lexeme at the start of `i` (which does not start with whitespace), dispatching on the
 /// first byte so each token costs one nom parser rather than a chain of failed alternatives.
-fn lexeme(i: &str) -> IResult<&str, Lexeme<'_>> {
-    match i.as_bytes().first() {
+fn lexeme(i: &[u8]) -> IResult<&[u8], Lexeme<'_>> {
+    match i.first() {
         Some(b'#' | b'!') => map(rest, |_| Lexeme::Comment).parse(i),
         Some(b'"') => alt((
             map(
-                delimited(tag("\""), take_till(|c| c == '"'), tag("\"")),
+                delimited(tag(&b"\""[..]), take_till(|c| c == b'"'), tag(&b"\""[..])),
                 Lexeme::Quoted,
             ),
-            map(preceded(tag("\""), rest), |_| Lexeme::Unmatched),
+            map(preceded(tag(&b"\""[..]), rest), |_| Lexeme::Unmatched),
         ))
         .parse(i),
         _ => map(
-            take_while1(|c: char| !is_space(c) && c != '"' && c != '#' && c != '!'),
+            take_while1(|c: u8| !is_space_byte(c) && c != b'"' && c != b'#' && c != b'!'),
             Lexeme::Word,
         )
         .parse(i),
     }
 }
 
-fn skip_space(i: &str) -> &str {
-    match take_while::<_, &str, nom::error::Error<&str>>(is_space).parse(i) {
+fn skip_space(i: &[u8]) -> &[u8] {
+    match take_while::<_, &[u8], nom::error::Error<&[u8]>>(is_space_byte).parse(i) {
         Ok((rest, _)) => rest,
         Err(_) => i,
     }
@@ -149,7 +155,8 @@ pub fn lex_line(line: &str, col_base: u32) -> LexedLine {
         tokens: Vec::new(),
         unmatched_quote: None,
     };
-    let mut input = line;
+    let bytes = line.as_bytes();
+    let mut input = bytes;
     // Column bookkeeping: count characters consumed so far.
     let mut col = col_base;
     loop {
@@ -162,35 +169,36 @@ pub fn lex_line(line: &str, col_base: u32) -> LexedLine {
         let Ok((remaining, lx)) = lexeme(input) else {
             break;
         };
+        // Byte offset of the lexeme in `line`; all its boundaries are ASCII, so slicing `line`
+        // there stays on character boundaries.
+        let at = bytes.len() - input.len();
         let consumed = &input[..input.len() - remaining.len()];
-        match lx {
-            Lexeme::Word(w) => out.tokens.push(Token {
-                text: Word::new(w),
-                col,
-                quoted: false,
-            }),
-            Lexeme::Quoted(q) => out.tokens.push(Token {
-                text: Word::new(q),
-                col,
-                quoted: true,
-            }),
+        let (text, quoted) = match lx {
+            Lexeme::Word(w) => (line.get(at..at + w.len()), false),
+            Lexeme::Quoted(q) => (line.get(at + 1..at + 1 + q.len()), true),
             Lexeme::Unmatched => {
                 out.unmatched_quote = Some(col);
                 break;
             }
             Lexeme::Comment => break,
-        }
+        };
+        out.tokens.push(Token {
+            text: Word::new(text.unwrap_or_default()),
+            col,
+            quoted,
+        });
         col += count_chars(consumed);
         input = remaining;
     }
     out
 }
 
-fn count_chars(s: &str) -> u32 {
+/// Number of characters in UTF-8 bytes (those that are not continuation bytes).
+fn count_chars(s: &[u8]) -> u32 {
     if s.is_ascii() {
         s.len() as u32
     } else {
-        s.chars().count() as u32
+        s.iter().filter(|&&b| b & 0xc0 != 0x80).count() as u32
     }
 }
 
@@ -200,7 +208,7 @@ pub fn conditional_prefix(line: &str) -> Option<(&str, &str, u32)> {
     let body = line.strip_prefix('@')?;
     let id_len = body.find(is_space).unwrap_or(body.len());
     let (id, rest) = body.split_at(id_len);
-    Some((id, rest, 2 + count_chars(id)))
+    Some((id, rest, 2 + count_chars(id.as_bytes())))
 }
 
 #[cfg(test)]
@@ -249,6 +257,11 @@ mod tests {
         assert_eq!(l.tokens[1].text, "100");
         let l = lex_line("é x", 1);
         assert_eq!(l.tokens[1].col, 3);
+        let l = lex_line("\"é#\" ü x", 1);
+        assert_eq!(l.tokens[0].text, "é#");
+        assert!(l.tokens[0].quoted);
+        assert_eq!((l.tokens[1].col, l.tokens[2].col), (6, 8));
+        assert_eq!(l.tokens[1].text, "ü");
     }
 
     #[test]
