@@ -30,10 +30,16 @@ impl PartialEq for Span {
     }
 }
 
+thread_local! {
+    /// The file of a default span, shared: every AST node built with `..Default::default()`
+    /// would otherwise allocate one (16k instances each did, only to overwrite it).
+    static NO_FILE: Arc<Path> = Arc::from(Path::new(""));
+}
+
 impl Default for Span {
     fn default() -> Self {
         Span {
-            file: Arc::from(Path::new("")),
+            file: NO_FILE.with(Arc::clone),
             line: 0,
             col: 0,
         }
