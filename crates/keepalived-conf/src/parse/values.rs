@@ -14,11 +14,15 @@ pub(crate) fn words(l: &Line) -> Words {
 }
 
 impl<'a> P<'a> {
-    /// Unsigned integer argument `i` within `min..=max`; on error the item is ignored.
-    pub(crate) fn uint(&mut self, l: &Line, i: usize, min: u64, max: u64) -> Option<u64> {
+    /// Integer argument `i` within `min..=max`; an out-of-range or non-numeric word is an
+    /// error and the item is ignored (`None`).
+    fn ranged<T>(&mut self, l: &Line, i: usize, min: T, max: T) -> Option<T>
+    where
+        T: std::str::FromStr + PartialOrd + std::fmt::Display + Copy,
+    {
         let w = self.arg(l, i)?;
-        match w.parse::<u64>() {
-            Ok(v) if (min..=max).contains(&v) => Some(v),
+        match w.parse::<T>() {
+            Ok(v) if min <= v && v <= max => Some(v),
             Ok(v) => {
                 self.error(
                     l.span(i),
@@ -37,6 +41,11 @@ impl<'a> P<'a> {
                 None
             }
         }
+    }
+
+    /// Unsigned integer argument `i` within `min..=max`; on error the item is ignored.
+    pub(crate) fn uint(&mut self, l: &Line, i: usize, min: u64, max: u64) -> Option<u64> {
+        self.ranged(l, i, min, max)
     }
 
     /// Unsigned 32-bit argument (any value).
@@ -46,27 +55,8 @@ impl<'a> P<'a> {
 
     /// Signed integer argument within `min..=max`.
     pub(crate) fn int(&mut self, l: &Line, i: usize, min: i64, max: i64) -> Option<i32> {
-        let w = self.arg(l, i)?;
-        match w.parse::<i64>() {
-            Ok(v) if (min..=max).contains(&v) => i32::try_from(v).ok(),
-            Ok(v) => {
-                self.error(
-                    l.span(i),
-                    format!(
-                        "{} {v} is out of range {min}..{max} - ignored",
-                        l.tokens[0].text
-                    ),
-                );
-                None
-            }
-            Err(_) => {
-                self.error(
-                    l.span(i),
-                    format!("invalid number '{w}' for {} - ignored", l.tokens[0].text),
-                );
-                None
-            }
-        }
+        self.ranged(l, i, min, max)
+            .and_then(|v| i32::try_from(v).ok())
     }
 
     /// Non-negative decimal seconds (fractional allowed), at most `max`.
