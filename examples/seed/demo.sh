@@ -26,6 +26,9 @@ if [[ -z ${KEEPALIVED:-} ]]; then
     cargo build --release -p keepalived --manifest-path "$root/Cargo.toml" --target-dir "$root/target"
 fi
 
+# shellcheck source=examples/seed/lab.sh
+source "$here/lab.sh"
+
 p="krdemo$$"             # namespace prefix, unique per run
 lan="$p-lan" nsa="$p-a" nsb="$p-b"
 work="$(mktemp -d /tmp/keepalived-demo.XXXXXX)"
@@ -59,24 +62,7 @@ wait_vip() { # ns seconds
 }
 
 step "building the lab: namespace $lan (bridge br0) + nodes $nsa (192.168.1.198) and $nsb (192.168.1.199)"
-for ns in "$lan" "$nsa" "$nsb"; do
-    ip netns add "$ns"
-    ip netns exec "$ns" sysctl -q -w net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
-    ip -n "$ns" link set lo up
-done
-ip -n "$lan" link add br0 type bridge stp_state 0 forward_delay 0 mcast_snooping 0
-# If br_netfilter is loaded, keep bridged frames out of the host's firewall.
-ip netns exec "$lan" sysctl -q -w net.bridge.bridge-nf-call-iptables=0 \
-    net.bridge.bridge-nf-call-arptables=0 net.bridge.bridge-nf-call-ip6tables=0 2>/dev/null || true
-for n in a b; do
-    ns="$p-$n"
-    addr=192.168.1.$([[ $n == a ]] && echo 198 || echo 199)
-    ip -n "$lan" link add "veth$n" type veth peer name enp11s0f0 netns "$ns"
-    ip -n "$lan" link set "veth$n" master br0 up
-    ip -n "$ns" addr add "$addr/24" dev enp11s0f0
-    ip -n "$ns" link set enp11s0f0 up
-done
-ip -n "$lan" link set br0 up
+seed_lab_up "$lan" "$nsa" "$nsb"
 
 start() { # node conf
     local ns="$p-$1"

@@ -41,6 +41,9 @@ exec 9>"${TMPDIR:-/tmp}/keepalived-rs-netns-lab.lock"
 flock 9
 
 work="$(mktemp -d /tmp/keepalived-bench.XXXXXX)"
+# shellcheck source=examples/seed/lab.sh
+source "$root/examples/seed/lab.sh"
+
 p="krbench$$"
 lan="$p-lan" nsa="$p-a" nsb="$p-b"
 pids=()   # every process we started (daemons lead their own process group)
@@ -57,24 +60,7 @@ trap 'exit 130' INT TERM
 
 log() { echo "# $*" >&2; }
 
-lab_up() {
-    local ns n
-    for ns in "$lan" "$nsa" "$nsb"; do
-        ip netns add "$ns"
-        ip netns exec "$ns" sysctl -q -w net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
-        ip -n "$ns" link set lo up
-    done
-    ip -n "$lan" link add br0 type bridge stp_state 0 forward_delay 0 mcast_snooping 0
-    ip netns exec "$lan" sysctl -q -w net.bridge.bridge-nf-call-iptables=0 \
-        net.bridge.bridge-nf-call-arptables=0 net.bridge.bridge-nf-call-ip6tables=0 2>/dev/null || true
-    for n in a b; do
-        ip -n "$lan" link add "veth$n" type veth peer name enp11s0f0 netns "$p-$n"
-        ip -n "$lan" link set "veth$n" master br0 up
-        ip -n "$p-$n" addr add "192.168.1.$([[ $n == a ]] && echo 198 || echo 199)/24" dev enp11s0f0
-        ip -n "$p-$n" link set enp11s0f0 up
-    done
-    ip -n "$lan" link set br0 up
-}
+lab_up() { seed_lab_up "$lan" "$nsa" "$nsb"; }
 
 stop_all() { # SIGTERM every started process, then SIGKILL stragglers' groups
     local pid i
