@@ -46,6 +46,8 @@ pub struct Daemon {
     pub started_at: f64,
     /// stdout+stderr of the daemon.
     pub log: PathBuf,
+    /// When the harness first sent it SIGTERM or SIGKILL (Unix seconds).
+    pub stopped_at: Option<f64>,
     child: Child,
     reaped: bool,
 }
@@ -91,6 +93,7 @@ impl Daemon {
             pid,
             started_at,
             log,
+            stopped_at: None,
             child,
             reaped: false,
         }
@@ -110,6 +113,7 @@ impl Daemon {
     /// Send SIGTERM to the daemon (graceful stop); returns the time it was sent.
     pub fn terminate(&mut self) -> f64 {
         let t = now();
+        self.stopped_at.get_or_insert(t);
         if !self.exited() {
             // SAFETY: plain kill(2) on our own unreaped child's PID.
             unsafe { libc::kill(self.pid, libc::SIGTERM) };
@@ -132,6 +136,7 @@ impl Daemon {
     /// SIGKILL the whole process group (a crash); returns the time the signal was sent.
     pub fn kill_group(&mut self) -> f64 {
         let t = now();
+        self.stopped_at.get_or_insert(t);
         if !self.exited() {
             // SAFETY: the group id is our unreaped child's PID, so it cannot have been reused.
             unsafe { libc::kill(-self.pid, libc::SIGKILL) };

@@ -188,6 +188,35 @@ impl Node {
         out.contains(&format!(" {VIP}/"))
     }
 
+    /// Wait up to `secs` until some process in the namespace has a raw socket for IP protocol
+    /// 112 (VRRP) open, as `/proc/net/raw` shows it: a daemon-independent sign that its VRRP
+    /// instances are being set up.
+    pub fn wait_vrrp_socket(&self, secs: f64) -> bool {
+        let deadline = now() + secs;
+        loop {
+            let out = Command::new("ip")
+                .args(["netns", "exec", &self.ns, "cat", "/proc/net/raw"])
+                .stdin(Stdio::null())
+                .output();
+            if let Ok(out) = out {
+                // Columns: sl local_address (hex ADDR:PROTO) ...; VRRP is protocol 0x70.
+                let text = String::from_utf8_lossy(&out.stdout);
+                let open = text.lines().skip(1).any(|l| {
+                    l.split_whitespace()
+                        .nth(1)
+                        .is_some_and(|a| a.ends_with(":0070"))
+                });
+                if open {
+                    return true;
+                }
+            }
+            if now() > deadline {
+                return false;
+            }
+            sleep(0.01);
+        }
+    }
+
     /// The currently running (most recently started) daemon.
     pub fn daemon(&mut self) -> &mut Daemon {
         self.daemons.last_mut().expect("no daemon started on node")
