@@ -77,8 +77,10 @@ pub fn data(engine: &Engine) -> String {
 }
 
 /// `/tmp/keepalived.stats` text from the engine's counters (kept across reloads for
-/// instances that survive them).
-pub fn stats(engine: &Engine) -> String {
+/// instances that survive them). `queue_dropped`: packets the daemon dropped unread because
+/// its receive queue was full (a flood); reported after the instances, and only when not 0,
+/// so the file keeps keepalived's exact layout otherwise.
+pub fn stats(engine: &Engine, queue_dropped: u64) -> String {
     let mut o = String::new();
     for i in 0..engine.instance_count() {
         let id = InstanceId(i);
@@ -103,6 +105,10 @@ pub fn stats(engine: &Engine) -> String {
         let _ = writeln!(o, "  Priority Zero:");
         let _ = writeln!(o, "    Received: {}", s.pri_zero_rcvd);
         let _ = writeln!(o, "    Sent: {}", s.pri_zero_sent);
+    }
+    if queue_dropped > 0 {
+        let _ = writeln!(o, "VRRP receive queue:");
+        let _ = writeln!(o, "  Dropped (queue full): {queue_dropped}");
     }
     o
 }
@@ -178,7 +184,7 @@ mod tests {
         feed(&mut e, &advert(100, b"1111\0\0\0\0"), 100);
         feed(&mut e, &advert(100, b"2222\0\0\0\0"), 200);
         feed(&mut e, &advert(0, b"1111\0\0\0\0"), 300);
-        let text = stats(&e);
+        let text = stats(&e, 0);
         let expect = [
             "VRRP Instance: VI_1",
             "  Advertisements:",
@@ -201,5 +207,9 @@ mod tests {
             "    Sent: 0",
         ];
         assert_eq!(text.lines().collect::<Vec<_>>(), expect);
+        // Queue drops of a flood follow the instances.
+        let text = stats(&e, 42);
+        let tail: Vec<&str> = text.lines().skip(expect.len()).collect();
+        assert_eq!(tail, ["VRRP receive queue:", "  Dropped (queue full): 42"]);
     }
 }
