@@ -184,7 +184,8 @@ grab_stats() {
         sec == "pkt" && /Length:/ { printf "length %s, ", $2 }
         sec == "pkt" && /Address List:/ { printf "address list %s, ", $3 }
         sec == "auth" && /Failure:/ { printf "auth failure %s, ", $2 }
-        sec == "q" && /Dropped/ { printf "queue drops %s, ", $NF }
+        sec == "q" && /queue full/ { printf "queue drops %s, ", $NF }
+        sec == "q" && /by the kernel/ { printf "kernel drops %s, ", $NF }
     ' "$work/$1-$2.stats" | sed 's/, $//'
 }
 

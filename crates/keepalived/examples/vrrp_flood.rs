@@ -67,7 +67,10 @@ fn main() -> ExitCode {
         eprintln!("usage: vrrp_flood IFNAME [RATE/s] [SECONDS] [SRC]");
         return ExitCode::from(2);
     };
-    let rate: f64 = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(100_000.0);
+    let rate: f64 = args
+        .get(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(100_000.0);
     let secs: f64 = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(10.0);
     let src: Ipv4Addr = args
         .get(3)

@@ -688,7 +688,11 @@ impl Daemon {
             "Printing VRRP stats for process({}) on signal",
             std::process::id()
         ));
-        let text = dump::stats(&self.engine, self.pkt_tx.dropped());
+        let drops = dump::RxDrops {
+            queue: self.pkt_tx.dropped(),
+            kernel: dump::kernel_rx_drops(),
+        };
+        let text = dump::stats(&self.engine, drops);
         if let Err(e) = std::fs::write(dump::STATS_FILE, text) {
             logging::error(&format!("cannot write {}: {e}", dump::STATS_FILE));
         }
