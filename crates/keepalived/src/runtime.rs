@@ -2,8 +2,9 @@
 //!
 //! Inputs (packets from one task per VRRP socket through a bounded queue, netlink link events,
 //! script results, signals, the engine's own deadline) are funnelled into one loop that calls
-//! [`Engine::handle`] and carries out the returned actions in order; timers go before packets. Nothing here panics on kernel or network data:
-//! a failed send or netlink call is logged and the daemon carries on.
+//! [`Engine::handle`] and carries out the returned actions in order; timers go before packets.
+//! Nothing here panics on kernel or network data: a failed send or netlink call is logged and
+//! the daemon carries on.
 
 use std::collections::{HashMap, HashSet};
 use std::net::IpAddr;
