@@ -76,9 +76,20 @@ pub fn data(engine: &Engine) -> String {
     o
 }
 
+/// Packets dropped before the engine saw them (a flood): by the daemon's full receive queue,
+/// and by the kernel when a VRRP socket's receive buffer was full.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RxDrops {
+    /// Dropped unread because the daemon's packet queue was full.
+    pub queue: u64,
+    /// The kernel's drop counter of our raw sockets (`/proc/net/raw{,6}`), if readable.
+    pub kernel: Option<u64>,
+}
+
 /// `/tmp/keepalived.stats` text from the engine's counters (kept across reloads for
-/// instances that survive them).
-pub fn stats(engine: &Engine) -> String {
+/// instances that survive them). Drops are reported after the instances and only when not 0,
+/// so the file keeps keepalived's exact layout otherwise.
+pub fn stats(engine: &Engine, drops: RxDrops) -> String {
     let mut o = String::new();
     for i in 0..engine.instance_count() {
         let id = InstanceId(i);
@@ -104,7 +115,53 @@ pub fn stats(engine: &Engine) -> String {
         let _ = writeln!(o, "    Received: {}", s.pri_zero_rcvd);
         let _ = writeln!(o, "    Sent: {}", s.pri_zero_sent);
     }
+    let kernel = drops.kernel.unwrap_or(0);
+    if drops.queue > 0 || kernel > 0 {
+        let _ = writeln!(o, "VRRP receive queue:");
+        let _ = writeln!(o, "  Dropped (queue full): {}", drops.queue);
+        let _ = writeln!(o, "  Dropped by the kernel (socket buffer full): {kernel}");
+    }
     o
+}
+
+/// Sum of the kernel's drop counters of this process's raw sockets in its network namespace
+/// (the last column of `/proc/self/net/raw` and `raw6`, matched by socket inode).
+pub fn kernel_rx_drops() -> Option<u64> {
+    let mut ours = std::collections::HashSet::new();
+    for entry in std::fs::read_dir("/proc/self/fd").ok()?.flatten() {
+        let Ok(target) = std::fs::read_link(entry.path()) else {
+            continue;
+        };
+        let t = target.to_string_lossy();
+        if let Some(inode) = t
+            .strip_prefix("socket:[")
+            .and_then(|r| r.strip_suffix(']'))
+            .and_then(|n| n.parse::<u64>().ok())
+        {
+            ours.insert(inode);
+        }
+    }
+    let mut total = 0;
+    for table in ["/proc/self/net/raw", "/proc/self/net/raw6"] {
+        let Ok(text) = std::fs::read_to_string(table) else {
+            continue;
+        };
+        total += raw_table_drops(&text, &ours);
+    }
+    Some(total)
+}
+
+/// Drops of the sockets in `inodes` in a `/proc/net/raw`-style table.
+fn raw_table_drops(text: &str, inodes: &std::collections::HashSet<u64>) -> u64 {
+    text.lines()
+        .skip(1)
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split_whitespace().collect();
+            let inode: u64 = f.get(9)?.parse().ok()?;
+            let drops: u64 = f.last()?.parse().ok()?;
+            inodes.contains(&inode).then_some(drops)
+        })
+        .sum()
 }
 
 #[cfg(test)]
@@ -178,7 +235,7 @@ mod tests {
         feed(&mut e, &advert(100, b"1111\0\0\0\0"), 100);
         feed(&mut e, &advert(100, b"2222\0\0\0\0"), 200);
         feed(&mut e, &advert(0, b"1111\0\0\0\0"), 300);
-        let text = stats(&e);
+        let text = stats(&e, RxDrops::default());
         let expect = [
             "VRRP Instance: VI_1",
             "  Advertisements:",
@@ -201,5 +258,33 @@ mod tests {
             "    Sent: 0",
         ];
         assert_eq!(text.lines().collect::<Vec<_>>(), expect);
+        // Queue drops of a flood follow the instances.
+        let text = stats(
+            &e,
+            RxDrops {
+                queue: 42,
+                kernel: Some(7),
+            },
+        );
+        let tail: Vec<&str> = text.lines().skip(expect.len()).collect();
+        assert_eq!(
+            tail,
+            [
+                "VRRP receive queue:",
+                "  Dropped (queue full): 42",
+                "  Dropped by the kernel (socket buffer full): 7"
+            ]
+        );
+    }
+
+    #[test]
+    fn raw_table_drops_sums_our_sockets_only() {
+        let table = "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode ref pointer drops
+ 112: 00000000:0070 00000000:0000 07 00000000:00000000 00:00000000 00000000     0        0 4242 2 0000000000000000 1234
+ 112: 00000000:0070 00000000:0000 07 00000000:00000000 00:00000000 00000000     0        0 999 2 0000000000000000 50
+ 255: 00000000:00FF 00000000:0000 07 00000000:00000000 00:00000000 00000000     0        0 4243 2 0000000000000000 0
+";
+        let ours = [4242, 4243].into_iter().collect();
+        assert_eq!(raw_table_drops(table, &ours), 1234);
     }
 }

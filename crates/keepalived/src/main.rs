@@ -10,6 +10,7 @@ mod dump;
 mod logging;
 mod net;
 mod runtime;
+mod rx_queue;
 mod scripts;
 
 use std::path::PathBuf;

@@ -1,9 +1,10 @@
 //! The running daemon: one tokio current-thread runtime driving the engine.
 //!
-//! Inputs (packets from one task per VRRP socket, netlink link events, script results, signals,
-//! the engine's own deadline) are funnelled into one loop that calls [`Engine::handle`] and
-//! carries out the returned actions in order. Nothing here panics on kernel or network data:
-//! a failed send or netlink call is logged and the daemon carries on.
+//! Inputs (packets from one task per VRRP socket through a bounded queue, netlink link events,
+//! script results, signals, the engine's own deadline) are funnelled into one loop that calls
+//! [`Engine::handle`] and carries out the returned actions in order; timers go before packets.
+//! Nothing here panics on kernel or network data: a failed send or netlink call is logged and
+//! the daemon carries on.
 
 use std::collections::{HashMap, HashSet};
 use std::net::IpAddr;
@@ -24,19 +25,18 @@ use crate::dump;
 use crate::logging;
 use crate::net::packet_socket::PacketSocket;
 use crate::net::vrrp_socket::VrrpSocket;
+use crate::rx_queue::{self, RxMsg, RxQueue};
 use crate::scripts::{self, ScriptResult};
 
 /// Receive buffer: larger than any VRRP packet on an Ethernet MTU.
 const RX_BUF: usize = 9000;
 
-/// One packet read by a socket task.
-struct RxMsg {
-    interface: Rc<str>,
-    family: Family,
-    data: Vec<u8>,
-    src: Option<IpAddr>,
-    hop_limit: Option<u8>,
-}
+/// Packets handled per turn of the main loop before it yields to the other tasks (socket
+/// readers, signals, netlink). Due timers are checked before every packet regardless.
+const PACKET_BATCH: usize = 32;
+
+/// Minimum time between two "receive queue full" lines.
+const DROP_LOG_INTERVAL: Duration = Duration::from_secs(1);
 
 struct SocketEntry {
     socket: Rc<VrrpSocket>,
@@ -96,8 +96,10 @@ struct Daemon {
     /// Interfaces the engine cares about (instance + tracked interfaces).
     watched: HashSet<String>,
     sockets: HashMap<(String, Family), SocketEntry>,
-    pkt_tx: UnboundedSender<RxMsg>,
-    pkt_rx: UnboundedReceiver<RxMsg>,
+    /// The bounded packet queue: socket reader tasks push, the main loop pops.
+    pkt_tx: RxQueue,
+    /// Queue drops already logged, and when the last such line was logged.
+    drops_logged: (u64, Option<Instant>),
     link_rx: Option<UnboundedReceiver<LinkEvent>>,
     script_tx: UnboundedSender<ScriptResult>,
     script_rx: UnboundedReceiver<ScriptResult>,
@@ -171,7 +173,7 @@ impl Daemon {
             );
         }
         let has_link_watch = link_rx.is_some();
-        let (pkt_tx, pkt_rx) = unbounded_channel();
+        let pkt_tx = RxQueue::new();
         let (script_tx, script_rx) = unbounded_channel();
         let mut d = Daemon {
             engine: Engine::new(conv.engine.clone()),
@@ -182,7 +184,7 @@ impl Daemon {
             watched: HashSet::new(),
             sockets: HashMap::new(),
             pkt_tx,
-            pkt_rx,
+            drops_logged: (0, None),
             link_rx,
             script_tx,
             script_rx,
@@ -255,16 +257,11 @@ impl Daemon {
                 None => tokio::time::sleep(Duration::from_secs(3600)),
             };
             let has_deadline = deadline.is_some();
+            self.log_queue_drops();
+            // Protocol timers first, then signals and events, packets last: a flood of
+            // packets must never delay an advert or a master-down (issue 8, hostile traffic).
             tokio::select! {
-                Some(m) = self.pkt_rx.recv() => self.on_packet(m).await,
-                Some(ev) = recv_opt(&mut self.link_rx) => self.on_link(ev).await,
-                Some(r) = self.script_rx.recv() => {
-                    let outs = self.engine.handle(
-                        Input::ScriptResult { script: &r.name, success: r.success },
-                        self.now(),
-                    );
-                    self.apply(outs).await;
-                }
+                biased;
                 _ = sleep => {
                     if has_deadline {
                         last_fired = deadline;
@@ -277,11 +274,54 @@ impl Daemon {
                 _ = self.signals.hup.recv() => self.reload().await,
                 _ = self.signals.usr1.recv() => self.write_data(),
                 _ = self.signals.usr2.recv() => self.write_stats(),
+                Some(ev) = recv_opt(&mut self.link_rx) => self.on_link(ev).await,
+                Some(r) = self.script_rx.recv() => {
+                    let outs = self.engine.handle(
+                        Input::ScriptResult { script: &r.name, success: r.success },
+                        self.now(),
+                    );
+                    self.apply(outs).await;
+                }
+                _ = self.pkt_tx.readable() => self.on_packets().await,
             }
         }
     }
 
-    async fn on_packet(&mut self, m: RxMsg) {
+    /// Handles up to [`PACKET_BATCH`] queued packets, delivering a due timer before any
+    /// packet (the tokio timer only fires once the loop yields), then yields.
+    async fn on_packets(&mut self) {
+        let mut deadline = self.engine.next_deadline();
+        for _ in 0..PACKET_BATCH {
+            if deadline.is_some_and(|d| d <= self.now()) {
+                let outs = self.engine.handle(Input::Timer, self.now());
+                self.apply(outs).await;
+                deadline = self.engine.next_deadline();
+            }
+            let Some(m) = self.pkt_tx.pop() else {
+                break;
+            };
+            self.on_packet(&m).await;
+            self.pkt_tx.recycle(m.data);
+        }
+        tokio::task::yield_now().await;
+    }
+
+    /// Logs packets dropped on a full queue: at once, then at most once a second.
+    fn log_queue_drops(&mut self) {
+        let total = self.pkt_tx.dropped();
+        let (logged, last) = self.drops_logged;
+        if total == logged || last.is_some_and(|t| t.elapsed() < DROP_LOG_INTERVAL) {
+            return;
+        }
+        logging::warn(&format!(
+            "VRRP receive queue full ({} packets): {} packets dropped unread ({total} since start)",
+            rx_queue::CAPACITY,
+            total - logged
+        ));
+        self.drops_logged = (total, Some(Instant::now()));
+    }
+
+    async fn on_packet(&mut self, m: &RxMsg) {
         let outs = self.engine.handle(
             Input::Packet(RxPacket {
                 interface: &m.interface,
@@ -649,7 +689,11 @@ impl Daemon {
             "Printing VRRP stats for process({}) on signal",
             std::process::id()
         ));
-        let text = dump::stats(&self.engine);
+        let drops = dump::RxDrops {
+            queue: self.pkt_tx.dropped(),
+            kernel: dump::kernel_rx_drops(),
+        };
+        let text = dump::stats(&self.engine, drops);
         if let Err(e) = std::fs::write(dump::STATS_FILE, text) {
             logging::error(&format!("cannot write {}: {e}", dump::STATS_FILE));
         }
@@ -667,7 +711,7 @@ fn spawn_reader(
     socket: Rc<VrrpSocket>,
     interface: Rc<str>,
     family: Family,
-    tx: UnboundedSender<RxMsg>,
+    queue: RxQueue,
 ) -> JoinHandle<()> {
     tokio::task::spawn_local(async move {
         let mut buf = vec![0u8; RX_BUF];
@@ -677,16 +721,7 @@ fn spawn_reader(
                 Ok(meta) => {
                     errors = 0;
                     let len = meta.len.min(buf.len());
-                    let msg = RxMsg {
-                        interface: interface.clone(),
-                        family,
-                        data: buf[..len].to_vec(),
-                        src: meta.src,
-                        hop_limit: meta.hop_limit,
-                    };
-                    if tx.send(msg).is_err() {
-                        return;
-                    }
+                    queue.push(&interface, family, &buf[..len], meta.src, meta.hop_limit);
                 }
                 Err(e) => {
                     errors += 1;

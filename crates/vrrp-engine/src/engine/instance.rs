@@ -8,6 +8,7 @@ use crate::config::{Family, InitialState, InstanceConfig, Version, Vip};
 use crate::log::LogLine;
 
 use super::advert::{self, TxCounters};
+use super::ratelimit::{Decision, RejectLog};
 use super::stats::InstanceStats;
 use super::timers::{master_down_interval, skew_time};
 use super::validate::{Advert, RejectKind, Verdict};
@@ -71,6 +72,8 @@ pub(crate) struct Instance {
     pub master_priority: u8,
     pub tx: TxCounters,
     pub stats: InstanceStats,
+    /// Rate limiting of rejected-packet log lines.
+    pub reject_log: RejectLog,
     /// Index of its sync group.
     pub group: Option<usize>,
 }
@@ -103,6 +106,7 @@ impl Instance {
             master_priority: 0,
             tx: TxCounters::default(),
             stats: InstanceStats::default(),
+            reject_log: RejectLog::default(),
             group: None,
             cfg,
         }
@@ -251,6 +255,9 @@ impl Instance {
 
     /// SIGTERM: a MASTER sends priority 0 and releases its addresses; all run notify_stop.
     pub(crate) fn shutdown(&mut self, out: &mut Vec<Output>) {
+        if let Some(s) = self.reject_log.end() {
+            self.info(out, format!("VRRP_Instance({}) {s}", self.name()));
+        }
         if self.phase == Phase::Init {
             return;
         }
@@ -447,6 +454,7 @@ impl Instance {
             self.timer,
             self.garp_delay_at.map(|(t, _)| t),
             self.garp_refresh_at,
+            self.reject_log.deadline(),
         ]
         .into_iter()
         .flatten()
@@ -455,6 +463,7 @@ impl Instance {
 
     /// Processes everything due at `now`.
     pub(crate) fn on_timer(&mut self, now: Duration, out: &mut Vec<Output>) {
+        self.end_reject_episode(now, out);
         if let Some((t, count)) = self.garp_delay_at {
             if t <= now {
                 self.garp_delay_at = None;
@@ -489,24 +498,51 @@ impl Instance {
 
     // ---- packets -------------------------------------------------------------------------
 
+    /// Logs the summary of a flood of rejected packets once it has been quiet long enough.
+    fn end_reject_episode(&mut self, now: Duration, out: &mut Vec<Output>) {
+        if let Some(s) = self.reject_log.end_if_quiet(now) {
+            self.info(out, format!("VRRP_Instance({}) {s}", self.name()));
+        }
+    }
+
     /// Handles the verdict of the receive checks for a packet addressed to us.
     pub(crate) fn on_packet(&mut self, now: Duration, verdict: Verdict, out: &mut Vec<Output>) {
         self.stats.advert_rcvd += 1;
+        self.end_reject_episode(now, out);
         let (advert, reject) = match verdict {
             Verdict::Valid(a) => (Some(a), None),
             Verdict::Drop(a, r) => (Some(a), Some(r)),
             Verdict::Ko(r) => (None, Some(r)),
         };
+        // Whether to log this packet's lines as 1.3.5 does (rate-limited in a flood).
+        let mut full_log = true;
         if let Some(r) = &reject {
             self.stats.count_reject(r);
-            self.info(out, r.log_text(self.name()));
-            let line = match r.kind() {
-                RejectKind::Ko => {
-                    format!("bogus VRRP packet received on {} !!!", self.cfg.interface)
+            match self.reject_log.record(now, r) {
+                Decision::Full => {
+                    self.info(out, r.log_text(self.name()));
+                    let line = match r.kind() {
+                        RejectKind::Ko => {
+                            format!("bogus VRRP packet received on {} !!!", self.cfg.interface)
+                        }
+                        RejectKind::Drop => {
+                            format!("Sync instance needed on {} !!!", self.cfg.interface)
+                        }
+                    };
+                    self.info(out, line);
                 }
-                RejectKind::Drop => format!("Sync instance needed on {} !!!", self.cfg.interface),
-            };
-            self.info(out, line);
+                Decision::Repeat { suppressed } => {
+                    full_log = false;
+                    self.info(
+                        out,
+                        format!(
+                            "{} ({suppressed} similar not logged)",
+                            r.log_text(self.name())
+                        ),
+                    );
+                }
+                Decision::Quiet => full_log = false,
+            }
         }
         if let Some(a) = &advert {
             if a.priority == 0 {
@@ -525,18 +561,21 @@ impl Instance {
                 (Some(a), _) => self.backup_rx(now, a, out),
                 (None, _) => {
                     // keepalived re-arms the master-down timer even on a bogus packet.
-                    self.info(
-                        out,
-                        format!(
-                            "VRRP_Instance({}) ignoring received advertisment...",
-                            self.name()
-                        ),
-                    );
+                    if full_log {
+                        self.info(
+                            out,
+                            format!(
+                                "VRRP_Instance({}) ignoring received advertisment...",
+                                self.name()
+                            ),
+                        );
+                    }
                     self.timer = Some(now + self.master_down());
                 }
             },
             Phase::Master => match (advert, reject) {
                 (Some(a), None) => self.master_rx(now, a, out),
+                _ if !full_log => {}
                 _ => self.info(
                     out,
                     format!(
@@ -546,7 +585,7 @@ impl Instance {
                 ),
             },
             Phase::Fault => {
-                if reject.is_some() {
+                if reject.is_some() && full_log {
                     self.info(
                         out,
                         format!(

@@ -8,6 +8,7 @@
 
 mod advert;
 mod instance;
+pub mod ratelimit;
 mod stats;
 mod sync_group;
 pub mod timers;
