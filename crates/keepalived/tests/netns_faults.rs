@@ -391,7 +391,7 @@ fn check_scripts_do_not_block() {
         .split_whitespace()
         .filter(|p| {
             std::fs::read_to_string(format!("/proc/{p}/cmdline"))
-                .map(|c| c.starts_with("sleep\0600"))
+                .map(|c| c.starts_with("sleep\u{0}600"))
                 .unwrap_or(false)
         })
         .map(str::to_string)
