@@ -164,6 +164,17 @@ fn interface_deleted_and_recreated() {
         "[recreate] first advert on the new interface {:.3} s after it came up",
         first.t - t_up
     );
+    // Gratuitous ARPs follow the new interface: its new MAC, in the frame and the ARP body.
+    let new_mac = lab::mac_of(&lab.a.ns);
+    assert_ne!(new_mac, lab.a.mac, "the re-created veth kept its MAC");
+    let garp = lab
+        .capture
+        .wait_for(t_up, 3.0, |p| p.is_garp(lab::VIP, &new_mac))
+        .expect("no gratuitous ARP from the re-created interface's MAC");
+    println!(
+        "[recreate] first gratuitous ARP from the new MAC {new_mac} {:.3} s after it came up",
+        garp.t - t_up
+    );
     // Longer than B's master_down_interval (3.65 s): were A deaf-mute, B would take over.
     assert_a_master_steady(&mut lab, 5.0, "recreate");
     assert_alive(&mut lab, NodeId::A, "recreate");

@@ -539,7 +539,7 @@ fn lock_lab() -> File {
 }
 
 /// MAC address of `enp11s0f0` in namespace `ns`.
-fn mac_of(ns: &str) -> String {
+pub fn mac_of(ns: &str) -> String {
     let out = ip(&["-n", ns, "-o", "link", "show", "dev", IFACE]).unwrap_or_else(|e| panic!("{e}"));
     out.split_whitespace()
         .skip_while(|w| *w != "link/ether")
