@@ -41,6 +41,8 @@ struct RxMsg {
 struct SocketEntry {
     socket: Rc<VrrpSocket>,
     task: JoinHandle<()>,
+    /// The interface index the socket is bound and joined to.
+    ifindex: u32,
 }
 
 /// First delay before a broken interface's sockets are reopened; doubled after each failed
@@ -57,6 +59,14 @@ fn send_error_is_fatal(e: &std::io::Error) -> bool {
         e.raw_os_error(),
         Some(libc::ENODEV) | Some(libc::ENXIO) | Some(libc::ENETDOWN)
     )
+}
+
+/// Wait before the next reopen after `tries` failures: 1 s, 2 s, 4 s, … up to 16 s.
+fn retry_delay(tries: u32) -> Duration {
+    let doublings = tries.saturating_sub(1).min(8);
+    SOCKET_RETRY_FIRST
+        .saturating_mul(1u32 << doublings)
+        .min(SOCKET_RETRY_MAX)
 }
 
 /// A request to look at one interface's sockets again (from a failed send or a retry timer).
@@ -496,10 +506,7 @@ impl Daemon {
 
     /// Tries to reopen a broken interface's sockets later, waiting longer after each failure.
     fn schedule_reopen(&mut self, name: &str) {
-        let tries = self.socket_tries.get(name).copied().unwrap_or(1).max(1);
-        let delay = SOCKET_RETRY_FIRST
-            .saturating_mul(1u32 << (tries - 1).min(8))
-            .min(SOCKET_RETRY_MAX);
+        let delay = retry_delay(self.socket_tries.get(name).copied().unwrap_or(1));
         let tx = self.recheck_tx.clone();
         let interface = name.to_string();
         let task = tokio::task::spawn_local(async move {
@@ -521,6 +528,23 @@ impl Daemon {
         if let Some(t) = self.retry_tasks.remove(name) {
             t.abort();
         }
+    }
+
+    /// Closes the sockets whose interface is gone or has another index now (re-created while
+    /// its link events were missed); `open_sockets` then opens fresh ones.
+    fn close_stale_sockets(&mut self) {
+        let ifs = &self.ifs;
+        self.sockets.retain(|(ifname, _), s| {
+            let keep = ifs.get(ifname).is_some_and(|i| i.index == s.ifindex);
+            if !keep {
+                logging::info(&format!(
+                    "Interface {ifname} changed (was ifindex {}): its VRRP socket is reopened",
+                    s.ifindex
+                ));
+                s.task.abort();
+            }
+            keep
+        });
     }
 
     /// Closes (and stops reading) every VRRP socket on `name`; whether there was any.
@@ -592,8 +616,14 @@ impl Daemon {
                         family,
                         self.pkt_tx.clone(),
                     );
-                    self.sockets
-                        .insert((ifname, family), SocketEntry { socket, task });
+                    self.sockets.insert(
+                        (ifname, family),
+                        SocketEntry {
+                            socket,
+                            task,
+                            ifindex,
+                        },
+                    );
                 }
                 Err(e) => {
                     all_ok = false;
@@ -877,6 +907,7 @@ impl Daemon {
             return;
         }
         self.ifs = snapshot(&self.nl).await;
+        self.close_stale_sockets();
         let conv = convert::convert(
             &loaded.config,
             &self.ifs,
@@ -1066,6 +1097,34 @@ pub fn log_diagnostics(loaded: &conf::Loaded) {
         match d.severity {
             conf::Severity::Error => logging::error(&line),
             conf::Severity::Warning => logging::warn(&line),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn socket_retry_backs_off_to_a_cap() {
+        let secs: Vec<u64> = [0, 1, 2, 3, 4, 5, 6, 40]
+            .iter()
+            .map(|t| retry_delay(*t).as_secs())
+            .collect();
+        assert_eq!(secs, vec![1, 1, 2, 4, 8, 16, 16, 16]);
+    }
+
+    #[test]
+    fn only_vanished_device_errors_are_fatal() {
+        for errno in [libc::ENODEV, libc::ENXIO, libc::ENETDOWN] {
+            assert!(send_error_is_fatal(&std::io::Error::from_raw_os_error(
+                errno
+            )));
+        }
+        for errno in [libc::ENOBUFS, libc::EAGAIN, libc::EPERM, libc::EMSGSIZE] {
+            assert!(!send_error_is_fatal(&std::io::Error::from_raw_os_error(
+                errno
+            )));
         }
     }
 }
