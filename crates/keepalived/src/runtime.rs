@@ -379,14 +379,16 @@ impl Daemon {
                     self.ifs.insert(name.clone(), info);
                     self.forget_failures(&name);
                     self.open_sockets(Some(&name));
-                } else {
-                    if up && self.watched.contains(&name) {
-                        // Addresses may have changed while it was down.
-                        let info = self.interface_info(&name, index, up).await;
-                        self.ifs.insert(name.clone(), info);
-                    } else if let Some(e) = self.ifs.get_mut(&name) {
-                        e.up = up;
-                    }
+                } else if up && self.broken.contains(&name) {
+                    // Back up after its sockets failed: try fresh ones now rather than at the
+                    // next retry (which may be many seconds away after a flapping link).
+                    self.reopen_sockets(&name).await;
+                } else if up && self.watched.contains(&name) {
+                    // Addresses may have changed while it was down.
+                    let info = self.interface_info(&name, index, up).await;
+                    self.ifs.insert(name.clone(), info);
+                } else if let Some(e) = self.ifs.get_mut(&name) {
+                    e.up = up;
                 }
                 if up {
                     self.check_source_address(&name);
@@ -477,6 +479,14 @@ impl Daemon {
             self.schedule_reopen(&name);
             return;
         }
+        self.reopen_sockets(&name).await;
+        self.tell_link(&name).await;
+    }
+
+    /// Re-reads a broken interface from the kernel and opens fresh sockets on it; it stays
+    /// broken (with a retry scheduled) if that fails. The caller tells the engine.
+    async fn reopen_sockets(&mut self, name: &str) {
+        let name = name.to_string();
         // A fresh look: the interface may have been re-created with a new index.
         match self.nl.link_by_name(&name).await {
             Ok(Some(l)) => {
@@ -487,7 +497,6 @@ impl Daemon {
                 // Gone: the link event of its return opens the sockets.
                 self.ifs.remove(&name);
                 self.forget_failures(&name);
-                self.tell_link(&name).await;
                 return;
             }
             Err(e) => {
@@ -498,10 +507,12 @@ impl Daemon {
         }
         self.close_interface_sockets(&name);
         self.broken.remove(&name);
+        if let Some(t) = self.retry_tasks.remove(&name) {
+            t.abort();
+        }
         if self.open_sockets(Some(&name)) {
             logging::info(&format!("VRRP sockets on {name} reopened"));
         }
-        self.tell_link(&name).await;
     }
 
     /// Tries to reopen a broken interface's sockets later, waiting longer after each failure.

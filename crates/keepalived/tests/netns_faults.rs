@@ -11,7 +11,7 @@ mod lab;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use lab::{now, proc_use, sleep, Impl, Lab, NodeId, Packet, ProcUse, ADDR_A, ADDR_B};
+use lab::{now, settled_use, sleep, Impl, Lab, NodeId, Packet, ProcUse, ADDR_A, ADDR_B};
 
 /// The advert interval of the seed configurations (seconds).
 const ADVERT_INT: f64 = 1.0;
@@ -136,7 +136,7 @@ fn interface_deleted_and_recreated() {
     };
     start_pair(&mut lab, None);
     let pid = lab.a.daemon().pid;
-    let before = proc_use(pid);
+    let before = settled_use(pid);
     let t_del = lab.delete_iface(NodeId::A);
     assert!(
         lab.a.daemon().wait_log("Entering FAULT STATE", 3.0),
@@ -187,7 +187,7 @@ fn interface_deleted_and_recreated() {
         !after_recovery.contains("No such device"),
         "A still sends on the vanished interface:\n{after_recovery}"
     );
-    assert_no_growth("recreate", before, proc_use(pid));
+    assert_no_growth("recreate", before, settled_use(pid));
 }
 
 /// Detach one node's bridge port (both become MASTER), re-attach it: within one advert
@@ -244,7 +244,7 @@ fn link_flaps() {
     };
     start_pair(&mut lab, None);
     let pid = lab.a.daemon().pid;
-    let before = proc_use(pid);
+    let before = settled_use(pid);
     let t0 = now();
     for i in 0..100 {
         let slot = t0 + i as f64 * 0.1;
@@ -264,7 +264,15 @@ fn link_flaps() {
         "A's last VIP event is not an add: {ev:?}"
     );
     assert_alive(&mut lab, NodeId::B, "flaps");
-    assert_no_growth("flaps", before, proc_use(pid));
+    let log = lab.a.daemon().log_text();
+    println!(
+        "[flaps] A logged {} MASTER and {} FAULT entries, {} failed sends, {} socket reopens",
+        log.matches("Entering MASTER STATE").count(),
+        log.matches("Entering FAULT STATE").count(),
+        log.matches("Cant send advert").count(),
+        log.matches("sockets on enp11s0f0 reopened").count()
+    );
+    assert_no_growth("flaps", before, settled_use(pid));
 }
 
 /// 20 SIGHUPs in 2 s to the MASTER: the VIP never leaves A, never appears on B, no crash.
@@ -275,7 +283,7 @@ fn sighup_storm() {
     };
     start_pair(&mut lab, None);
     let pid = lab.a.daemon().pid;
-    let before = proc_use(pid);
+    let before = settled_use(pid);
     let t0 = now();
     for i in 0..20 {
         sleep(t0 + i as f64 * 0.1 - now());
@@ -295,7 +303,7 @@ fn sighup_storm() {
     let reloads = lab.a.daemon().log_text().matches("Reloading").count();
     println!("[sighup] {reloads} reloads logged for 20 SIGHUPs");
     assert!(reloads >= 1, "no reload logged");
-    assert_no_growth("sighup", before, proc_use(pid));
+    assert_no_growth("sighup", before, settled_use(pid));
 }
 
 /// SIGKILL of A (VIP left behind), B takes over, A restarts: the stale VIP is removed at start,
@@ -378,9 +386,9 @@ fn check_scripts_do_not_block() {
     let pid = lab.a.daemon().pid;
     // Let the first runs (and the first timeout + kill) happen, then measure.
     sleep(2.5);
-    let before = proc_use(pid);
+    let before = settled_use(pid);
     assert_a_master_steady(&mut lab, 7.0, "scripts");
-    let after = proc_use(pid);
+    let after = settled_use(pid);
     kill_listed(&pids);
     let log = lab.a.daemon().log_text();
     assert!(
@@ -451,7 +459,7 @@ fn failing_notify_scripts() {
             "no clear log line for the failing notify script {script}:\n{log}"
         );
     }
-    let end = proc_use(lab.a.daemon().pid);
+    let end = settled_use(lab.a.daemon().pid);
     println!("[notify] {end:?}");
     assert_eq!(end.zombies, 0, "zombie notify children");
 }
