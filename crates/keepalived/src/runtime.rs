@@ -148,6 +148,9 @@ struct Daemon {
     script_tasks: Vec<JoinHandle<()>>,
     garp: Option<PacketSocket>,
     notify: NotifyTable,
+    /// The running configuration, converted again when an interface comes back with another
+    /// address.
+    config: conf::Config,
     signals: Signals,
     stop_notified: bool,
 }
@@ -240,6 +243,7 @@ impl Daemon {
             script_tasks: Vec::new(),
             garp,
             notify: conv.notify.clone(),
+            config: loaded.config.clone(),
             signals,
             stop_notified: false,
         };
@@ -390,8 +394,11 @@ impl Daemon {
                 } else if let Some(e) = self.ifs.get_mut(&name) {
                     e.up = up;
                 }
-                if up {
-                    self.check_source_address(&name);
+                if up && self.watched.contains(&name) && self.source_address_changed(&name) {
+                    logging::info(&format!(
+                        "Interface {name} has another address now: applying the running configuration again"
+                    ));
+                    self.apply_config(self.config.clone()).await;
                 }
                 name
             }
@@ -443,26 +450,27 @@ impl Daemon {
         }
     }
 
-    /// Adverts keep the source address chosen when the configuration was read; say so when
-    /// the interface (e.g. re-created) no longer has it as its primary address.
-    fn check_source_address(&self, name: &str) {
-        let Some(info) = self.ifs.get(name) else {
-            return;
-        };
-        for i in 0..self.engine.instance_count() {
-            let cfg = self.engine.instance_config(vrrp_engine::InstanceId(i));
-            if cfg.interface != name || cfg.family != Family::V4 {
-                continue;
-            }
-            if let (IpAddr::V4(src), Some(primary)) = (cfg.src_addr, info.primary_v4) {
-                if src != primary {
-                    logging::warn(&format!(
-                        "VRRP_Instance({}) adverts use source {src}, but {name}'s primary address is now {primary} - reload (SIGHUP) to change it",
-                        cfg.name
-                    ));
-                }
-            }
-        }
+    /// Whether converting the running configuration against the interfaces as they are now
+    /// gives an instance on `name` another advert source (the interface came back with another
+    /// primary address); an explicit `mcast_src_ip` never changes.
+    fn source_address_changed(&self, name: &str) -> bool {
+        let conv = convert::convert(
+            &self.config,
+            &self.ifs,
+            convert::ConvertOptions {
+                release_vips: self.opts.release_vips,
+            },
+        );
+        conv.engine
+            .instances
+            .iter()
+            .filter(|new| new.interface == name)
+            .any(|new| {
+                (0..self.engine.instance_count()).any(|i| {
+                    let old = self.engine.instance_config(vrrp_engine::InstanceId(i));
+                    old.name == new.name && old.src_addr != new.src_addr
+                })
+            })
     }
 
     /// The main loop's side of a socket problem found by [`Daemon::socket_failed`] or a retry
@@ -917,10 +925,16 @@ impl Daemon {
             ));
             return;
         }
+        self.apply_config(loaded.config).await;
+    }
+
+    /// Runs `config` against the interfaces as the kernel has them now: SIGHUP with a valid
+    /// file, or the running configuration again when an interface's addresses changed.
+    async fn apply_config(&mut self, config: conf::Config) {
         self.ifs = snapshot(&self.nl).await;
         self.close_stale_sockets();
         let conv = convert::convert(
-            &loaded.config,
+            &config,
             &self.ifs,
             convert::ConvertOptions {
                 release_vips: self.opts.release_vips,
@@ -950,6 +964,7 @@ impl Daemon {
         // Interfaces new to the configuration: the engine ignores states it already knows.
         self.feed_link_states().await;
         self.script_tasks = scripts::spawn_checks(&conv.scripts, &self.script_tx);
+        self.config = config;
     }
 
     fn write_data(&self) {

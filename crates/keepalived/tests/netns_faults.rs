@@ -190,6 +190,47 @@ fn interface_deleted_and_recreated() {
     assert_no_growth("recreate", before, settled_use(pid));
 }
 
+/// The MASTER's interface comes back with another primary address: adverts follow it (the
+/// running configuration is applied again), and B still hears A.
+#[test]
+fn interface_recreated_with_another_address() {
+    let Some(mut lab) = new_lab("fa") else {
+        return;
+    };
+    start_pair(&mut lab, None);
+    let new_addr = "192.168.1.197";
+    lab.delete_iface(NodeId::A);
+    assert!(
+        lab.a.daemon().wait_log("Entering FAULT STATE", 3.0),
+        "A did not go FAULT"
+    );
+    let t_up = lab.create_iface_addr(NodeId::A, new_addr);
+    let first = lab
+        .capture
+        .wait_for(t_up, 3.0, |p| p.is_advert_from(new_addr))
+        .expect("no advert from A's new address");
+    println!(
+        "[new address] first advert from {new_addr} {:.3} s after the interface came up",
+        first.t - t_up
+    );
+    let from = now();
+    sleep(5.0);
+    let pkts = lab.capture.packets();
+    let a = adverts(&pkts, new_addr, from, now());
+    let old = adverts(&pkts, ADDR_A, from, now());
+    let b = adverts(&pkts, ADDR_B, from, now());
+    println!(
+        "[new address] in 5 s: {} adverts from {new_addr}, {} from {ADDR_A}, {} from B",
+        a.len(),
+        old.len(),
+        b.len()
+    );
+    assert!(a.len() >= 4 && max_gap(&a) <= ADVERT_INT + MARGIN);
+    assert!(old.is_empty(), "A still advertises from its old address");
+    assert!(b.is_empty(), "B advertises: two MASTERs");
+    assert!(lab.a.has_vip() && !lab.b.has_vip());
+}
+
 /// Detach one node's bridge port (both become MASTER), re-attach it: within one advert
 /// interval (+ margin) only A holds the VIP. Done for B's port, then for A's.
 #[test]

@@ -409,6 +409,11 @@ impl Lab {
     /// from the bridge namespace, port on `br0`, the node's address, both ends up. Returns the
     /// time the interface was set up.
     pub fn create_iface(&self, id: NodeId) -> f64 {
+        self.create_iface_addr(id, id.addr())
+    }
+
+    /// [`Lab::create_iface`] with another address (`addr`/24) on the new interface.
+    pub fn create_iface_addr(&self, id: NodeId, addr: &str) -> f64 {
         let ns = self.node_ns(id);
         let port = format!("veth{}", id.letter());
         ip_ok(&[
@@ -417,7 +422,7 @@ impl Lab {
         ]);
         ip_ok(&["-n", &self.lan, "link", "set", &port, "master", "br0"]);
         ip_ok(&["-n", &self.lan, "link", "set", &port, "up"]);
-        let cidr = format!("{}/24", id.addr());
+        let cidr = format!("{addr}/24");
         ip_ok(&["-n", &ns, "addr", "add", &cidr, "dev", IFACE]);
         let t = now();
         ip_ok(&["-n", &ns, "link", "set", IFACE, "up"]);
