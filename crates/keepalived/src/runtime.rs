@@ -369,7 +369,18 @@ impl Daemon {
         let name = match ev {
             LinkEvent::Changed { index, name, up } => {
                 let known = self.ifs.get(&name).map(|i| i.index);
-                if known != Some(index) {
+                if known != Some(index) && !self.watched.contains(&name) {
+                    // Not ours to watch (a VIP may still use it): its MAC is looked up when a
+                    // gratuitous ARP needs it, so no kernel dump for every new link on a busy host.
+                    self.ifs.insert(
+                        name.clone(),
+                        IfInfo {
+                            index,
+                            up,
+                            ..IfInfo::default()
+                        },
+                    );
+                } else if known != Some(index) {
                     // A new link, or the same name under a new index: the interface was
                     // deleted and re-created (or its RTM_DELLINK was lost). Sockets bound to
                     // the old index send nowhere; learn the new MAC and addresses and open
