@@ -41,6 +41,39 @@ const DROP_LOG_INTERVAL: Duration = Duration::from_secs(1);
 struct SocketEntry {
     socket: Rc<VrrpSocket>,
     task: JoinHandle<()>,
+    /// The interface index the socket is bound and joined to.
+    ifindex: u32,
+}
+
+/// First delay before a broken interface's sockets are reopened; doubled after each failed
+/// try, up to [`SOCKET_RETRY_MAX`].
+const SOCKET_RETRY_FIRST: Duration = Duration::from_secs(1);
+/// Longest delay between two reopen tries.
+const SOCKET_RETRY_MAX: Duration = Duration::from_secs(16);
+
+/// Send errors that mean the socket's interface is gone or unusable (not a passing
+/// shortage like ENOBUFS): the interface is held down for the engine until a fresh socket
+/// opens, so an instance that cannot advertise does not keep the VIP.
+fn send_error_is_fatal(e: &std::io::Error) -> bool {
+    matches!(
+        e.raw_os_error(),
+        Some(libc::ENODEV) | Some(libc::ENXIO) | Some(libc::ENETDOWN)
+    )
+}
+
+/// Wait before the next reopen after `tries` failures: 1 s, 2 s, 4 s, … up to 16 s.
+fn retry_delay(tries: u32) -> Duration {
+    let doublings = tries.saturating_sub(1).min(8);
+    SOCKET_RETRY_FIRST
+        .saturating_mul(1u32 << doublings)
+        .min(SOCKET_RETRY_MAX)
+}
+
+/// A request to look at one interface's sockets again (from a failed send or a retry timer).
+struct SocketRecheck {
+    interface: String,
+    /// true: reopen the sockets now; false: only tell the engine the interface is unusable.
+    reopen: bool,
 }
 
 /// Runs the daemon until SIGTERM/SIGINT; returns the process exit code.
@@ -100,12 +133,26 @@ struct Daemon {
     pkt_tx: RxQueue,
     /// Queue drops already logged, and when the last such line was logged.
     drops_logged: (u64, Option<Instant>),
+    /// (interface, family) → (multicast group, any multicast instance) of the configuration.
+    wanted: HashMap<(String, Family), (IpAddr, bool)>,
+    /// Interfaces whose VRRP sockets failed (open error, ENODEV on send): down for the
+    /// engine until a reopen works.
+    broken: HashSet<String>,
+    /// Socket failures per interface since its last successful send (sets the retry delay).
+    socket_tries: HashMap<String, u32>,
+    /// Pending reopen timer per broken interface.
+    retry_tasks: HashMap<String, JoinHandle<()>>,
+    recheck_tx: UnboundedSender<SocketRecheck>,
+    recheck_rx: UnboundedReceiver<SocketRecheck>,
     link_rx: Option<UnboundedReceiver<LinkEvent>>,
     script_tx: UnboundedSender<ScriptResult>,
     script_rx: UnboundedReceiver<ScriptResult>,
     script_tasks: Vec<JoinHandle<()>>,
     garp: Option<PacketSocket>,
     notify: NotifyTable,
+    /// The running configuration, converted again when an interface comes back with another
+    /// address.
+    config: conf::Config,
     signals: Signals,
     stop_notified: bool,
 }
@@ -175,6 +222,7 @@ impl Daemon {
         let has_link_watch = link_rx.is_some();
         let pkt_tx = RxQueue::new();
         let (script_tx, script_rx) = unbounded_channel();
+        let (recheck_tx, recheck_rx) = unbounded_channel();
         let mut d = Daemon {
             engine: Engine::new(conv.engine.clone()),
             opts,
@@ -183,6 +231,12 @@ impl Daemon {
             ifs,
             watched: HashSet::new(),
             sockets: HashMap::new(),
+            wanted: wanted_sockets(&conv),
+            broken: HashSet::new(),
+            socket_tries: HashMap::new(),
+            retry_tasks: HashMap::new(),
+            recheck_tx,
+            recheck_rx,
             pkt_tx,
             drops_logged: (0, None),
             link_rx,
@@ -191,11 +245,12 @@ impl Daemon {
             script_tasks: Vec::new(),
             garp,
             notify: conv.notify.clone(),
+            config: loaded.config.clone(),
             signals,
             stop_notified: false,
         };
         d.watched = watched_interfaces(&conv);
-        d.open_sockets(&conv);
+        d.open_sockets(None);
         // Leftover VIPs of our instances (a crashed predecessor) go first, as in keepalived.
         for inst in &conv.engine.instances {
             logging::detail(&format!(
@@ -226,16 +281,30 @@ impl Daemon {
         let mut names: Vec<String> = self.watched.iter().cloned().collect();
         names.sort();
         for name in names {
-            let up = self.ifs.get(&name).is_some_and(|i| i.up);
-            let outs = self.engine.handle(
-                Input::Link {
-                    interface: &name,
-                    up,
-                },
-                self.now(),
-            );
-            self.apply(outs).await;
+            self.tell_link(&name).await;
         }
+    }
+
+    /// Whether the engine may use the interface: the kernel says up and running, and its VRRP
+    /// sockets (if it needs any) are open and not known to fail.
+    fn link_usable(&self, name: &str) -> bool {
+        self.ifs.get(name).is_some_and(|i| i.up) && !self.broken.contains(name)
+    }
+
+    /// Tells the engine the usable state of one watched interface (it ignores repeats).
+    async fn tell_link(&mut self, name: &str) {
+        if !self.watched.contains(name) {
+            return;
+        }
+        let up = self.link_usable(name);
+        let outs = self.engine.handle(
+            Input::Link {
+                interface: name,
+                up,
+            },
+            self.now(),
+        );
+        self.apply(outs).await;
     }
 
     fn now(&self) -> Duration {
@@ -275,6 +344,7 @@ impl Daemon {
                 _ = self.signals.usr1.recv() => self.write_data(),
                 _ = self.signals.usr2.recv() => self.write_stats(),
                 Some(ev) = recv_opt(&mut self.link_rx) => self.on_link(ev).await,
+                Some(r) = self.recheck_rx.recv() => self.on_recheck(r).await,
                 Some(r) = self.script_rx.recv() => {
                     let outs = self.engine.handle(
                         Input::ScriptResult { script: &r.name, success: r.success },
@@ -336,39 +406,234 @@ impl Daemon {
     }
 
     async fn on_link(&mut self, ev: LinkEvent) {
-        let (name, up) = match ev {
+        let name = match ev {
             LinkEvent::Changed { index, name, up } => {
-                let e = self.ifs.entry(name.clone()).or_insert_with(|| IfInfo {
-                    index,
-                    ..IfInfo::default()
-                });
-                e.index = index;
-                e.up = up;
-                (name, up)
-            }
-            LinkEvent::Removed { name, .. } => {
-                if let Some(e) = self.ifs.get_mut(&name) {
-                    e.up = false;
+                let known = self.ifs.get(&name).map(|i| i.index);
+                if known != Some(index) && !self.watched.contains(&name) {
+                    // Not ours to watch (a VIP may still use it): its MAC is looked up when a
+                    // gratuitous ARP needs it, so no kernel dump for every new link on a busy host.
+                    self.ifs.insert(
+                        name.clone(),
+                        IfInfo {
+                            index,
+                            up,
+                            ..IfInfo::default()
+                        },
+                    );
+                } else if known != Some(index) {
+                    // A new link, or the same name under a new index: the interface was
+                    // deleted and re-created (or its RTM_DELLINK was lost). Sockets bound to
+                    // the old index send nowhere; learn the new MAC and addresses and open
+                    // fresh sockets (joined to the group on the new index).
+                    if known.is_some() && self.close_interface_sockets(&name) {
+                        logging::info(&format!(
+                            "Interface {name} re-created (ifindex {index}): VRRP sockets on the old ifindex closed"
+                        ));
+                    }
+                    let info = self.interface_info(&name, index, up).await;
+                    self.ifs.insert(name.clone(), info);
+                    self.forget_failures(&name);
+                    self.open_sockets(Some(&name));
+                } else if up && self.broken.contains(&name) {
+                    // Back up after its sockets failed: try fresh ones now rather than at the
+                    // next retry (which may be many seconds away after a flapping link).
+                    self.reopen_sockets(&name).await;
+                } else if up && self.watched.contains(&name) {
+                    // Addresses may have changed while it was down.
+                    let info = self.interface_info(&name, index, up).await;
+                    self.ifs.insert(name.clone(), info);
+                } else if let Some(e) = self.ifs.get_mut(&name) {
+                    e.up = up;
                 }
-                (name, false)
+                if up && self.watched.contains(&name) && self.source_address_changed(&name) {
+                    logging::info(&format!(
+                        "Interface {name} has another address now: applying the running configuration again"
+                    ));
+                    self.apply_config(self.config.clone()).await;
+                }
+                name
+            }
+            LinkEvent::Removed { index, name } => {
+                // A late removal of an index already replaced by a new link changes nothing.
+                if self.ifs.get(&name).map(|i| i.index) != Some(index) {
+                    return;
+                }
+                self.ifs.remove(&name);
+                self.forget_failures(&name);
+                if self.close_interface_sockets(&name) {
+                    logging::info(&format!(
+                        "Interface {name} (ifindex {index}) removed: its VRRP sockets are closed until it comes back"
+                    ));
+                }
+                name
             }
         };
-        if !self.watched.contains(&name) {
-            return;
-        }
-        let outs = self.engine.handle(
-            Input::Link {
-                interface: &name,
-                up,
-            },
-            self.now(),
-        );
-        self.apply(outs).await;
+        self.tell_link(&name).await;
     }
 
-    /// Closes the sockets no instance of `conv` uses (after the old instances said goodbye).
-    fn close_unused_sockets(&mut self, conv: &Converted) {
-        let wanted = wanted_sockets(conv);
+    /// What the kernel says about one link now (MAC, primary IPv4, link-local IPv6).
+    async fn interface_info(&self, name: &str, index: u32, up: bool) -> IfInfo {
+        let mac = match self.nl.link_by_name(name).await {
+            Ok(Some(l)) if l.index == index => l.mac,
+            Ok(_) => None,
+            Err(e) => {
+                logging::error(&format!("cannot look up interface {name}: {e}"));
+                None
+            }
+        };
+        let primary_v4 = self.nl.primary_ipv4(index).await.unwrap_or_else(|e| {
+            logging::error(&format!("cannot list addresses of {name}: {e}"));
+            None
+        });
+        let link_local_v6 = match self.nl.addresses(Some(index)).await {
+            Ok(addrs) => addrs.iter().find_map(|(_, a, _)| match a {
+                IpAddr::V6(v6) if (v6.segments()[0] & 0xffc0) == 0xfe80 => Some(*v6),
+                _ => None,
+            }),
+            Err(_) => None,
+        };
+        IfInfo {
+            index,
+            up,
+            mac,
+            primary_v4,
+            link_local_v6,
+        }
+    }
+
+    /// Whether converting the running configuration against the interfaces as they are now
+    /// gives an instance on `name` another advert source (the interface came back with another
+    /// primary address); an explicit `mcast_src_ip` never changes.
+    fn source_address_changed(&self, name: &str) -> bool {
+        let conv = convert::convert(
+            &self.config,
+            &self.ifs,
+            convert::ConvertOptions {
+                release_vips: self.opts.release_vips,
+            },
+        );
+        conv.engine
+            .instances
+            .iter()
+            .filter(|new| new.interface == name)
+            .any(|new| {
+                (0..self.engine.instance_count()).any(|i| {
+                    let old = self.engine.instance_config(vrrp_engine::InstanceId(i));
+                    old.name == new.name && old.src_addr != new.src_addr
+                })
+            })
+    }
+
+    /// The main loop's side of a socket problem found by [`Daemon::socket_failed`] or a retry
+    /// timer.
+    async fn on_recheck(&mut self, r: SocketRecheck) {
+        let name = r.interface;
+        if !self.broken.contains(&name) {
+            // Repaired meanwhile (re-created, removed or reloaded).
+            return;
+        }
+        if !r.reopen {
+            // Down for the engine: a MASTER that cannot advertise releases its VIPs.
+            self.tell_link(&name).await;
+            self.schedule_reopen(&name);
+            return;
+        }
+        self.reopen_sockets(&name).await;
+        self.tell_link(&name).await;
+    }
+
+    /// Re-reads a broken interface from the kernel and opens fresh sockets on it; it stays
+    /// broken (with a retry scheduled) if that fails. The caller tells the engine.
+    async fn reopen_sockets(&mut self, name: &str) {
+        let name = name.to_string();
+        // A fresh look: the interface may have been re-created with a new index.
+        match self.nl.link_by_name(&name).await {
+            Ok(Some(l)) => {
+                let info = self.interface_info(&name, l.index, l.up).await;
+                self.ifs.insert(name.clone(), info);
+            }
+            Ok(None) => {
+                // Gone: the link event of its return opens the sockets.
+                self.ifs.remove(&name);
+                self.forget_failures(&name);
+                return;
+            }
+            Err(e) => {
+                logging::error(&format!("cannot look up interface {name}: {e}"));
+                self.schedule_reopen(&name);
+                return;
+            }
+        }
+        self.close_interface_sockets(&name);
+        self.broken.remove(&name);
+        if let Some(t) = self.retry_tasks.remove(&name) {
+            t.abort();
+        }
+        if self.open_sockets(Some(&name)) {
+            logging::info(&format!("VRRP sockets on {name} reopened"));
+        }
+    }
+
+    /// Tries to reopen a broken interface's sockets later, waiting longer after each failure.
+    fn schedule_reopen(&mut self, name: &str) {
+        let delay = retry_delay(self.socket_tries.get(name).copied().unwrap_or(1));
+        let tx = self.recheck_tx.clone();
+        let interface = name.to_string();
+        let task = tokio::task::spawn_local(async move {
+            tokio::time::sleep(delay).await;
+            let _ = tx.send(SocketRecheck {
+                interface,
+                reopen: true,
+            });
+        });
+        if let Some(old) = self.retry_tasks.insert(name.to_string(), task) {
+            old.abort();
+        }
+    }
+
+    /// A new or vanished interface starts with a clean slate: no failure, no retry pending.
+    fn forget_failures(&mut self, name: &str) {
+        self.broken.remove(name);
+        self.socket_tries.remove(name);
+        if let Some(t) = self.retry_tasks.remove(name) {
+            t.abort();
+        }
+    }
+
+    /// Closes the sockets whose interface is gone or has another index now (re-created while
+    /// its link events were missed); `open_sockets` then opens fresh ones.
+    fn close_stale_sockets(&mut self) {
+        let ifs = &self.ifs;
+        self.sockets.retain(|(ifname, _), s| {
+            let keep = ifs.get(ifname).is_some_and(|i| i.index == s.ifindex);
+            if !keep {
+                logging::info(&format!(
+                    "Interface {ifname} changed (was ifindex {}): its VRRP socket is reopened",
+                    s.ifindex
+                ));
+                s.task.abort();
+            }
+            keep
+        });
+    }
+
+    /// Closes (and stops reading) every VRRP socket on `name`; whether there was any.
+    fn close_interface_sockets(&mut self, name: &str) -> bool {
+        let before = self.sockets.len();
+        self.sockets.retain(|(ifname, _), s| {
+            let keep = ifname != name;
+            if !keep {
+                s.task.abort();
+            }
+            keep
+        });
+        self.sockets.len() != before
+    }
+
+    /// Closes the sockets the configuration no longer uses (after the old instances said
+    /// goodbye).
+    fn close_unused_sockets(&mut self) {
+        let wanted = &self.wanted;
         self.sockets.retain(|k, s| {
             let keep = wanted.contains_key(k);
             if !keep {
@@ -376,15 +641,35 @@ impl Daemon {
             }
             keep
         });
+        let unused: Vec<String> = self
+            .broken
+            .iter()
+            .filter(|name| !wanted.keys().any(|(i, _)| i == *name))
+            .cloned()
+            .collect();
+        for name in unused {
+            self.forget_failures(&name);
+        }
     }
 
-    /// Opens a socket for every (interface, family) in use that has none yet.
-    fn open_sockets(&mut self, conv: &Converted) {
-        for ((ifname, family), (group, multicast)) in wanted_sockets(conv) {
+    /// Opens a socket for every wanted (interface, family) — of `only`, or of all — that has
+    /// none yet. An interface whose socket cannot be opened is held down for the engine and
+    /// retried later; returns whether every socket opened.
+    fn open_sockets(&mut self, only: Option<&str>) -> bool {
+        let mut todo: Vec<((String, Family), (IpAddr, bool))> = self
+            .wanted
+            .iter()
+            .filter(|((ifname, _), _)| only.is_none_or(|o| o == ifname))
+            .map(|(k, v)| (k.clone(), *v))
+            .collect();
+        todo.sort_by(|a, b| a.0 .0.cmp(&b.0 .0));
+        let mut all_ok = true;
+        for ((ifname, family), (group, multicast)) in todo {
             if self.sockets.contains_key(&(ifname.clone(), family)) {
                 continue;
             }
             let Some(ifindex) = self.ifs.get(&ifname).map(|i| i.index) else {
+                // Not there (yet): its link event opens the socket.
                 continue;
             };
             match VrrpSocket::open(&ifname, ifindex, family, group, multicast) {
@@ -401,14 +686,27 @@ impl Daemon {
                         family,
                         self.pkt_tx.clone(),
                     );
-                    self.sockets
-                        .insert((ifname, family), SocketEntry { socket, task });
+                    self.sockets.insert(
+                        (ifname, family),
+                        SocketEntry {
+                            socket,
+                            task,
+                            ifindex,
+                        },
+                    );
                 }
-                Err(e) => logging::error(&format!(
-                    "Cannot open VRRP socket on {ifname}: {e} - instances on it cannot work"
-                )),
+                Err(e) => {
+                    all_ok = false;
+                    logging::error(&format!(
+                        "Cannot open VRRP socket on {ifname}: {e} - instances on it stay in FAULT until it opens"
+                    ));
+                    self.broken.insert(ifname.clone());
+                    *self.socket_tries.entry(ifname.clone()).or_insert(0) += 1;
+                    self.schedule_reopen(&ifname);
+                }
             }
         }
+        all_ok
     }
 
     /// Carries out the engine's actions in order.
@@ -466,12 +764,39 @@ impl Daemon {
             return;
         };
         match entry.socket.send(packet, dst) {
-            Ok(()) => {}
-            Err(e) => logging::error(&format!(
-                "VRRP_Instance({}) Cant send advert to {dst} ({e})",
-                iname.unwrap_or("?")
-            )),
+            Ok(()) => {
+                // The socket works: the next failure starts the retry delays afresh.
+                if !self.socket_tries.is_empty() {
+                    self.socket_tries.remove(interface);
+                }
+            }
+            Err(e) => {
+                logging::error(&format!(
+                    "VRRP_Instance({}) Cant send advert to {dst} ({e})",
+                    iname.unwrap_or("?")
+                ));
+                // While the kernel already reports the link down, failing is expected and
+                // the engine knows; otherwise the link events lag behind (or were lost).
+                if send_error_is_fatal(&e) && self.link_usable(interface) {
+                    self.socket_failed(interface);
+                }
+            }
         }
+    }
+
+    /// A send showed the interface's sockets are dead: close them and, from the main loop
+    /// (the engine is busy now), put the interface down for the engine and retry later.
+    fn socket_failed(&mut self, interface: &str) {
+        logging::error(&format!(
+            "VRRP sockets on {interface} cannot send - treating {interface} as down until they can be reopened"
+        ));
+        self.close_interface_sockets(interface);
+        self.broken.insert(interface.to_string());
+        *self.socket_tries.entry(interface.to_string()).or_insert(0) += 1;
+        let _ = self.recheck_tx.send(SocketRecheck {
+            interface: interface.to_string(),
+            reopen: false,
+        });
     }
 
     fn spec(&self, v: &Vip) -> Option<AddressSpec> {
@@ -581,12 +906,22 @@ impl Daemon {
         let Some(sock) = &self.garp else {
             return;
         };
+        let mut stale = Vec::new();
         for _ in 0..count {
             for (ifindex, frame, line) in &frames {
                 logging::detail(line);
                 if let Err(e) = sock.send_frame(*ifindex, frame) {
                     logging::error(&format!("{line} failed: {e}"));
+                    if matches!(e.raw_os_error(), Some(libc::ENODEV) | Some(libc::ENXIO)) {
+                        stale.push(*ifindex);
+                    }
                 }
+            }
+        }
+        // The interface was re-created under us: look its index and MAC up again next time.
+        for i in self.ifs.values_mut() {
+            if stale.contains(&i.index) {
+                i.mac = None;
             }
         }
     }
@@ -641,9 +976,16 @@ impl Daemon {
             ));
             return;
         }
+        self.apply_config(loaded.config).await;
+    }
+
+    /// Runs `config` against the interfaces as the kernel has them now: SIGHUP with a valid
+    /// file, or the running configuration again when an interface's addresses changed.
+    async fn apply_config(&mut self, config: conf::Config) {
         self.ifs = snapshot(&self.nl).await;
+        self.close_stale_sockets();
         let conv = convert::convert(
-            &loaded.config,
+            &config,
             &self.ifs,
             convert::ConvertOptions {
                 release_vips: self.opts.release_vips,
@@ -662,15 +1004,18 @@ impl Daemon {
         self.watched = watched_interfaces(&conv);
         // New sockets before the reload (new masters advertise at once), old ones closed after
         // it (removed masters still send their priority-0 advert).
-        self.open_sockets(&conv);
+        self.wanted.extend(wanted_sockets(&conv));
+        self.open_sockets(None);
         let outs = self
             .engine
             .handle(Input::Reload(Box::new(conv.engine.clone())), self.now());
         self.apply(outs).await;
-        self.close_unused_sockets(&conv);
+        self.wanted = wanted_sockets(&conv);
+        self.close_unused_sockets();
         // Interfaces new to the configuration: the engine ignores states it already knows.
         self.feed_link_states().await;
         self.script_tasks = scripts::spawn_checks(&conv.scripts, &self.script_tx);
+        self.config = config;
     }
 
     fn write_data(&self) {
@@ -824,6 +1169,34 @@ pub fn log_diagnostics(loaded: &conf::Loaded) {
         match d.severity {
             conf::Severity::Error => logging::error(&line),
             conf::Severity::Warning => logging::warn(&line),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn socket_retry_backs_off_to_a_cap() {
+        let secs: Vec<u64> = [0, 1, 2, 3, 4, 5, 6, 40]
+            .iter()
+            .map(|t| retry_delay(*t).as_secs())
+            .collect();
+        assert_eq!(secs, vec![1, 1, 2, 4, 8, 16, 16, 16]);
+    }
+
+    #[test]
+    fn only_vanished_device_errors_are_fatal() {
+        for errno in [libc::ENODEV, libc::ENXIO, libc::ENETDOWN] {
+            assert!(send_error_is_fatal(&std::io::Error::from_raw_os_error(
+                errno
+            )));
+        }
+        for errno in [libc::ENOBUFS, libc::EAGAIN, libc::EPERM, libc::EMSGSIZE] {
+            assert!(!send_error_is_fatal(&std::io::Error::from_raw_os_error(
+                errno
+            )));
         }
     }
 }

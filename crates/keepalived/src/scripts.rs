@@ -114,10 +114,26 @@ pub async fn run_check(spec: &ScriptSpec) -> bool {
                     logging::info(&format!("Process [{pgid}] didn't respond to SIGTERM"));
                     signal_group(pgid, libc::SIGKILL);
                     let _ = child.wait().await;
+                } else {
+                    // As 1.3.5: the shell is gone, so are whatever it started and left
+                    // ignoring SIGTERM.
+                    signal_group(pgid, libc::SIGKILL);
                 }
             }
             false
         }
+    }
+}
+
+/// "exited with status N" / "killed by signal N" (127: not found, 126: not executable).
+fn describe_exit(st: std::process::ExitStatus) -> String {
+    use std::os::unix::process::ExitStatusExt;
+    match (st.code(), st.signal()) {
+        (Some(127), _) => "exited with status 127 (not found)".to_string(),
+        (Some(126), _) => "exited with status 126 (not executable)".to_string(),
+        (Some(c), _) => format!("exited with status {c}"),
+        (None, Some(s)) => format!("killed by signal {s}"),
+        (None, None) => "ended".to_string(),
     }
 }
 
@@ -139,7 +155,15 @@ pub fn spawn_notify(line: String) {
     match cmd.spawn() {
         Ok(mut child) => {
             tokio::spawn(async move {
-                let _ = child.wait().await;
+                // Reaped here (no zombie); a failing script is reported, the state change
+                // it announces stands.
+                match child.wait().await {
+                    Ok(st) if st.success() => {}
+                    Ok(st) => {
+                        logging::warn(&format!("Notify script `{line}` {}", describe_exit(st)))
+                    }
+                    Err(e) => logging::error(&format!("Notify script `{line}`: wait failed: {e}")),
+                }
             });
         }
         Err(e) => logging::error(&format!("Cannot run notify script `{line}`: {e}")),

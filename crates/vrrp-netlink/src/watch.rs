@@ -58,7 +58,7 @@ pub fn watch_links() -> Result<
         while let Some((NetlinkMessage { payload, .. }, _)) = messages.next().await {
             let events = match payload {
                 NetlinkPayload::InnerMessage(RouteNetlinkMessage::NewLink(m)) => {
-                    tracker.new_link(&m).into_iter().collect()
+                    tracker.new_link(&m)
                 }
                 NetlinkPayload::InnerMessage(RouteNetlinkMessage::DelLink(m)) => {
                     tracker.del_link(&m).into_iter().collect()
@@ -110,19 +110,34 @@ impl LinkTracker {
         }
     }
 
-    /// Event for an RTM_NEWLINK, if the up state changed or the link is new.
-    pub(crate) fn new_link(&mut self, m: &LinkMessage) -> Option<LinkEvent> {
-        let info = Self::info(m)?;
+    /// Events for an RTM_NEWLINK: `Changed` if the up state changed or the link is new; a
+    /// rename is reported as the old name `Removed` and the new one `Changed`, so whoever
+    /// watches by name sees the interface go and come.
+    pub(crate) fn new_link(&mut self, m: &LinkMessage) -> Vec<LinkEvent> {
+        let Some(info) = Self::info(m) else {
+            return Vec::new();
+        };
+        let mut events = Vec::new();
         let changed = match self.links.get(&info.index) {
+            Some((name, _)) if *name != info.name => {
+                events.push(LinkEvent::Removed {
+                    index: info.index,
+                    name: name.clone(),
+                });
+                true
+            }
             Some((_, up)) => *up != info.up,
             None => true,
         };
         self.links.insert(info.index, (info.name.clone(), info.up));
-        changed.then_some(LinkEvent::Changed {
-            index: info.index,
-            name: info.name,
-            up: info.up,
-        })
+        if changed {
+            events.push(LinkEvent::Changed {
+                index: info.index,
+                name: info.name,
+                up: info.up,
+            });
+        }
+        events
     }
 
     /// Events that turn the known state into a full dump's state (after lost messages).
@@ -190,27 +205,27 @@ mod tests {
         let mut t = LinkTracker::default();
         let up = LinkFlags::Up | LinkFlags::Running;
         t.seed(&msg(3, "eth0", up));
-        assert_eq!(t.new_link(&msg(3, "eth0", up)), None);
+        assert_eq!(t.new_link(&msg(3, "eth0", up)), vec![]);
         let down = t.new_link(&msg(3, "eth0", LinkFlags::empty()));
         assert_eq!(
             down,
-            Some(LinkEvent::Changed {
+            vec![LinkEvent::Changed {
                 index: 3,
                 name: "eth0".into(),
                 up: false
-            })
+            }]
         );
         // admin up without carrier is still "down" for keepalived
-        assert_eq!(t.new_link(&msg(3, "eth0", LinkFlags::Up)), None);
+        assert_eq!(t.new_link(&msg(3, "eth0", LinkFlags::Up)), vec![]);
         assert_eq!(
             t.new_link(&msg(3, "eth0", up)),
-            Some(LinkEvent::Changed {
+            vec![LinkEvent::Changed {
                 index: 3,
                 name: "eth0".into(),
                 up: true
-            })
+            }]
         );
-        assert_eq!(t.new_link(&msg(3, "eth0", up)), None);
+        assert_eq!(t.new_link(&msg(3, "eth0", up)), vec![]);
     }
 
     #[test]
@@ -218,11 +233,11 @@ mod tests {
         let mut t = LinkTracker::default();
         assert_eq!(
             t.new_link(&msg(9, "veth9", LinkFlags::empty())),
-            Some(LinkEvent::Changed {
+            vec![LinkEvent::Changed {
                 index: 9,
                 name: "veth9".into(),
                 up: false
-            })
+            }]
         );
         assert_eq!(
             t.del_link(&msg(9, "veth9", LinkFlags::empty())),
@@ -274,7 +289,28 @@ mod tests {
         t.seed(&msg(4, "eth1", LinkFlags::Up | LinkFlags::Running));
         let mut m = msg(4, "eth1", LinkFlags::empty());
         m.header.interface_family = AddressFamily::Bridge;
-        assert_eq!(t.new_link(&m), None);
+        assert_eq!(t.new_link(&m), vec![]);
         assert_eq!(t.del_link(&m), None);
+    }
+
+    #[test]
+    fn rename_is_removal_and_appearance() {
+        let mut t = LinkTracker::default();
+        t.seed(&msg(7, "eth7", LinkFlags::empty()));
+        assert_eq!(
+            t.new_link(&msg(7, "enp11s0f0", LinkFlags::empty())),
+            vec![
+                LinkEvent::Removed {
+                    index: 7,
+                    name: "eth7".into()
+                },
+                LinkEvent::Changed {
+                    index: 7,
+                    name: "enp11s0f0".into(),
+                    up: false
+                },
+            ]
+        );
+        assert_eq!(t.new_link(&msg(7, "enp11s0f0", LinkFlags::empty())), vec![]);
     }
 }

@@ -146,6 +146,14 @@ impl Daemon {
         t
     }
 
+    /// Send `sig` to the daemon process (not its group).
+    pub fn signal(&mut self, sig: libc::c_int) {
+        if !self.exited() {
+            // SAFETY: plain kill(2) on our own unreaped child's PID.
+            unsafe { libc::kill(self.pid, sig) };
+        }
+    }
+
     /// Wait up to `secs` for the log to contain `needle`; returns whether it did.
     pub fn wait_log(&self, needle: &str, secs: f64) -> bool {
         let deadline = now() + secs;

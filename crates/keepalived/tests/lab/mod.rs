@@ -183,9 +183,12 @@ pub struct Node {
 impl Node {
     /// Does `ip addr` in the namespace show the VIP right now?
     pub fn has_vip(&self) -> bool {
-        let out = ip(&["-n", &self.ns, "-4", "-o", "addr", "show", "dev", IFACE])
-            .unwrap_or_else(|e| panic!("{e}"));
-        out.contains(&format!(" {VIP}/"))
+        match ip(&["-n", &self.ns, "-4", "-o", "addr", "show", "dev", IFACE]) {
+            Ok(out) => out.contains(&format!(" {VIP}/")),
+            // The fault tests delete the interface: no interface, no VIP.
+            Err(e) if e.contains("does not exist") => false,
+            Err(e) => panic!("{e}"),
+        }
     }
 
     /// Wait up to `secs` until some process in the namespace has a raw socket for IP protocol
@@ -400,6 +403,69 @@ impl Lab {
         t
     }
 
+    /// Start the node's daemon (its configured implementation) with configuration `conf`.
+    pub fn start_conf(&mut self, id: NodeId, conf: &Path) -> f64 {
+        let dir = self.dir.clone();
+        let node = self.node(id);
+        let n = node.daemons.len() + 1;
+        let d = Daemon::start(node.imp, &node.ns, conf, &dir, node.id.letter(), n);
+        let t = d.started_at;
+        node.daemons.push(d);
+        t
+    }
+
+    /// Detach (`false`) the node's bridge port from `br0` or attach it again: a partition
+    /// without any carrier change on the node.
+    pub fn set_bridged(&self, id: NodeId, bridged: bool) -> f64 {
+        let port = format!("veth{}", id.letter());
+        let t = now();
+        if bridged {
+            ip_ok(&["-n", &self.lan, "link", "set", &port, "master", "br0"]);
+        } else {
+            ip_ok(&["-n", &self.lan, "link", "set", &port, "nomaster"]);
+        }
+        t
+    }
+
+    /// Delete the node's `enp11s0f0` (which deletes the whole veth pair); returns the time.
+    pub fn delete_iface(&self, id: NodeId) -> f64 {
+        let t = now();
+        ip_ok(&["-n", &self.node_ns(id), "link", "del", IFACE]);
+        t
+    }
+
+    /// Re-create the node's `enp11s0f0` as after [`Lab::new`] (new ifindex, new MAC): veth pair
+    /// from the bridge namespace, port on `br0`, the node's address, both ends up. Returns the
+    /// time the interface was set up.
+    pub fn create_iface(&self, id: NodeId) -> f64 {
+        self.create_iface_addr(id, id.addr())
+    }
+
+    /// [`Lab::create_iface`] with another address (`addr`/24) on the new interface.
+    pub fn create_iface_addr(&self, id: NodeId, addr: &str) -> f64 {
+        let ns = self.node_ns(id);
+        let port = format!("veth{}", id.letter());
+        ip_ok(&[
+            "-n", &self.lan, "link", "add", &port, "type", "veth", "peer", "name", IFACE, "netns",
+            &ns,
+        ]);
+        ip_ok(&["-n", &self.lan, "link", "set", &port, "master", "br0"]);
+        ip_ok(&["-n", &self.lan, "link", "set", &port, "up"]);
+        let cidr = format!("{addr}/24");
+        ip_ok(&["-n", &ns, "addr", "add", &cidr, "dev", IFACE]);
+        let t = now();
+        ip_ok(&["-n", &ns, "link", "set", IFACE, "up"]);
+        t
+    }
+
+    /// The namespace name of a node.
+    pub fn node_ns(&self, id: NodeId) -> String {
+        match id {
+            NodeId::A => self.a.ns.clone(),
+            NodeId::B => self.b.ns.clone(),
+        }
+    }
+
     /// Take node's link down (`down = true`) or up, on the bridge side of its veth.
     pub fn set_link(&self, id: NodeId, down: bool) -> f64 {
         let port = format!("veth{}", id.letter());
@@ -507,11 +573,71 @@ fn lock_lab() -> File {
 }
 
 /// MAC address of `enp11s0f0` in namespace `ns`.
-fn mac_of(ns: &str) -> String {
+pub fn mac_of(ns: &str) -> String {
     let out = ip(&["-n", ns, "-o", "link", "show", "dev", IFACE]).unwrap_or_else(|e| panic!("{e}"));
     out.split_whitespace()
         .skip_while(|w| *w != "link/ether")
         .nth(1)
         .map(str::to_string)
         .unwrap_or_else(|| panic!("no MAC in: {out}"))
+}
+
+/// Resource use of a running process, from /proc.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ProcUse {
+    /// Open file descriptors (`/proc/PID/fd`).
+    pub fds: usize,
+    /// Threads (`Threads:` of `/proc/PID/status`).
+    pub threads: usize,
+    /// Children of the process that are zombies (exited, not reaped).
+    pub zombies: usize,
+}
+
+/// Open fds, threads and zombie children of `pid` now.
+pub fn proc_use(pid: i32) -> ProcUse {
+    let fds = std::fs::read_dir(format!("/proc/{pid}/fd"))
+        .unwrap_or_else(|e| panic!("/proc/{pid}/fd: {e}"))
+        .count();
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap_or_else(|e| panic!("/proc/{pid}/status: {e}"));
+    let threads = status
+        .lines()
+        .find_map(|l| l.strip_prefix("Threads:"))
+        .and_then(|v| v.trim().parse().ok())
+        .expect("Threads: in /proc/PID/status");
+    let mut zombies = 0;
+    for entry in std::fs::read_dir("/proc").expect("read /proc").flatten() {
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+            continue;
+        };
+        // "PID (comm) STATE PPID ...": comm may hold spaces, so split after the last ')'.
+        let Some((_, rest)) = stat.rsplit_once(')') else {
+            continue;
+        };
+        let mut f = rest.split_whitespace();
+        let state = f.next().unwrap_or("");
+        let ppid: i32 = f.next().and_then(|p| p.parse().ok()).unwrap_or(0);
+        if ppid == pid && state == "Z" {
+            zombies += 1;
+        }
+    }
+    ProcUse {
+        fds,
+        threads,
+        zombies,
+    }
+}
+
+/// [`proc_use`] with momentary noise removed: the minimum of each count over ten samples 50 ms
+/// apart (a script child being started or just exited is not a leak; a leak stays).
+pub fn settled_use(pid: i32) -> ProcUse {
+    let mut m = proc_use(pid);
+    for _ in 0..9 {
+        sleep(0.05);
+        let u = proc_use(pid);
+        m.fds = m.fds.min(u.fds);
+        m.threads = m.threads.min(u.threads);
+        m.zombies = m.zombies.min(u.zombies);
+    }
+    m
 }
