@@ -168,6 +168,8 @@ pub struct Sim {
     pub deliveries: Vec<(Duration, usize, usize, u8)>,
     /// Changes of "node holds at least one address": (time, node, holds).
     pub holdings: Vec<(Duration, usize, bool)>,
+    /// Inputs handed to engines so far.
+    pub inputs: u64,
 }
 
 impl Sim {
@@ -198,12 +200,14 @@ impl Sim {
             trace: Vec::new(),
             deliveries: Vec::new(),
             holdings: Vec::new(),
+            inputs: 0,
         }
     }
 
     /// Feeds one input to node `i` and carries out its actions.
     pub fn input(&mut self, i: usize, input: Input<'_>) {
         let now = self.now;
+        self.inputs += 1;
         let outs = self.nodes[i].engine.handle(input, now);
         for o in outs {
             self.apply(i, &o);
@@ -478,8 +482,8 @@ impl Sim {
     /// Hands over the recorded actions and forgets the delivery and holding history,
     /// so long runs keep memory flat (the caller checks the events as they come).
     pub fn take_trace(&mut self) -> Vec<Event> {
-        self.deliveries.clear();
-        self.holdings.clear();
+        self.deliveries = Vec::new();
+        self.holdings = Vec::new();
         std::mem::take(&mut self.trace)
     }
 
