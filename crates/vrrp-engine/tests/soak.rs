@@ -151,6 +151,8 @@ struct Tracked {
     bare_master_since: Option<Duration>,
     /// Last advert with a non-zero priority.
     last_advert: Duration,
+    /// A MASTER logged a lower priority heard: the advert that follows is its reply.
+    replying: bool,
 }
 
 impl Tracked {
@@ -160,6 +162,7 @@ impl Tracked {
             held: false,
             bare_master_since: None,
             last_advert: now,
+            replying: false,
         }
     }
 }
@@ -285,10 +288,13 @@ impl Checker {
             }
             Action::SendAdvert { packet, .. } => {
                 self.c.adverts += 1;
-                if packet[22] > 0 && tr.state == State::Master {
+                let reply = std::mem::take(&mut tr.replying);
+                if packet[22] > 0 && tr.state == State::Master && !reply {
                     if let Some(since) = tr.bare_master_since {
-                        // The periodic advert adds the VIPs first: one without them at a
-                        // full interval means the instance is stuck without VIPs.
+                        // Not a reply to a lower priority: the answer to a priority-0 advert
+                        // (it re-arms the advert timer), or the periodic advert, which adds
+                        // the VIPs first: one without them a full interval on means the
+                        // instance is stuck without VIPs.
                         assert!(
                             at - since < adv,
                             "t={at:?} node {n} VRID {vrid}: periodic advert without VIPs"
@@ -306,6 +312,9 @@ impl Checker {
                     }
                     tr.last_advert = at;
                 }
+            }
+            Action::Log(l) if l.text.contains("Received advert with lower priority") => {
+                tr.replying = true;
             }
             _ => {}
         }
@@ -587,6 +596,18 @@ fn soak(default_intervals: u64) {
         wall.elapsed().as_secs_f64()
     );
     println!("{c:#?}");
+    let hwm = std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|st| {
+            st.lines()
+                .find(|l| l.starts_with("VmHWM"))
+                .map(str::to_string)
+        });
+    println!(
+        "inputs handled by the engines: {}; peak RSS: {}",
+        soak.s.inputs,
+        hwm.as_deref().unwrap_or("?")
+    );
     // The chaos has to produce what the invariants are about.
     assert!(c.calm_windows >= 10 && c.settled_vrid_checks > 0);
     assert!(c.crashes > 0 && c.stops > 0 && c.link_flaps > 0 && c.priority_flaps > 0);
