@@ -16,7 +16,7 @@ pub use config::{
     ScriptConfig, SyncGroupConfig, TrackInterface, TrackScript, Version, Vip,
 };
 pub use engine::{
-    Action, Engine, Input, InstanceId, InstanceStats, NotifyState, NotifyTarget, Output,
+    Action, Engine, Footprint, Input, InstanceId, InstanceStats, NotifyState, NotifyTarget, Output,
     RejectKind, RejectReason, RxPacket, State,
 };
 pub use log::{LogLevel, LogLine};

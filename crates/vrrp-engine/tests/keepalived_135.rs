@@ -510,3 +510,241 @@ fn skew_uses_base_priority_not_effective() {
     // 3 s + (256 − 90)/256 s, not (256 − 190)/256.
     assert_eq!(e.next_deadline(), Some(MD_B));
 }
+
+// ---- leaving MASTER cancels that mastership's pending GARPs -----------------------------
+//
+// keepalived 1.3.5 leaves its delayed-GARP thread running when an instance leaves MASTER:
+// it fires later and sends if the VIPs happen to be set again by then. We cancel the delayed
+// burst (garp_master_delay, garp_lower_prio_delay) and the refresh (garp_master_refresh) on
+// every way out of MASTER; the next mastership schedules its own. Outputs alone cannot tell
+// (a new mastership re-arms the same slots), so these tests also check the armed timers.
+
+/// (time, count) of every GARP burst in `outs`.
+fn garps(outs: &[(Duration, vrrp_engine::Output)]) -> Vec<(Duration, u32)> {
+    outs.iter()
+        .filter_map(|(t, o)| match &o.action {
+            Action::SendGarp { count, .. } => Some((*t, *count)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Node A of the seed with a 5 s delayed burst and, if `refresh`, a 4 s refresh of 2.
+fn garp_master(refresh: bool) -> Engine {
+    let (mut a, _) = seed_pair();
+    a.instances[0].garp.master_delay = ms(5000);
+    if refresh {
+        a.instances[0].garp.master_refresh = ms(4000);
+        a.instances[0].garp.master_refresh_repeat = 2;
+    }
+    start(a)
+}
+
+/// Runs the lone engine's timers to `until`, checking no deadline is left in the past
+/// (a timer armed for something that no longer happens would spin the daemon).
+fn run_checked(e: &mut Engine, until: Duration) -> Vec<(Duration, vrrp_engine::Output)> {
+    let mut all = Vec::new();
+    while let Some(d) = e.next_deadline() {
+        if d > until {
+            break;
+        }
+        all.extend(e.handle(Input::Timer, d).into_iter().map(|o| (d, o)));
+        assert!(
+            e.next_deadline().is_none_or(|n| n > d),
+            "deadline stuck at {d:?}"
+        );
+    }
+    all
+}
+
+#[test]
+fn leaving_master_for_backup_cancels_the_delayed_garp_burst() {
+    let mut e = garp_master(false);
+    let mut outs = run_checked(&mut e, ms(1500));
+    assert_eq!(garps(&outs), vec![(ms(1000), 5)]);
+    assert_eq!(
+        e.footprint().timers,
+        2,
+        "advert timer + delayed burst at 6 s"
+    );
+    // A higher priority at 2 s: BACKUP; only the master-down timer is left.
+    feed(&mut e, &advert("192.168.1.199", 110), ms(2000));
+    assert_eq!(e.state(ID), State::Backup);
+    assert_eq!(e.footprint().timers, 1);
+    assert_eq!(
+        e.next_deadline(),
+        Some(ms(2000) + Duration::from_micros(3_609_375))
+    );
+    // It resigns (priority 0) at 3.390625 s: MASTER after Skew_Time, at 4 s.
+    feed(
+        &mut e,
+        &advert("192.168.1.199", 0),
+        ms(3390) + Duration::from_micros(625),
+    );
+    outs.extend(run_checked(&mut e, ms(10_000)));
+    assert_eq!(
+        garps(&outs),
+        vec![(ms(1000), 5), (ms(4000), 5), (ms(9000), 5)],
+        "no burst at 6 s for the mastership that ended at 2 s"
+    );
+}
+
+#[test]
+fn leaving_master_for_backup_cancels_the_garp_refresh() {
+    let (mut a, _) = seed_pair();
+    a.instances[0].garp.master_delay = Duration::ZERO;
+    a.instances[0].garp.master_refresh = ms(4000);
+    a.instances[0].garp.master_refresh_repeat = 2;
+    let mut e = start(a);
+    let mut outs = run_checked(&mut e, ms(1500));
+    assert_eq!(e.footprint().timers, 2, "advert timer + refresh at 5 s");
+    feed(&mut e, &advert("192.168.1.199", 110), ms(2000));
+    assert_eq!(e.footprint().timers, 1);
+    // Stay BACKUP past the cancelled refresh (5 s), then take over at 8 s.
+    for s in 3..=7 {
+        feed(&mut e, &advert("192.168.1.199", 110), ms(s * 1000));
+        assert!(e.next_deadline().is_some_and(|d| d > ms(s * 1000)));
+    }
+    outs.extend(run_checked(&mut e, ms(7390)));
+    feed(
+        &mut e,
+        &advert("192.168.1.199", 0),
+        ms(7390) + Duration::from_micros(625),
+    );
+    outs.extend(run_checked(&mut e, ms(16_500)));
+    assert_eq!(
+        garps(&outs),
+        vec![
+            (ms(1000), 5),
+            (ms(8000), 5),
+            (ms(12_000), 2),
+            (ms(16_000), 2)
+        ],
+        "no refresh at 5 s or 9 s for the mastership that ended at 2 s"
+    );
+}
+
+#[test]
+fn leaving_master_for_fault_cancels_delayed_burst_and_refresh() {
+    let mut e = garp_master(true);
+    let mut outs = run_checked(&mut e, ms(1500));
+    assert_eq!(e.footprint().timers, 3);
+    let link = |e: &mut Engine, up, t| {
+        e.handle(
+            Input::Link {
+                interface: IFACE,
+                up,
+            },
+            t,
+        )
+    };
+    link(&mut e, false, ms(2000));
+    assert_eq!(e.state(ID), State::Fault);
+    assert_eq!(e.footprint().timers, 0, "nothing armed in FAULT");
+    assert_eq!(e.next_deadline(), None);
+    // Back up at 4 s: `state MASTER` goes MASTER at once, with a fresh schedule.
+    outs.extend(
+        link(&mut e, true, ms(4000))
+            .into_iter()
+            .map(|o| (ms(4000), o)),
+    );
+    assert_eq!(e.state(ID), State::Master);
+    outs.extend(run_checked(&mut e, ms(12_500)));
+    assert_eq!(
+        garps(&outs),
+        vec![
+            (ms(1000), 5),
+            (ms(4000), 5),
+            (ms(8000), 2),
+            (ms(9000), 5),
+            (ms(12_000), 2)
+        ],
+        "nothing at 5 s or 6 s for the mastership that ended at 2 s"
+    );
+}
+
+#[test]
+fn shutdown_cancels_delayed_burst_and_refresh() {
+    let mut e = garp_master(true);
+    let mut outs = run_checked(&mut e, ms(1500));
+    let stop = e.handle(Input::Shutdown, ms(2000));
+    assert!(stop
+        .iter()
+        .any(|o| matches!(o.action, Action::RemoveAddresses(_))));
+    assert_eq!(e.footprint().timers, 0, "nothing armed after shutdown");
+    // Started again at 3 s: GOTO_MASTER, MASTER at 4 s.
+    e.handle(Input::Start, ms(3000));
+    outs.extend(run_checked(&mut e, ms(12_500)));
+    assert_eq!(
+        garps(&outs),
+        vec![
+            (ms(1000), 5),
+            (ms(4000), 5),
+            (ms(8000), 2),
+            (ms(9000), 5),
+            (ms(12_000), 2)
+        ]
+    );
+}
+
+#[test]
+fn leaving_master_cancels_the_lower_priority_delayed_burst() {
+    let mut e = garp_master(false);
+    let mut outs = run_checked(&mut e, ms(1500));
+    // A lower priority at 2 s: a burst now and one at 2 s + garp_lower_prio_delay (7 s).
+    outs.extend(
+        feed(&mut e, &advert("192.168.1.199", 50), ms(2000))
+            .into_iter()
+            .map(|o| (ms(2000), o)),
+    );
+    // A higher priority at 3 s: BACKUP, the burst due at 7 s is cancelled.
+    feed(&mut e, &advert("192.168.1.199", 110), ms(3000));
+    assert_eq!(e.state(ID), State::Backup);
+    assert_eq!(e.footprint().timers, 1);
+    for s in 4..=7 {
+        feed(&mut e, &advert("192.168.1.199", 110), ms(s * 1000));
+    }
+    feed(
+        &mut e,
+        &advert("192.168.1.199", 0),
+        ms(7390) + Duration::from_micros(625),
+    );
+    outs.extend(run_checked(&mut e, ms(14_000)));
+    assert_eq!(
+        garps(&outs),
+        vec![(ms(1000), 5), (ms(2000), 5), (ms(8000), 5), (ms(13_000), 5)]
+    );
+}
+
+#[test]
+fn sync_group_release_cancels_pending_garps() {
+    let mut cfg = group_cfg();
+    for i in &mut cfg.instances {
+        i.garp.master_delay = ms(5000);
+        i.garp.master_refresh = ms(4000);
+    }
+    let mut e = Engine::new(cfg);
+    e.handle(Input::Start, Duration::ZERO);
+    run_checked(&mut e, MD_B);
+    assert_eq!(e.state(InstanceId(0)), State::Master);
+    assert_eq!(e.state(InstanceId(1)), State::Master);
+    assert_eq!(e.footprint().timers, 6);
+    // VI_2 hears a higher priority; VI_1 follows it to BACKUP through the group.
+    let p2 = advert_with("192.168.1.198", 100, |r| {
+        r.vrid = 52;
+        r.addresses = vec!["10.1.1.1".parse().unwrap()];
+    });
+    e.handle(
+        Input::Packet(vrrp_engine::RxPacket {
+            interface: "eth1",
+            family: vrrp_engine::Family::V4,
+            bytes: &p2,
+            src: None,
+            hop_limit: None,
+        }),
+        ms(5000),
+    );
+    assert_eq!(e.state(InstanceId(0)), State::Backup);
+    assert_eq!(e.state(InstanceId(1)), State::Backup);
+    assert_eq!(e.footprint().timers, 2, "one master-down timer each");
+}

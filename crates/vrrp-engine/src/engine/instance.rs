@@ -461,6 +461,13 @@ impl Instance {
         .min()
     }
 
+    /// How many of the three timers are armed.
+    pub(crate) fn armed_timers(&self) -> usize {
+        usize::from(self.timer.is_some())
+            + usize::from(self.garp_delay_at.is_some())
+            + usize::from(self.garp_refresh_at.is_some())
+    }
+
     /// Processes everything due at `now`.
     pub(crate) fn on_timer(&mut self, now: Duration, out: &mut Vec<Output>) {
         self.end_reject_episode(now, out);

@@ -166,6 +166,23 @@ pub struct Output {
     pub action: Action,
 }
 
+/// Sizes of the engine's run-time collections (see [`Engine::footprint`]).
+///
+/// Everything else the engine holds is fixed-size per instance, so these numbers bound
+/// its memory: resource-ceiling tests check they do not grow over long runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Footprint {
+    /// Instances.
+    pub instances: usize,
+    /// `vrrp_script` states.
+    pub scripts: usize,
+    /// Interfaces whose usable state the engine remembers.
+    pub links: usize,
+    /// Armed timers summed over instances: at most three each (main timer, delayed GARP
+    /// burst, GARP refresh); a timer left armed after its reason went away shows up here.
+    pub timers: usize,
+}
+
 /// All instances of one daemon.
 #[derive(Debug)]
 pub struct Engine {
@@ -549,5 +566,16 @@ impl Engine {
     /// Number of instances.
     pub fn instance_count(&self) -> usize {
         self.config.instances.len()
+    }
+
+    /// Sizes of the run-time collections and the number of armed timers (read-only; for
+    /// resource-ceiling tests and diagnostics).
+    pub fn footprint(&self) -> Footprint {
+        Footprint {
+            instances: self.instances.len(),
+            scripts: self.scripts.len(),
+            links: self.links.len(),
+            timers: self.instances.iter().map(Instance::armed_timers).sum(),
+        }
     }
 }

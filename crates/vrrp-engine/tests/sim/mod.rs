@@ -3,7 +3,7 @@
 #![allow(dead_code)]
 
 use std::cmp::Reverse;
-use std::collections::{BTreeSet, BinaryHeap};
+use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
 use std::net::{IpAddr, Ipv4Addr};
 use std::time::Duration;
 
@@ -136,6 +136,8 @@ pub struct Node {
     pub held: BTreeSet<IpAddr>,
     /// Address on the LAN (the first instance's source).
     pub addr: IpAddr,
+    /// State of other (tracked) interfaces, replayed to a restarted daemon.
+    pub other_links: BTreeMap<String, bool>,
 }
 
 #[derive(Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -166,6 +168,8 @@ pub struct Sim {
     pub deliveries: Vec<(Duration, usize, usize, u8)>,
     /// Changes of "node holds at least one address": (time, node, holds).
     pub holdings: Vec<(Duration, usize, bool)>,
+    /// Inputs handed to engines so far.
+    pub inputs: u64,
 }
 
 impl Sim {
@@ -179,6 +183,7 @@ impl Sim {
                 alive: true,
                 link_up: true,
                 held: BTreeSet::new(),
+                other_links: BTreeMap::new(),
             })
             .collect();
         let n = nodes.len();
@@ -195,12 +200,14 @@ impl Sim {
             trace: Vec::new(),
             deliveries: Vec::new(),
             holdings: Vec::new(),
+            inputs: 0,
         }
     }
 
     /// Feeds one input to node `i` and carries out its actions.
     pub fn input(&mut self, i: usize, input: Input<'_>) {
         let now = self.now;
+        self.inputs += 1;
         let outs = self.nodes[i].engine.handle(input, now);
         for o in outs {
             self.apply(i, &o);
@@ -350,6 +357,14 @@ impl Sim {
                         .is_some_and(|d| d <= self.now)
                 {
                     self.input(i, Input::Timer);
+                    // The engine handles everything due: a deadline left at or before now
+                    // would spin the daemon (and hang this loop).
+                    let next = self.nodes[i].engine.next_deadline();
+                    assert!(
+                        next.is_none_or(|d| d > self.now),
+                        "node {i}: deadline {next:?} not after {:?} once handled",
+                        self.now
+                    );
                 }
             }
         }
@@ -432,7 +447,44 @@ impl Sim {
                 },
             );
         }
+        let down: Vec<String> = self.nodes[i]
+            .other_links
+            .iter()
+            .filter(|(_, up)| !**up)
+            .map(|(name, _)| name.clone())
+            .collect();
+        for name in down {
+            self.input(
+                i,
+                Input::Link {
+                    interface: &name,
+                    up: false,
+                },
+            );
+        }
         self.start(i);
+    }
+
+    /// Carrier change on another (e.g. tracked) interface `name` of node `i`.
+    pub fn set_other_link(&mut self, i: usize, name: &str, up: bool) {
+        self.nodes[i].other_links.insert(name.to_string(), up);
+        if self.nodes[i].alive {
+            self.input(
+                i,
+                Input::Link {
+                    interface: name,
+                    up,
+                },
+            );
+        }
+    }
+
+    /// Hands over the recorded actions and forgets the delivery and holding history,
+    /// so long runs keep memory flat (the caller checks the events as they come).
+    pub fn take_trace(&mut self) -> Vec<Event> {
+        self.deliveries = Vec::new();
+        self.holdings = Vec::new();
+        std::mem::take(&mut self.trace)
     }
 
     /// Carrier change on node `i`'s interface.
