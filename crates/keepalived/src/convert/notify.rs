@@ -1,0 +1,85 @@
+//! Notify scripts (`notify_*`) of instances and sync groups, and the command lines they run.
+
+use std::collections::HashMap;
+
+use keepalived_conf as conf;
+use vrrp_engine::{NotifyState, NotifyTarget};
+
+/// Notify scripts of one instance or group.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Notifiers {
+    /// `notify_master`.
+    pub master: Option<String>,
+    /// `notify_backup`.
+    pub backup: Option<String>,
+    /// `notify_fault`.
+    pub fault: Option<String>,
+    /// `notify_stop`.
+    pub stop: Option<String>,
+    /// `notify` (generic).
+    pub generic: Option<String>,
+}
+
+/// Notify scripts by instance / group.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NotifyTable {
+    /// Keyed by (is_group, name): the engine's NotifyTarget is not hashable.
+    pub(super) map: HashMap<(bool, String), Notifiers>,
+}
+
+fn key(t: &NotifyTarget) -> (bool, String) {
+    match t {
+        NotifyTarget::Instance(n) => (false, n.clone()),
+        NotifyTarget::Group(n) => (true, n.clone()),
+    }
+}
+
+impl NotifyTable {
+    /// The shell command lines to run, in order, when `target` enters `state`:
+    /// the specific `notify_*` script, then the generic `notify` as
+    /// `<script> INSTANCE|GROUP "<name>" MASTER|BACKUP|FAULT <priority>` (not for stop).
+    pub fn commands(&self, target: &NotifyTarget, state: NotifyState, priority: u8) -> Vec<String> {
+        let Some(n) = self.map.get(&key(target)) else {
+            return Vec::new();
+        };
+        let specific = match state {
+            NotifyState::Master => &n.master,
+            NotifyState::Backup => &n.backup,
+            NotifyState::Fault => &n.fault,
+            NotifyState::Stop => &n.stop,
+        };
+        let mut out: Vec<String> = specific.iter().cloned().collect();
+        let word = match state {
+            NotifyState::Master => Some("MASTER"),
+            NotifyState::Backup => Some("BACKUP"),
+            NotifyState::Fault => Some("FAULT"),
+            NotifyState::Stop => None,
+        };
+        if let (Some(g), Some(word)) = (&n.generic, word) {
+            let (kind, name) = match target {
+                NotifyTarget::Instance(n) => ("INSTANCE", n),
+                NotifyTarget::Group(n) => ("GROUP", n),
+            };
+            out.push(format!("{g} {kind} \"{name}\" {word} {priority}"));
+        }
+        out
+    }
+
+    /// `notify_stop` lines of every instance (for a shutdown the engine did not report).
+    pub fn stop_commands(&self) -> Vec<String> {
+        let mut v: Vec<(&String, &String)> = self
+            .map
+            .iter()
+            .filter(|((group, _), _)| !group)
+            .filter_map(|((_, name), n)| n.stop.as_ref().map(|s| (name, s)))
+            .collect();
+        v.sort();
+        v.into_iter().map(|(_, s)| s.clone()).collect()
+    }
+}
+
+pub(super) fn notify_line(n: &Option<conf::Notify>) -> Option<String> {
+    n.as_ref()
+        .map(|n| n.script.clone())
+        .filter(|s| !s.trim().is_empty())
+}
