@@ -1,32 +1,89 @@
-//! One `vrrp_instance` → [`InstanceConfig`], as keepalived 1.3.5's `vrrp_complete_instance`.
+//! One `vrrp_instance` → [`InstanceConfig`], as keepalived 1.3.5's `vrrp_complete_instance`:
+//! interface and VRID, version and family, start-up state and preemption, timing, plus the
+//! addresses, authentication, tracking and GARP settings of the sibling modules.
 
-use std::collections::HashMap;
 use std::net::IpAddr;
 use std::time::Duration;
 
 use keepalived_conf as conf;
-use vrrp_engine::{
-    Auth, Family, GarpConfig, InitialState, InstanceConfig, LogLine, TrackInterface, TrackScript,
-    Version, Vip,
-};
+use vrrp_engine::{Family, InitialState, InstanceConfig, LogLine, Version};
 
-use super::addresses::{convert_vip, family_of};
-use super::auth::pad8;
-use super::{info, Interfaces};
+use super::addresses::{instance_addresses, source_address};
+use super::auth::convert_auth;
+use super::garp::instance_garp;
+use super::tracking::{track_interfaces, track_scripts, ScriptsByName};
+use super::{info, IfInfo, Interfaces};
 
+/// Converts one instance; `None` (logged with keepalived's line) when keepalived would refuse it.
 pub(super) fn convert_instance(
     inst: &conf::VrrpInstance,
     g: &conf::GlobalDefs,
     ifs: &Interfaces,
-    scripts: &HashMap<&str, &conf::VrrpScript>,
+    scripts: &ScriptsByName<'_>,
     msgs: &mut Vec<LogLine>,
 ) -> Option<InstanceConfig> {
+    let name = inst.name.as_str();
+    let (interface, ifinfo) = resolve_interface(inst, ifs, msgs)?;
+    let vrid = virtual_router_id(inst, msgs)?;
+    let strict = inst.strict_mode.unwrap_or(g.vrrp_strict);
+    let family = instance_family(inst);
+    let version = vrrp_version(inst, g, family, strict, msgs);
+    let vips_required = version == Version::V3 || family == Family::V6 || strict;
+    let addresses = instance_addresses(inst, interface, family, vips_required, ifs, msgs)?;
+    let auth = convert_auth(name, inst.authentication.as_ref(), version, msgs);
+    let unicast_peers = unicast_peers(inst, strict, msgs)?;
+    let src_addr = source_address(inst, family, interface, ifinfo, msgs)?;
+    let initial_state = initial_state(inst, strict, msgs);
+    let nopreempt = nopreempt(inst, initial_state, msgs);
+    let preempt_delay = preempt_delay(inst, strict, nopreempt, msgs);
+    let accept = accept_mode(inst, strict, version, msgs);
+    let advert_int = advert_interval(name, inst.advert_int.unwrap_or(1.0), version, msgs);
+    let track_interfaces = track_interfaces(&inst.track_interface, ifs, msgs);
+    let track_scripts = track_scripts(&inst.track_script, scripts, msgs);
+    Some(InstanceConfig {
+        name: name.to_string(),
+        interface: interface.to_string(),
+        vrid,
+        version,
+        family,
+        initial_state,
+        priority: inst.effective_priority(),
+        advert_int,
+        auth,
+        vips: addresses.vips,
+        excluded_vips: addresses.excluded_vips,
+        src_addr,
+        mcast_group: mcast_group(g, family),
+        unicast_peers,
+        nopreempt,
+        preempt_delay,
+        accept,
+        dont_track_primary: inst.dont_track_primary,
+        track_interfaces,
+        track_scripts,
+        garp: instance_garp(inst, g, strict),
+        lower_prio_no_advert: lower_prio_no_advert(inst, g, strict),
+        higher_prio_send_advert: higher_prio_send_advert(inst, g, strict),
+        skip_check_adv_addr: inst
+            .skip_check_adv_addr
+            .unwrap_or(g.vrrp_skip_check_adv_addr),
+        check_unicast_src: inst.check_unicast_src.unwrap_or(g.vrrp_check_unicast_src),
+    })
+}
+
+/// The instance's `interface` and what is known of it; `None` (logged) when it is not set or
+/// does not exist.
+fn resolve_interface<'a>(
+    inst: &'a conf::VrrpInstance,
+    ifs: &'a Interfaces,
+    msgs: &mut Vec<LogLine>,
+) -> Option<(&'a str, &'a IfInfo)> {
     let name = &inst.name;
-    let Some(ifname) = inst.interface.clone() else {
+    let Some(ifname) = inst.interface.as_deref() else {
         info(msgs, format!("VRRP_Instance({name}) Unknown interface !"));
         return None;
     };
-    let Some(ifinfo) = ifs.get(&ifname) else {
+    let Some(ifinfo) = ifs.get(ifname) else {
         info(
             msgs,
             format!("Cant find interface {ifname} for vrrp_instance {name} !!!"),
@@ -34,24 +91,47 @@ pub(super) fn convert_instance(
         info(msgs, format!("VRRP_Instance({name}) Unknown interface !"));
         return None;
     };
-    let Some(vrid) = inst.virtual_router_id.filter(|v| *v >= 1) else {
+    Some((ifname, ifinfo))
+}
+
+/// `virtual_router_id`; `None` (logged) when it is not set.
+fn virtual_router_id(inst: &conf::VrrpInstance, msgs: &mut Vec<LogLine>) -> Option<u8> {
+    let vrid = inst.virtual_router_id.filter(|v| *v >= 1);
+    if vrid.is_none() {
         info(
             msgs,
-            format!("VRRP_Instance({name}) the virtual id must be set!"),
+            format!("VRRP_Instance({}) the virtual id must be set!", inst.name),
         );
-        return None;
-    };
-    let strict = inst.strict_mode.unwrap_or(g.vrrp_strict);
-    let family = if inst.is_ipv6() {
+    }
+    vrid
+}
+
+/// IPv6 when the first VIP is IPv6 or `native_ipv6` is set.
+fn instance_family(inst: &conf::VrrpInstance) -> Family {
+    if inst.is_ipv6() {
         Family::V6
     } else {
         Family::V4
-    };
-    let version = match (family, inst.version) {
+    }
+}
+
+/// The VRRP version: the instance's, else v3 for IPv6, else `global_defs`' `vrrp_version`.
+/// Strict mode turns IPv6 with v2 into v3 (logged).
+fn vrrp_version(
+    inst: &conf::VrrpInstance,
+    g: &conf::GlobalDefs,
+    family: Family,
+    strict: bool,
+    msgs: &mut Vec<LogLine>,
+) -> Version {
+    match (family, inst.version) {
         (Family::V6, Some(2)) if strict => {
             info(
                 msgs,
-                format!("({name}): cannot use IPv6 with VRRP version 2; setting version 3"),
+                format!(
+                    "({}): cannot use IPv6 with VRRP version 2; setting version 3",
+                    inst.name
+                ),
             );
             Version::V3
         }
@@ -65,263 +145,142 @@ pub(super) fn convert_instance(
                 Version::V2
             }
         }
-    };
+    }
+}
 
-    // VIPs: same family as the instance; unknown dev ⇒ skipped.
-    let mut vips = Vec::new();
-    for a in &inst.virtual_ipaddress {
-        if family_of(&a.addr) != family {
-            info(
-                msgs,
-                format!(
-                    "({name}): address family must match VRRP instance [{}] - ignoring",
-                    a.addr
-                ),
-            );
-            continue;
-        }
-        if let Some(v) = convert_vip(name, a, &ifname, ifs, msgs) {
-            vips.push(v);
-        }
-    }
-    let mut excluded_vips: Vec<Vip> = inst
-        .virtual_ipaddress_excluded
-        .iter()
-        .filter_map(|a| convert_vip(name, a, &ifname, ifs, msgs))
-        .collect();
-    if vips.is_empty() && (version == Version::V3 || family == Family::V6 || strict) {
-        info(
-            msgs,
-            format!("({name}): No VIP specified; at least one is required"),
-        );
-        return None;
-    }
-    // The VRRP address count is one byte.
-    if vips.len() > 255 {
+/// `unicast_peer` addresses; `None` (logged) in strict mode, which does not allow them.
+fn unicast_peers(
+    inst: &conf::VrrpInstance,
+    strict: bool,
+    msgs: &mut Vec<LogLine>,
+) -> Option<Vec<IpAddr>> {
+    if strict && !inst.unicast_peer.is_empty() {
         info(
             msgs,
             format!(
-                "({name}): Number of VIPs ({}) exceeds maximum/space available in packet (max 255 addresses) - excess moved to eVIPs",
-                vips.len()
+                "({}): Unicast peers are not supported in strict mode",
+                inst.name
             ),
-        );
-        let extra = vips.split_off(255);
-        excluded_vips.extend(extra);
-    }
-
-    let mut auth = match &inst.authentication {
-        None => Auth::None,
-        Some(conf::Authentication::Pass(p)) => Auth::Pass(pad8(name, p, msgs)),
-        Some(conf::Authentication::Ah(p)) => Auth::Ah(pad8(name, p, msgs)),
-    };
-    if version == Version::V3 && auth != Auth::None {
-        info(
-            msgs,
-            format!("({name}): VRRP version 3 does not support authentication. Ignoring."),
-        );
-        auth = Auth::None;
-    }
-    if matches!(auth, Auth::Pass(k) | Auth::Ah(k) if k[0] == 0) {
-        info(
-            msgs,
-            format!("({name}): Authentication specified but no password given. Ignoring"),
-        );
-        auth = Auth::None;
-    }
-
-    let unicast_peers: Vec<IpAddr> = inst.unicast_peer.iter().map(|p| p.addr).collect();
-    if strict && !unicast_peers.is_empty() {
-        info(
-            msgs,
-            format!("({name}): Unicast peers are not supported in strict mode"),
         );
         return None;
     }
+    Some(inst.unicast_peer.iter().map(|p| p.addr).collect())
+}
 
-    let src_addr = match inst.src_ip() {
-        Some(a) => a,
-        None => {
-            let found = match family {
-                Family::V4 => ifinfo.primary_v4.map(IpAddr::V4),
-                Family::V6 => ifinfo.link_local_v6.map(IpAddr::V6),
-            };
-            match found {
-                Some(a) => a,
-                None => {
-                    info(
-                        msgs,
-                        format!(
-                            "({name}): Cannot find an IP address to use for interface {ifname}"
-                        ),
-                    );
-                    return None;
-                }
-            }
-        }
-    };
-
-    let priority = inst.effective_priority();
-    let mut initial_state = match inst.state {
+/// The start-up state: `state`, except that with an explicit `priority` the address owner
+/// (255) starts as MASTER unless `nopreempt`, and in strict mode only the owner may.
+fn initial_state(inst: &conf::VrrpInstance, strict: bool, msgs: &mut Vec<LogLine>) -> InitialState {
+    let configured = match inst.state {
         conf::State::Master => InitialState::Master,
         conf::State::Backup => InitialState::Backup,
     };
-    let mut nopreempt = inst.nopreempt;
-    if inst.priority.is_some() {
-        if strict && initial_state == InitialState::Master && priority != 255 {
-            info(
-                msgs,
-                format!("({name}): Cannot start in MASTER state if not address owner"),
-            );
-            initial_state = InitialState::Backup;
-        } else if priority == 255 && !nopreempt {
-            initial_state = InitialState::Master;
-        }
+    if inst.priority.is_none() {
+        return configured;
     }
-    if nopreempt && initial_state == InitialState::Master {
+    let priority = inst.effective_priority();
+    if strict && configured == InitialState::Master && priority != 255 {
         info(
             msgs,
-            format!("({name}): Warning - nopreempt will not work with initial state MASTER"),
+            format!(
+                "({}): Cannot start in MASTER state if not address owner",
+                inst.name
+            ),
+        );
+        InitialState::Backup
+    } else if priority == 255 && !inst.nopreempt {
+        InitialState::Master
+    } else {
+        configured
+    }
+}
+
+/// `nopreempt`, warned about when starting as MASTER, and off for the address owner.
+fn nopreempt(
+    inst: &conf::VrrpInstance,
+    initial_state: InitialState,
+    msgs: &mut Vec<LogLine>,
+) -> bool {
+    if inst.nopreempt && initial_state == InitialState::Master {
+        info(
+            msgs,
+            format!(
+                "({}): Warning - nopreempt will not work with initial state MASTER",
+                inst.name
+            ),
         );
     }
-    if priority == 255 {
-        nopreempt = false;
-    }
-    let mut preempt_delay = inst.preempt_delay.unwrap_or(0);
-    if strict && preempt_delay > 0 {
+    inst.nopreempt && inst.effective_priority() != 255
+}
+
+/// `preempt_delay`, reset (logged) in strict mode and with `nopreempt`.
+fn preempt_delay(
+    inst: &conf::VrrpInstance,
+    strict: bool,
+    nopreempt: bool,
+    msgs: &mut Vec<LogLine>,
+) -> Duration {
+    let name = &inst.name;
+    let mut delay = inst.preempt_delay.unwrap_or(0);
+    if strict && delay > 0 {
         info(
             msgs,
             format!("({name}): preempt_delay is incompatible with strict mode - resetting"),
         );
-        preempt_delay = 0;
+        delay = 0;
     }
-    if nopreempt && preempt_delay > 0 {
+    if nopreempt && delay > 0 {
         info(
             msgs,
             format!("({name}): preempt_delay is incompatible with nopreempt mode - resetting"),
         );
-        preempt_delay = 0;
+        delay = 0;
     }
-    let mut accept = inst.accept.unwrap_or(!strict);
-    if accept && priority != 255 && strict && version == Version::V2 {
+    Duration::from_secs(u64::from(delay))
+}
+
+/// `accept`/`no_accept` (default: accept unless strict); strict VRRPv2 allows it only for the
+/// address owner (RFC 3768), else it is reset (logged).
+fn accept_mode(
+    inst: &conf::VrrpInstance,
+    strict: bool,
+    version: Version,
+    msgs: &mut Vec<LogLine>,
+) -> bool {
+    let accept = inst.accept.unwrap_or(!strict);
+    if accept && inst.effective_priority() != 255 && strict && version == Version::V2 {
         info(
             msgs,
             format!(
-                "({name}): warning - accept mode for VRRP version 2 does not comply with RFC3768 - resetting"
+                "({}): warning - accept mode for VRRP version 2 does not comply with RFC3768 - resetting",
+                inst.name
             ),
         );
-        accept = false;
+        return false;
     }
+    accept
+}
 
-    let advert_int = advert_interval(name, inst.advert_int.unwrap_or(1.0), version, msgs);
+/// `lower_prio_no_advert`: the instance's, else on in strict mode, else `global_defs`'.
+fn lower_prio_no_advert(inst: &conf::VrrpInstance, g: &conf::GlobalDefs, strict: bool) -> bool {
+    inst.lower_prio_no_advert
+        .unwrap_or(strict || g.vrrp_lower_prio_no_advert.unwrap_or(false))
+}
 
-    let track_interfaces = inst
-        .track_interface
-        .iter()
-        .filter_map(|t| {
-            if ifs.contains_key(&t.name) {
-                Some(TrackInterface {
-                    name: t.name.clone(),
-                    weight: t.weight,
-                })
-            } else {
-                info(msgs, format!("     {} no match, ignoring...", t.name));
-                None
-            }
-        })
-        .collect();
-    let track_scripts = inst
-        .track_script
-        .iter()
-        .filter_map(|t| match scripts.get(t.name.as_str()) {
-            Some(s) => Some(TrackScript {
-                name: t.name.clone(),
-                weight: t.weight.unwrap_or_else(|| s.weight()),
-            }),
-            None => {
-                info(msgs, format!("     {} no match, ignoring...", t.name));
-                None
-            }
-        })
-        .collect();
+/// `higher_prio_send_advert`: always off in strict mode, else the instance's or `global_defs`'.
+fn higher_prio_send_advert(inst: &conf::VrrpInstance, g: &conf::GlobalDefs, strict: bool) -> bool {
+    if strict {
+        return false;
+    }
+    inst.higher_prio_send_advert
+        .unwrap_or(g.vrrp_higher_prio_send_advert.unwrap_or(false))
+}
 
-    let secs = |v: u32| Duration::from_secs(u64::from(v));
-    let garp = GarpConfig {
-        // keepalived: a per-instance garp_master_delay is at least 1 s.
-        master_delay: inst
-            .garp_master_delay
-            .map(|d| secs(d.max(1)))
-            .unwrap_or_else(|| secs(g.garp_master_delay())),
-        master_repeat: inst
-            .garp_master_repeat
-            .unwrap_or_else(|| g.garp_master_repeat())
-            .max(1),
-        master_refresh: secs(
-            inst.garp_master_refresh
-                .unwrap_or_else(|| g.garp_master_refresh()),
-        ),
-        master_refresh_repeat: inst
-            .garp_master_refresh_repeat
-            .unwrap_or_else(|| g.garp_master_refresh_repeat())
-            .max(1),
-        lower_prio_delay: secs(inst.garp_lower_prio_delay.unwrap_or_else(|| {
-            if strict {
-                0
-            } else {
-                g.garp_lower_prio_delay()
-            }
-        })),
-        lower_prio_repeat: inst.garp_lower_prio_repeat.unwrap_or_else(|| {
-            if strict {
-                0
-            } else {
-                g.garp_lower_prio_repeat()
-            }
-        }),
-    };
-    let lower_prio_no_advert = inst
-        .lower_prio_no_advert
-        .unwrap_or(strict || g.vrrp_lower_prio_no_advert.unwrap_or(false));
-    let higher_prio_send_advert = if strict {
-        false
-    } else {
-        inst.higher_prio_send_advert
-            .unwrap_or(g.vrrp_higher_prio_send_advert.unwrap_or(false))
-    };
-
-    let mcast_group = match family {
+/// The multicast group adverts go to.
+fn mcast_group(g: &conf::GlobalDefs, family: Family) -> IpAddr {
+    match family {
         Family::V4 => IpAddr::V4(g.mcast_group4()),
         Family::V6 => IpAddr::V6(g.mcast_group6()),
-    };
-
-    Some(InstanceConfig {
-        name: name.clone(),
-        interface: ifname,
-        vrid,
-        version,
-        family,
-        initial_state,
-        priority,
-        advert_int,
-        auth,
-        vips,
-        excluded_vips,
-        src_addr,
-        mcast_group,
-        unicast_peers,
-        nopreempt,
-        preempt_delay: secs(preempt_delay),
-        accept,
-        dont_track_primary: inst.dont_track_primary,
-        track_interfaces,
-        track_scripts,
-        garp,
-        lower_prio_no_advert,
-        higher_prio_send_advert,
-        skip_check_adv_addr: inst
-            .skip_check_adv_addr
-            .unwrap_or(g.vrrp_skip_check_adv_addr),
-        check_unicast_src: inst.check_unicast_src.unwrap_or(g.vrrp_check_unicast_src),
-    })
+    }
 }
 
 /// v2: whole seconds 1..=255 (rounded); v3: centiseconds up to 40.95 s.

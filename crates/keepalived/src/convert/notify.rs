@@ -7,26 +7,27 @@ use vrrp_engine::{NotifyState, NotifyTarget};
 
 /// Notify scripts of one instance or group.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Notifiers {
+struct Notifiers {
     /// `notify_master`.
-    pub master: Option<String>,
+    master: Option<String>,
     /// `notify_backup`.
-    pub backup: Option<String>,
+    backup: Option<String>,
     /// `notify_fault`.
-    pub fault: Option<String>,
+    fault: Option<String>,
     /// `notify_stop`.
-    pub stop: Option<String>,
+    stop: Option<String>,
     /// `notify` (generic).
-    pub generic: Option<String>,
+    generic: Option<String>,
 }
 
 /// Notify scripts by instance / group.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct NotifyTable {
     /// Keyed by (is_group, name): the engine's NotifyTarget is not hashable.
-    pub(super) map: HashMap<(bool, String), Notifiers>,
+    map: HashMap<(bool, String), Notifiers>,
 }
 
+/// Map key of a target.
 fn key(t: &NotifyTarget) -> (bool, String) {
     match t {
         NotifyTarget::Instance(n) => (false, n.clone()),
@@ -35,6 +36,34 @@ fn key(t: &NotifyTarget) -> (bool, String) {
 }
 
 impl NotifyTable {
+    /// Records the notify scripts of a converted instance.
+    pub(super) fn add_instance(&mut self, inst: &conf::VrrpInstance) {
+        self.map.insert(
+            (false, inst.name.clone()),
+            Notifiers {
+                master: notify_line(&inst.notify_master),
+                backup: notify_line(&inst.notify_backup),
+                fault: notify_line(&inst.notify_fault),
+                stop: notify_line(&inst.notify_stop),
+                generic: notify_line(&inst.notify),
+            },
+        );
+    }
+
+    /// Records the notify scripts of a kept sync group (groups have no `notify_stop`).
+    pub(super) fn add_group(&mut self, sg: &conf::SyncGroup) {
+        self.map.insert(
+            (true, sg.name.clone()),
+            Notifiers {
+                master: notify_line(&sg.notify_master),
+                backup: notify_line(&sg.notify_backup),
+                fault: notify_line(&sg.notify_fault),
+                stop: None,
+                generic: notify_line(&sg.notify),
+            },
+        );
+    }
+
     /// The shell command lines to run, in order, when `target` enters `state`:
     /// the specific `notify_*` script, then the generic `notify` as
     /// `<script> INSTANCE|GROUP "<name>" MASTER|BACKUP|FAULT <priority>` (not for stop).
@@ -78,7 +107,8 @@ impl NotifyTable {
     }
 }
 
-pub(super) fn notify_line(n: &Option<conf::Notify>) -> Option<String> {
+/// The command of a `notify*` setting; a blank one counts as not set.
+fn notify_line(n: &Option<conf::Notify>) -> Option<String> {
     n.as_ref()
         .map(|n| n.script.clone())
         .filter(|s| !s.trim().is_empty())
