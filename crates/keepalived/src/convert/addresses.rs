@@ -162,3 +162,132 @@ pub(super) fn source_address(
     }
     found
 }
+
+#[cfg(test)]
+mod tests {
+    use std::net::Ipv4Addr;
+
+    use super::*;
+    use crate::convert::test_util::{address, ifs, instance, texts};
+
+    fn vip(addr: &str, dev: &str) -> Vip {
+        Vip {
+            addr: addr.parse().unwrap(),
+            prefix_len: if addr.contains(':') { 128 } else { 32 },
+            dev: dev.into(),
+            broadcast: None,
+            scope: None,
+            label: None,
+        }
+    }
+
+    #[test]
+    fn vips_default_to_the_instance_interface_and_skip_unknown_devices() {
+        let mut inst = instance();
+        let mut on_eth1 = address("10.0.0.2");
+        on_eth1.dev = Some("eth1".into());
+        let mut on_ghost = address("10.0.0.3");
+        on_ghost.dev = Some("ghost0".into());
+        inst.virtual_ipaddress = vec![address("10.0.0.1"), on_eth1, on_ghost];
+        let mut msgs = Vec::new();
+        let a = instance_addresses(&inst, "eth0", Family::V4, true, &ifs(), &mut msgs).unwrap();
+        assert_eq!(
+            a.vips,
+            vec![vip("10.0.0.1", "eth0"), vip("10.0.0.2", "eth1")]
+        );
+        assert!(a.excluded_vips.is_empty());
+        assert_eq!(
+            texts(&msgs),
+            ["VRRP is trying to assign ip address 10.0.0.3 to unknown ghost0 interface !!! go out and fix your conf !!!"]
+        );
+    }
+
+    #[test]
+    fn vips_of_the_other_family_are_ignored_but_evips_keep_theirs() {
+        let mut inst = instance();
+        inst.virtual_ipaddress = vec![address("10.0.0.1"), address("2001:db8::1")];
+        inst.virtual_ipaddress_excluded = vec![address("2001:db8::2")];
+        let mut msgs = Vec::new();
+        let a = instance_addresses(&inst, "eth0", Family::V4, true, &ifs(), &mut msgs).unwrap();
+        assert_eq!(a.vips, vec![vip("10.0.0.1", "eth0")]);
+        assert_eq!(a.excluded_vips, vec![vip("2001:db8::2", "eth0")]);
+        assert_eq!(
+            texts(&msgs),
+            ["(VI_1): address family must match VRRP instance [2001:db8::1] - ignoring"]
+        );
+    }
+
+    #[test]
+    fn no_usable_vip_rejects_the_instance_only_when_vips_are_required() {
+        let mut inst = instance();
+        inst.virtual_ipaddress_excluded = vec![address("10.0.0.9")];
+        let mut msgs = Vec::new();
+        let a = instance_addresses(&inst, "eth0", Family::V4, false, &ifs(), &mut msgs).unwrap();
+        assert!(a.vips.is_empty());
+        assert_eq!(a.excluded_vips.len(), 1);
+        assert!(msgs.is_empty());
+        assert!(instance_addresses(&inst, "eth0", Family::V4, true, &ifs(), &mut msgs).is_none());
+        assert_eq!(
+            texts(&msgs),
+            ["(VI_1): No VIP specified; at least one is required"]
+        );
+    }
+
+    #[test]
+    fn vips_beyond_255_move_after_the_evips() {
+        let mut inst = instance();
+        inst.virtual_ipaddress = (0..300u32)
+            .map(|k| address(&Ipv4Addr::from(0x0a00_0000 + k).to_string()))
+            .collect();
+        inst.virtual_ipaddress_excluded = vec![address("10.9.0.1")];
+        let mut msgs = Vec::new();
+        let a = instance_addresses(&inst, "eth0", Family::V4, true, &ifs(), &mut msgs).unwrap();
+        assert_eq!(a.vips.len(), 255);
+        assert_eq!(a.vips[254].addr, IpAddr::V4(Ipv4Addr::new(10, 0, 0, 254)));
+        assert_eq!(a.excluded_vips.len(), 1 + 45);
+        assert_eq!(
+            a.excluded_vips[0].addr,
+            "10.9.0.1".parse::<IpAddr>().unwrap()
+        );
+        assert_eq!(
+            a.excluded_vips[1].addr,
+            IpAddr::V4(Ipv4Addr::new(10, 0, 0, 255))
+        );
+        assert_eq!(
+            texts(&msgs),
+            ["(VI_1): Number of VIPs (300) exceeds maximum/space available in packet (max 255 addresses) - excess moved to eVIPs"]
+        );
+    }
+
+    #[test]
+    fn source_address_configured_else_from_the_interface() {
+        let ifs = ifs();
+        let (eth0, eth1) = (&ifs["eth0"], &ifs["eth1"]);
+        let mut msgs = Vec::new();
+        let mut inst = instance();
+        assert_eq!(
+            source_address(&inst, Family::V4, "eth0", eth0, &mut msgs),
+            Some("192.168.1.198".parse().unwrap())
+        );
+        assert_eq!(
+            source_address(&inst, Family::V6, "eth0", eth0, &mut msgs),
+            Some("fe80::1".parse().unwrap())
+        );
+        assert!(msgs.is_empty());
+        assert_eq!(
+            source_address(&inst, Family::V6, "eth1", eth1, &mut msgs),
+            None
+        );
+        assert_eq!(
+            texts(&msgs),
+            ["(VI_1): Cannot find an IP address to use for interface eth1"]
+        );
+        // A configured address is used even when the interface has none.
+        inst.mcast_src_ip = Some("10.0.0.5".parse().unwrap());
+        assert_eq!(
+            source_address(&inst, Family::V4, "eth1", eth1, &mut msgs),
+            Some("10.0.0.5".parse().unwrap())
+        );
+        assert_eq!(msgs.len(), 1);
+    }
+}

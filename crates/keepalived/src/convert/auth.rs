@@ -49,3 +49,67 @@ fn pad8(name: &str, pass: &str, msgs: &mut Vec<LogLine>) -> [u8; 8] {
     k[..n].copy_from_slice(&b[..n]);
     k
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::convert::test_util::texts;
+
+    fn pass(p: &str) -> conf::Authentication {
+        conf::Authentication::Pass(p.into())
+    }
+
+    #[test]
+    fn keys_are_zero_padded_or_truncated_to_8_bytes() {
+        let mut msgs = Vec::new();
+        assert_eq!(
+            convert_auth("VI_1", None, Version::V2, &mut msgs),
+            Auth::None
+        );
+        assert_eq!(
+            convert_auth("VI_1", Some(&pass("1111")), Version::V2, &mut msgs),
+            Auth::Pass(*b"1111\0\0\0\0")
+        );
+        let ah = conf::Authentication::Ah("secret".into());
+        assert_eq!(
+            convert_auth("VI_1", Some(&ah), Version::V2, &mut msgs),
+            Auth::Ah(*b"secret\0\0")
+        );
+        assert!(msgs.is_empty());
+        assert_eq!(
+            convert_auth("VI_1", Some(&pass("0123456789")), Version::V2, &mut msgs),
+            Auth::Pass(*b"01234567")
+        );
+        assert_eq!(
+            texts(&msgs),
+            ["(VI_1): Truncating auth_pass to 8 characters"]
+        );
+    }
+
+    #[test]
+    fn vrrp_v3_has_no_authentication() {
+        let mut msgs = Vec::new();
+        let auth = convert_auth("VI_1", Some(&pass("0123456789")), Version::V3, &mut msgs);
+        assert_eq!(auth, Auth::None);
+        assert_eq!(
+            texts(&msgs),
+            [
+                "(VI_1): Truncating auth_pass to 8 characters",
+                "(VI_1): VRRP version 3 does not support authentication. Ignoring."
+            ]
+        );
+    }
+
+    #[test]
+    fn an_empty_password_means_no_authentication() {
+        let mut msgs = Vec::new();
+        assert_eq!(
+            convert_auth("VI_1", Some(&pass("")), Version::V2, &mut msgs),
+            Auth::None
+        );
+        assert_eq!(
+            texts(&msgs),
+            ["(VI_1): Authentication specified but no password given. Ignoring"]
+        );
+    }
+}

@@ -329,3 +329,272 @@ pub(super) fn advert_interval(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::convert::test_util::{ifs, instance, texts};
+
+    #[test]
+    fn interface_must_be_set_and_exist() {
+        let ifs = ifs();
+        let mut msgs = Vec::new();
+        let inst = instance();
+        let (name, info) = resolve_interface(&inst, &ifs, &mut msgs).unwrap();
+        assert_eq!((name, info.index), ("eth0", 2));
+        let unset = conf::VrrpInstance {
+            interface: None,
+            ..instance()
+        };
+        assert!(resolve_interface(&unset, &ifs, &mut msgs).is_none());
+        let unknown = conf::VrrpInstance {
+            interface: Some("nope0".into()),
+            ..instance()
+        };
+        assert!(resolve_interface(&unknown, &ifs, &mut msgs).is_none());
+        assert_eq!(
+            texts(&msgs),
+            [
+                "VRRP_Instance(VI_1) Unknown interface !",
+                "Cant find interface nope0 for vrrp_instance VI_1 !!!",
+                "VRRP_Instance(VI_1) Unknown interface !",
+            ]
+        );
+    }
+
+    #[test]
+    fn virtual_router_id_must_be_set() {
+        let mut msgs = Vec::new();
+        assert_eq!(virtual_router_id(&instance(), &mut msgs), Some(7));
+        for vrid in [None, Some(0)] {
+            let inst = conf::VrrpInstance {
+                virtual_router_id: vrid,
+                ..instance()
+            };
+            assert_eq!(virtual_router_id(&inst, &mut msgs), None);
+        }
+        assert_eq!(
+            texts(&msgs),
+            ["VRRP_Instance(VI_1) the virtual id must be set!"; 2]
+        );
+    }
+
+    #[test]
+    fn version_from_instance_family_and_global_default() {
+        let v3_global = conf::GlobalDefs {
+            vrrp_version: Some(3),
+            ..Default::default()
+        };
+        let v2_global = conf::GlobalDefs::default();
+        // (family, instance version, global, strict) → version
+        let cases = [
+            (Family::V4, None, &v2_global, false, Version::V2),
+            (Family::V4, None, &v3_global, false, Version::V3),
+            (Family::V4, Some(3), &v2_global, false, Version::V3),
+            (Family::V4, Some(2), &v3_global, true, Version::V2),
+            (Family::V6, None, &v2_global, false, Version::V3),
+            (Family::V6, Some(2), &v3_global, false, Version::V2),
+            (Family::V6, Some(3), &v2_global, true, Version::V3),
+        ];
+        let mut msgs = Vec::new();
+        for (family, version, g, strict, want) in cases {
+            let inst = conf::VrrpInstance {
+                version,
+                ..instance()
+            };
+            let got = vrrp_version(&inst, g, family, strict, &mut msgs);
+            assert_eq!(got, want, "{family:?} {version:?} strict={strict}");
+        }
+        assert!(msgs.is_empty());
+        let inst = conf::VrrpInstance {
+            version: Some(2),
+            ..instance()
+        };
+        assert_eq!(
+            vrrp_version(&inst, &v2_global, Family::V6, true, &mut msgs),
+            Version::V3
+        );
+        assert_eq!(
+            texts(&msgs),
+            ["(VI_1): cannot use IPv6 with VRRP version 2; setting version 3"]
+        );
+    }
+
+    #[test]
+    fn unicast_peers_are_refused_in_strict_mode() {
+        let inst = conf::VrrpInstance {
+            unicast_peer: vec![conf::Addr {
+                addr: "10.0.0.2".parse().unwrap(),
+                span: conf::Span::default(),
+            }],
+            ..instance()
+        };
+        let mut msgs = Vec::new();
+        assert_eq!(
+            unicast_peers(&inst, false, &mut msgs),
+            Some(vec!["10.0.0.2".parse().unwrap()])
+        );
+        assert_eq!(unicast_peers(&instance(), true, &mut msgs), Some(vec![]));
+        assert!(msgs.is_empty());
+        assert_eq!(unicast_peers(&inst, true, &mut msgs), None);
+        assert_eq!(
+            texts(&msgs),
+            ["(VI_1): Unicast peers are not supported in strict mode"]
+        );
+    }
+
+    fn with(state: conf::State, priority: Option<u8>, nopreempt: bool) -> conf::VrrpInstance {
+        conf::VrrpInstance {
+            state,
+            priority,
+            nopreempt,
+            ..instance()
+        }
+    }
+
+    #[test]
+    fn initial_state_follows_address_ownership() {
+        use conf::State::{Backup, Master};
+        let mut msgs = Vec::new();
+        // (state, priority, nopreempt, strict) → initial state
+        let cases = [
+            (Master, None, false, true, InitialState::Master),
+            (Backup, None, false, false, InitialState::Backup),
+            (Backup, Some(255), false, false, InitialState::Master),
+            (Backup, Some(255), true, false, InitialState::Backup),
+            (Master, Some(100), false, false, InitialState::Master),
+            (Master, Some(255), false, true, InitialState::Master),
+        ];
+        for (state, priority, nopreempt, strict, want) in cases {
+            let inst = with(state, priority, nopreempt);
+            assert_eq!(initial_state(&inst, strict, &mut msgs), want);
+        }
+        assert!(msgs.is_empty());
+        let inst = with(Master, Some(100), false);
+        assert_eq!(initial_state(&inst, true, &mut msgs), InitialState::Backup);
+        assert_eq!(
+            texts(&msgs),
+            ["(VI_1): Cannot start in MASTER state if not address owner"]
+        );
+    }
+
+    #[test]
+    fn nopreempt_is_off_for_the_address_owner_and_warned_about_as_master() {
+        let mut msgs = Vec::new();
+        let backup = with(conf::State::Backup, Some(100), true);
+        assert!(nopreempt(&backup, InitialState::Backup, &mut msgs));
+        assert!(msgs.is_empty());
+        let owner = with(conf::State::Master, None, true);
+        assert!(!nopreempt(&owner, InitialState::Master, &mut msgs));
+        assert_eq!(
+            texts(&msgs),
+            ["(VI_1): Warning - nopreempt will not work with initial state MASTER"]
+        );
+    }
+
+    #[test]
+    fn preempt_delay_is_reset_by_strict_mode_and_nopreempt() {
+        let inst = conf::VrrpInstance {
+            preempt_delay: Some(30),
+            ..instance()
+        };
+        let mut msgs = Vec::new();
+        assert_eq!(
+            preempt_delay(&inst, false, false, &mut msgs),
+            Duration::from_secs(30)
+        );
+        assert_eq!(
+            preempt_delay(&instance(), true, true, &mut msgs),
+            Duration::ZERO
+        );
+        assert!(msgs.is_empty());
+        assert_eq!(preempt_delay(&inst, true, true, &mut msgs), Duration::ZERO);
+        assert_eq!(preempt_delay(&inst, false, true, &mut msgs), Duration::ZERO);
+        assert_eq!(
+            texts(&msgs),
+            [
+                "(VI_1): preempt_delay is incompatible with strict mode - resetting",
+                "(VI_1): preempt_delay is incompatible with nopreempt mode - resetting",
+            ]
+        );
+    }
+
+    #[test]
+    fn accept_mode_defaults_and_strict_v2_reset() {
+        let mut msgs = Vec::new();
+        let accept = |accept, priority| conf::VrrpInstance {
+            accept,
+            priority,
+            ..instance()
+        };
+        assert!(accept_mode(
+            &accept(None, None),
+            false,
+            Version::V2,
+            &mut msgs
+        ));
+        assert!(!accept_mode(
+            &accept(None, None),
+            true,
+            Version::V3,
+            &mut msgs
+        ));
+        assert!(!accept_mode(
+            &accept(Some(false), None),
+            false,
+            Version::V2,
+            &mut msgs
+        ));
+        assert!(accept_mode(
+            &accept(Some(true), Some(255)),
+            true,
+            Version::V2,
+            &mut msgs
+        ));
+        assert!(accept_mode(
+            &accept(Some(true), Some(100)),
+            true,
+            Version::V3,
+            &mut msgs
+        ));
+        assert!(msgs.is_empty());
+        assert!(!accept_mode(
+            &accept(Some(true), Some(100)),
+            true,
+            Version::V2,
+            &mut msgs
+        ));
+        assert_eq!(
+            texts(&msgs),
+            ["(VI_1): warning - accept mode for VRRP version 2 does not comply with RFC3768 - resetting"]
+        );
+    }
+
+    #[test]
+    fn advert_flags_from_instance_global_and_strict_mode() {
+        let g_on = conf::GlobalDefs {
+            vrrp_lower_prio_no_advert: Some(true),
+            vrrp_higher_prio_send_advert: Some(true),
+            ..Default::default()
+        };
+        let g_off = conf::GlobalDefs::default();
+        let off = conf::VrrpInstance {
+            lower_prio_no_advert: Some(false),
+            higher_prio_send_advert: Some(false),
+            ..instance()
+        };
+        let on = conf::VrrpInstance {
+            lower_prio_no_advert: Some(true),
+            higher_prio_send_advert: Some(true),
+            ..instance()
+        };
+        assert!(!lower_prio_no_advert(&instance(), &g_off, false));
+        assert!(lower_prio_no_advert(&instance(), &g_on, false));
+        assert!(lower_prio_no_advert(&instance(), &g_off, true));
+        assert!(!lower_prio_no_advert(&off, &g_on, true));
+        assert!(!higher_prio_send_advert(&instance(), &g_off, false));
+        assert!(higher_prio_send_advert(&instance(), &g_on, false));
+        assert!(!higher_prio_send_advert(&off, &g_on, false));
+        assert!(!higher_prio_send_advert(&on, &g_on, true));
+    }
+}

@@ -60,7 +60,8 @@ pub fn convert(cfg: &conf::Config, ifs: &Interfaces, opts: ConvertOptions) -> Co
     let instances = convert_instances(cfg, ifs, &mut notify, &mut msgs);
     let sync_groups =
         sync_groups::convert_sync_groups(&cfg.sync_groups, &instances, &mut notify, &mut msgs);
-    let (scripts, specs) = tracking::tracked_scripts(&cfg.scripts, &instances, &mut msgs);
+    let tracked = instances.iter().flat_map(|i| &i.track_scripts);
+    let (scripts, specs) = tracking::tracked_scripts(&cfg.scripts, tracked, &mut msgs);
     Converted {
         engine: EngineConfig {
             global: GlobalVrrpConfig {
@@ -108,5 +109,7 @@ fn convert_instances(
     instances
 }
 
+#[cfg(test)]
+mod test_util;
 #[cfg(test)]
 mod tests;

@@ -113,3 +113,90 @@ fn notify_line(n: &Option<conf::Notify>) -> Option<String> {
         .map(|n| n.script.clone())
         .filter(|s| !s.trim().is_empty())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn notify(script: &str) -> Option<conf::Notify> {
+        Some(conf::Notify {
+            script: script.into(),
+            ..Default::default()
+        })
+    }
+
+    fn all_states() -> [NotifyState; 4] {
+        [
+            NotifyState::Master,
+            NotifyState::Backup,
+            NotifyState::Fault,
+            NotifyState::Stop,
+        ]
+    }
+
+    #[test]
+    fn instance_specific_script_then_generic_line() {
+        let mut t = NotifyTable::default();
+        t.add_instance(&conf::VrrpInstance {
+            name: "VI_1".into(),
+            notify_backup: notify("/b.sh arg"),
+            notify_fault: notify("  "),
+            notify: notify("/n.sh"),
+            ..Default::default()
+        });
+        let vi = NotifyTarget::Instance("VI_1".into());
+        assert_eq!(
+            t.commands(&vi, NotifyState::Backup, 90),
+            ["/b.sh arg", "/n.sh INSTANCE \"VI_1\" BACKUP 90"]
+        );
+        // A blank script is no script.
+        assert_eq!(
+            t.commands(&vi, NotifyState::Fault, 90),
+            ["/n.sh INSTANCE \"VI_1\" FAULT 90"]
+        );
+        // The generic script is not run on stop.
+        assert!(t.commands(&vi, NotifyState::Stop, 90).is_empty());
+    }
+
+    #[test]
+    fn groups_and_instances_are_separate_targets() {
+        let mut t = NotifyTable::default();
+        t.add_group(&conf::SyncGroup {
+            name: "G".into(),
+            notify_master: notify("/gm.sh"),
+            notify: notify("/g.sh"),
+            ..Default::default()
+        });
+        let g = NotifyTarget::Group("G".into());
+        assert_eq!(
+            t.commands(&g, NotifyState::Master, 0),
+            ["/gm.sh", "/g.sh GROUP \"G\" MASTER 0"]
+        );
+        for state in all_states() {
+            assert!(t
+                .commands(&NotifyTarget::Instance("G".into()), state, 0)
+                .is_empty());
+            assert!(t
+                .commands(&NotifyTarget::Group("other".into()), state, 0)
+                .is_empty());
+        }
+    }
+
+    #[test]
+    fn stop_commands_are_the_instances_in_name_order() {
+        let mut t = NotifyTable::default();
+        for (name, stop) in [("VI_2", "/s2.sh"), ("VI_1", "/s1.sh"), ("VI_3", "")] {
+            t.add_instance(&conf::VrrpInstance {
+                name: name.into(),
+                notify_stop: notify(stop),
+                ..Default::default()
+            });
+        }
+        t.add_group(&conf::SyncGroup {
+            name: "G".into(),
+            notify: notify("/g.sh"),
+            ..Default::default()
+        });
+        assert_eq!(t.stop_commands(), ["/s1.sh", "/s2.sh"]);
+    }
+}

@@ -74,3 +74,95 @@ fn group_members(
     }
     members
 }
+
+#[cfg(test)]
+mod tests {
+    use vrrp_engine::{NotifyState, NotifyTarget};
+
+    use super::*;
+    use crate::convert::test_util::{ifs, texts};
+
+    /// VI_1, VI_2 and VI_3 as the converter makes them.
+    fn instances() -> Vec<InstanceConfig> {
+        let mut text = String::new();
+        for k in 1..=3 {
+            text.push_str(&format!(
+                "vrrp_instance VI_{k} {{\n interface eth0\n virtual_router_id {k}\n virtual_ipaddress {{\n 10.0.0.{k}\n }}\n}}\n"
+            ));
+        }
+        let cfg = conf::load_str("t.conf", &text, &conf::LoadOptions::default()).config;
+        crate::convert::convert(&cfg, &ifs(), Default::default())
+            .engine
+            .instances
+    }
+
+    fn group(name: &str, members: &[&str]) -> conf::SyncGroup {
+        conf::SyncGroup {
+            name: name.into(),
+            group: members
+                .iter()
+                .map(|m| conf::Name {
+                    name: m.to_string(),
+                    span: conf::Span::default(),
+                })
+                .collect(),
+            notify: Some(conf::Notify {
+                script: format!("/{name}.sh"),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_member_belongs_to_the_first_group_that_keeps_it() {
+        let groups = [
+            group("G1", &["VI_1", "VI_2"]),
+            group("G2", &["VI_2", "VI_3", "GHOST"]),
+            group("G3", &["VI_3", "VI_1"]),
+        ];
+        let mut notify = NotifyTable::default();
+        let mut msgs = Vec::new();
+        let kept = convert_sync_groups(&groups, &instances(), &mut notify, &mut msgs);
+        let members: Vec<(&str, Vec<&str>)> = kept
+            .iter()
+            .map(|g| {
+                let m = g.members.iter().map(String::as_str).collect();
+                (g.name.as_str(), m)
+            })
+            .collect();
+        assert_eq!(members, [("G1", vec!["VI_1", "VI_2"])]);
+        assert_eq!(
+            texts(&msgs),
+            [
+                "Virtual router VI_2 cannot exist in more than one sync group; ignoring G2",
+                "Virtual router GHOST specified in sync group G2 doesn't exist - ignoring",
+                "Sync group G2 has only 1 virtual router(s) - removing",
+                "Virtual router VI_1 cannot exist in more than one sync group; ignoring G3",
+                "Sync group G3 has only 1 virtual router(s) - removing",
+            ]
+        );
+        // Only kept groups run notify scripts.
+        let commands =
+            |g: &str| notify.commands(&NotifyTarget::Group(g.into()), NotifyState::Master, 0);
+        assert_eq!(commands("G1"), ["/G1.sh GROUP \"G1\" MASTER 0"]);
+        assert!(commands("G2").is_empty());
+    }
+
+    #[test]
+    fn global_tracking_is_carried_over() {
+        let groups = [conf::SyncGroup {
+            global_tracking: true,
+            ..group("G", &["VI_1", "VI_3"])
+        }];
+        let mut msgs = Vec::new();
+        let kept = convert_sync_groups(
+            &groups,
+            &instances(),
+            &mut NotifyTable::default(),
+            &mut msgs,
+        );
+        assert!(kept[0].global_tracking);
+        assert!(msgs.is_empty());
+    }
+}

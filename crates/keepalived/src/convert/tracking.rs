@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
 use keepalived_conf as conf;
-use vrrp_engine::{InstanceConfig, LogLine, ScriptConfig, TrackInterface, TrackScript};
+use vrrp_engine::{LogLine, ScriptConfig, TrackInterface, TrackScript};
 
 use super::{info, Interfaces};
 use crate::scripts::ScriptSpec;
@@ -62,17 +62,15 @@ pub(super) fn track_scripts(
         .collect()
 }
 
-/// The scripts some instance tracks: the engine needs every one; the daemon runs those that
-/// have a command (one without never succeeds, logged).
-pub(super) fn tracked_scripts(
+/// The scripts some instance tracks (`tracked`: every instance's track_script lines): the
+/// engine needs every one; the daemon runs those that have a command (one without never
+/// succeeds, logged).
+pub(super) fn tracked_scripts<'a>(
     scripts: &[conf::VrrpScript],
-    instances: &[InstanceConfig],
+    tracked: impl IntoIterator<Item = &'a TrackScript>,
     msgs: &mut Vec<LogLine>,
 ) -> (Vec<ScriptConfig>, Vec<ScriptSpec>) {
-    let tracked: HashSet<&str> = instances
-        .iter()
-        .flat_map(|i| i.track_scripts.iter().map(|t| t.name.as_str()))
-        .collect();
+    let tracked: HashSet<&str> = tracked.into_iter().map(|t| t.name.as_str()).collect();
     let mut engine_scripts = Vec::new();
     let mut specs = Vec::new();
     for s in scripts.iter().filter(|s| tracked.contains(s.name.as_str())) {
@@ -111,4 +109,105 @@ fn script_spec(s: &conf::VrrpScript) -> Option<ScriptSpec> {
         interval: Duration::from_secs(u64::from(s.interval_secs())),
         timeout: Duration::from_secs(u64::from(s.timeout_secs())),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::convert::test_util::{ifs, texts};
+
+    fn script(name: &str, command: Option<&str>, weight: Option<i32>) -> conf::VrrpScript {
+        conf::VrrpScript {
+            name: name.into(),
+            script: command.map(str::to_string),
+            weight,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn only_existing_interfaces_are_tracked() {
+        let tracked = [
+            conf::TrackInterface {
+                name: "eth1".into(),
+                weight: -5,
+                ..Default::default()
+            },
+            conf::TrackInterface {
+                name: "ghost0".into(),
+                ..Default::default()
+            },
+        ];
+        let mut msgs = Vec::new();
+        assert_eq!(
+            track_interfaces(&tracked, &ifs(), &mut msgs),
+            [TrackInterface {
+                name: "eth1".into(),
+                weight: -5
+            }]
+        );
+        assert_eq!(texts(&msgs), ["     ghost0 no match, ignoring..."]);
+    }
+
+    #[test]
+    fn track_script_weight_overrides_the_scripts_own() {
+        let scripts = [script("chk", Some("/bin/true"), Some(-20))];
+        let by_name = scripts_by_name(&scripts);
+        let line = |name: &str, weight| conf::TrackScript {
+            name: name.into(),
+            weight,
+            ..Default::default()
+        };
+        let tracked = [
+            line("chk", None),
+            line("chk", Some(7)),
+            line("nosuch", None),
+        ];
+        let mut msgs = Vec::new();
+        let weights: Vec<i32> = track_scripts(&tracked, &by_name, &mut msgs)
+            .iter()
+            .map(|t| t.weight)
+            .collect();
+        assert_eq!(weights, [-20, 7]);
+        assert_eq!(texts(&msgs), ["     nosuch no match, ignoring..."]);
+    }
+
+    #[test]
+    fn only_tracked_scripts_reach_the_engine_and_only_those_with_a_command_run() {
+        let mut scripts = vec![
+            script("a", Some("/bin/a"), None),
+            script("b", None, Some(3)),
+            script("untracked", Some("/bin/u"), None),
+        ];
+        scripts[0].interval = Some(4);
+        let tracked = [
+            TrackScript {
+                name: "a".into(),
+                weight: 0,
+            },
+            TrackScript {
+                name: "b".into(),
+                weight: 3,
+            },
+        ];
+        let mut msgs = Vec::new();
+        let (engine, specs) = tracked_scripts(&scripts, &tracked, &mut msgs);
+        let names: Vec<&str> = engine.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names, ["a", "b"]);
+        assert_eq!(engine[1].weight, 3);
+        assert_eq!(
+            specs,
+            [ScriptSpec {
+                name: "a".into(),
+                command: "/bin/a".into(),
+                interval: Duration::from_secs(4),
+                // timeout 0 (unset) means the interval.
+                timeout: Duration::from_secs(4),
+            }]
+        );
+        assert_eq!(
+            texts(&msgs),
+            ["VRRP_Script(b) has no script to run - it never succeeds"]
+        );
+    }
 }
