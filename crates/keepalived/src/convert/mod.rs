@@ -5,6 +5,11 @@
 //! The daemon is as tolerant as 1.3.5 where 1.3.5 was tolerant, and where 1.3.5 refused to run
 //! at all (one bad instance stopped the whole daemon) we skip only that instance, logging
 //! 1.3.5's line for it. Pure function of the AST and an interface snapshot, so it is unit-tested.
+//!
+//! One module per concern: `instance` (the steps of one instance and its core fields),
+//! `addresses` (VIPs, eVIPs, advert source), `auth`, `garp`, `tracking` (track_interface,
+//! track_script, vrrp_script), `sync_groups`, `notify` ([`NotifyTable`]) and `interfaces`
+//! ([`IfInfo`]). Log lines keep keepalived's text: operators and tests grep them.
 
 use std::collections::HashSet;
 
