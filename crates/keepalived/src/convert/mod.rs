@@ -1,0 +1,120 @@
+//! keepalived.conf AST → [`vrrp_engine::EngineConfig`], the way keepalived 1.3.5 completes its
+//! instances (`vrrp_complete_instance`): defaults from `global_defs`, version/family, strict-mode
+//! adjustments, source address from the interface, track weights, sync groups.
+//!
+//! The daemon is as tolerant as 1.3.5 where 1.3.5 was tolerant, and where 1.3.5 refused to run
+//! at all (one bad instance stopped the whole daemon) we skip only that instance, logging
+//! 1.3.5's line for it. Pure function of the AST and an interface snapshot, so it is unit-tested.
+//!
+//! One module per concern: `instance` (the steps of one instance and its core fields),
+//! `addresses` (VIPs, eVIPs, advert source), `auth`, `garp`, `tracking` (track_interface,
+//! track_script, vrrp_script), `sync_groups`, `notify` ([`NotifyTable`]) and `interfaces`
+//! ([`IfInfo`]). Log lines keep keepalived's text: operators and tests grep them.
+
+use std::collections::HashSet;
+
+use keepalived_conf as conf;
+use vrrp_engine::{EngineConfig, Family, GlobalVrrpConfig, InstanceConfig, LogLevel, LogLine};
+
+use crate::scripts::ScriptSpec;
+
+mod addresses;
+mod auth;
+mod garp;
+mod instance;
+mod interfaces;
+mod notify;
+mod sync_groups;
+mod tracking;
+
+pub use interfaces::{IfInfo, Interfaces};
+pub use notify::NotifyTable;
+
+/// Result of the conversion.
+#[derive(Debug, Clone, Default)]
+pub struct Converted {
+    /// What the engine runs.
+    pub engine: EngineConfig,
+    /// Notify scripts.
+    pub notify: NotifyTable,
+    /// Tracking scripts the daemon must run (only those some instance tracks).
+    pub scripts: Vec<ScriptSpec>,
+    /// Log lines about skipped or adjusted items (keepalived 1.3.5 wording).
+    pub messages: Vec<LogLine>,
+}
+
+/// Options from the command line that end up in the engine configuration.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ConvertOptions {
+    /// `-X/--release-vips`.
+    pub release_vips: bool,
+}
+
+/// Appends an info-level log line.
+fn info(out: &mut Vec<LogLine>, text: String) {
+    out.push(LogLine {
+        level: LogLevel::Info,
+        text,
+    });
+}
+
+/// Converts a parsed configuration.
+pub fn convert(cfg: &conf::Config, ifs: &Interfaces, opts: ConvertOptions) -> Converted {
+    let mut msgs = Vec::new();
+    let mut notify = NotifyTable::default();
+    let instances = convert_instances(cfg, ifs, &mut notify, &mut msgs);
+    let sync_groups =
+        sync_groups::convert_sync_groups(&cfg.sync_groups, &instances, &mut notify, &mut msgs);
+    let tracked = instances.iter().flat_map(|i| &i.track_scripts);
+    let (scripts, specs) = tracking::tracked_scripts(&cfg.scripts, tracked, &mut msgs);
+    Converted {
+        engine: EngineConfig {
+            global: GlobalVrrpConfig {
+                release_vips: opts.release_vips,
+            },
+            instances,
+            sync_groups,
+            scripts,
+        },
+        notify,
+        scripts: specs,
+        messages: msgs,
+    }
+}
+
+/// Converts the instances, skipping refused ones and any whose VRID is already taken on its
+/// interface (for its family), and records the notify scripts of those kept.
+fn convert_instances(
+    cfg: &conf::Config,
+    ifs: &Interfaces,
+    notify: &mut NotifyTable,
+    msgs: &mut Vec<LogLine>,
+) -> Vec<InstanceConfig> {
+    let scripts = tracking::scripts_by_name(&cfg.scripts);
+    let mut instances = Vec::new();
+    let mut seen_vrid: HashSet<(String, Family, u8)> = HashSet::new();
+    for inst in &cfg.instances {
+        let Some(ic) = instance::convert_instance(inst, &cfg.global_defs, ifs, &scripts, msgs)
+        else {
+            continue;
+        };
+        if !seen_vrid.insert((ic.interface.clone(), ic.family, ic.vrid)) {
+            info(
+                msgs,
+                format!(
+                    "VRID {} is duplicated on interface {}",
+                    ic.vrid, ic.interface
+                ),
+            );
+            continue;
+        }
+        notify.add_instance(inst);
+        instances.push(ic);
+    }
+    instances
+}
+
+#[cfg(test)]
+mod test_util;
+#[cfg(test)]
+mod tests;
