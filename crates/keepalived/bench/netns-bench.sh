@@ -310,10 +310,11 @@ cpu_ticks() { # utime+stime (clock ticks) summed over every process of the proce
 }
 clk_tck=$(getconf CLK_TCK)
 
-# `ip -ts monitor address` VIP add events: "epoch key" per line, key = "k v" from 10.10.k.v,
-# only events at or after Unix time $2 (TZ=UTC stamps; converted without gawk's mktime).
-vip_adds() { # monitor-file since
-    awk -v since="$2" '
+# `ip -ts monitor address` VIP events: "epoch k v" per line for VIP 10.10.k.v, only events in
+# [since, until) (Unix times; TZ=UTC stamps, converted without gawk's mktime); adds by default,
+# deletions with a fourth argument "del".
+vip_adds() { # monitor-file since [until [del]]
+    awk -v since="$2" -v until="${3:-1e12}" -v del="${4:-}" '
     function epoch(s,   y, m, d, mp, era, yoe, doe) {
         y = substr(s, 1, 4) + 0; m = substr(s, 6, 2) + 0; d = substr(s, 9, 2) + 0
         if (m <= 2) y--
@@ -322,23 +323,23 @@ vip_adds() { # monitor-file since
         return (era * 146097 + doe - 719468) * 86400 + substr(s, 12, 2) * 3600 \
             + substr(s, 15, 2) * 60 + substr(s, 18)
     }
-    /Deleted/ { next }
+    (del == "") == /Deleted/ { next }
     match($0, / inet 10\.10\.[0-9]+\.[0-9]+\//) {
         split(substr($0, RSTART + 6, RLENGTH - 7), o, ".")
         t = epoch(substr($0, 2, index($0, "]") - 2))
-        if (t >= since) printf "%.6f %d %d\n", t, o[3], o[4]
+        if (t >= since && t < until) printf "%.6f %d %d\n", t, o[3], o[4]
     }' "$1"
 }
 
 bench_scale() { # impl-name bin
-    local name=$1 bin=$2 pid_a pid_b t0 t_cut a0 b0 a1 b1 sa0 sb0 sa1 sb1 k i port
+    local name=$1 bin=$2 pid_a pid_b t0 t_steady t_cut a0 b0 a1 b1 sa0 sb0 sa1 sb1 k i port
     local tag="$name,s"
     log "$name: scale, $s_ifaces interfaces × $s_vrids VRIDs = $s_total instances"
     gen_scale_conf MASTER 100 >"$work/scale-a.conf"
     gen_scale_conf BACKUP 90 >"$work/scale-b.conf"
     scale_lab_up
-    start_bg env TZ=UTC ip -n "$nsa" -ts monitor address >"$work/a.mon"
-    start_bg env TZ=UTC ip -n "$nsb" -ts monitor address >"$work/b.mon"
+    start_bg env TZ=UTC ip -n "$nsa" -ts monitor address >"$work/a.mon" 2>"$work/a.mon.err"
+    start_bg env TZ=UTC ip -n "$nsb" -ts monitor address >"$work/b.mon" 2>"$work/b.mon.err"
     sleep 0.3
     t0=$(date +%s.%N)
     start_daemon "$bin" a "$work/scale-a.conf"
@@ -356,7 +357,8 @@ bench_scale() { # impl-name bin
     sleep 6 # past the second GARP burst (garp_master_delay 5 s)
     R[$tag,vips_a]=$(vip_count_all "$nsa")
     R[$tag,vips_b]=$(vip_count_all "$nsb")
-    R[$tag,b_adds_start]=$(vip_adds "$work/b.mon" 0 | wc -l)
+    t_steady=$(date +%s.%N)
+    R[$tag,b_adds_start]=$(vip_adds "$work/b.mon" 0 "$t_steady" | wc -l)
     a0=$(cpu_ticks "$pid_a") b0=$(cpu_ticks "$pid_b") sa0=$(cpu_ns "$pid_a") sb0=$(cpu_ns "$pid_b")
     sleep "$s_window"
     a1=$(cpu_ticks "$pid_a") b1=$(cpu_ticks "$pid_b") sa1=$(cpu_ns "$pid_a") sb1=$(cpu_ns "$pid_b")
@@ -376,6 +378,9 @@ bench_scale() { # impl-name bin
     for ((k = 0; k < s_ifaces; k++)); do echo "link set $(port_a $k) down"; done >"$work/cut.batch"
     t_cut=$(date +%s.%N)
     ip -n "$lan" -batch "$work/cut.batch"
+    # Steady state (from 6 s after all-MASTER to the cut): A must keep and B must not take any VIP.
+    R[$tag,b_adds_steady]=$(vip_adds "$work/b.mon" "$t_steady" "$t_cut" | wc -l)
+    R[$tag,a_dels_steady]=$(vip_adds "$work/a.mon" "$t_steady" "$t_cut" del | wc -l)
     for ((i = 0; i < 200; i++)); do
         [[ $(vip_count_all "$nsb") -ge $s_total ]] && break
         sleep 0.1
@@ -384,12 +389,20 @@ bench_scale() { # impl-name bin
     R[$tag,fo_vips_b]=$(vip_count_all "$nsb")
     R[$tag,fo_vips_a]=$(vip_count_all "$nsa")
     lab_down # also stops the captures (tcpdump flushes on SIGTERM)
+    R[$tag,cap_drops]=$(cat "$work"/tcpdump*.log | awk '/dropped by kernel/ { n += $1 } END { print n + 0 }')
+    if grep -q . "$work/a.mon.err" "$work/b.mon.err"; then
+        log "$name: ip monitor reported errors (events may be missing): $(sort -u "$work"/?.mon.err | head -3)"
+    fi
+    # Keep the raw data of the last run for a look afterwards.
+    cp "$work/a.mon" "/tmp/netns-bench-$name-scale-a.mon"
+    cp "$work/b.mon" "/tmp/netns-bench-$name-scale-b.mon"
     # Per instance: A's last advert (priority > 0) on its bridge -> the VIP's add on B.
     for ((k = 0; k < s_ifaces; k++)); do
         tshark -r "$work/scale$k.pcap" -Y "vrrp && ip.src==192.168.$((k + 1)).198 && vrrp.prio > 0" \
             -T fields -e frame.time_epoch -e vrrp.virt_rtr_id 2>/dev/null | awk -v k="$k" '{ print "A", k, $2, $1 }'
     done >"$work/scale-fo.txt"
     vip_adds "$work/b.mon" "$t_cut" | awk '{ print "B", $2, $3, $1 }' >>"$work/scale-fo.txt"
+    cp "$work/scale-fo.txt" "/tmp/netns-bench-$name-scale-fo.txt"
     # min / median / max of (VIP on B - A's last advert - master_down) in ms, how many within
     # ±20 ms, how many instances have both times, and cut -> last VIP on B.
     read -r R[$tag,fo_min] R[$tag,fo_med] R[$tag,fo_max] R[$tag,fo_in20] R[$tag,fo_n] R[$tag,fo_all] <<<"$(
@@ -457,7 +470,7 @@ rowm() { # label key: median of the runs (all runs in brackets when more than on
     printf '| %s | %s | %s |\n' "$1" "$o" "$k"
 }
 echo
-echo "netns-bench: $(date -u +%FT%TZ), $(uname -r), $(nproc) CPUs; ours: $ours; keepalived: $($real -v 2>&1 | head -1)"
+echo "netns-bench: $(date -u +%FT%TZ), $(uname -r), $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg); ours: $ours; keepalived: $($real -v 2>&1 | head -1)"
 if has_part latency || has_part cpu; then
     echo
     echo "| metric | ours | keepalived 2.2.7 |"
@@ -493,7 +506,9 @@ if has_part scale; then
     scale_row "daemon start -> all $s_total VIPs on A, s" startup
     scale_row_plain "VIPs on A after start" vips_a "$s_total"
     scale_row_plain "VIPs on B after start" vips_b 0
-    scale_row_plain "VIP add events on B during start" b_adds_start 0
+    scale_row_plain "VIP add events on B, start to 6 s after all-MASTER" b_adds_start 0
+    scale_row_plain "VIP add events on B, steady state (6 s after all-MASTER to the cut)" b_adds_steady 0
+    scale_row_plain "VIP delete events on A, steady state" a_dels_steady 0
     scale_row "CPU s (utime+stime) over $s_window s, node A (MASTER)" cpu_a 0.25
     scale_row "CPU s (utime+stime) over $s_window s, node B (BACKUP)" cpu_b 0.5
     scale_row "CPU s (schedstat) over $s_window s, node A (MASTER)" sched_a 0.25
@@ -505,9 +520,10 @@ if has_part scale; then
     scale_row_plain "processes, node A" nproc_a ""
     scale_row_plain "A's links cut: VIPs on B (MASTER)" fo_vips_b "$s_total"
     scale_row_plain "A's links cut: VIPs left on A" fo_vips_a 0
-    scale_row_plain "A's links cut: instances with A's last advert and B's VIP add" fo_n "$s_total"
+    scale_row_plain "A's links cut: instances measured (VIP added on B after the cut)" fo_n "$s_total"
     printf '| %s | %s | %s | | %s |\n' "A's last advert -> VIP on B minus master_down ($master_down s), ms: min / median / max" \
         "$(fo ours)" "$(fo keepalived-2.2.7)" "within ±20"
     scale_row_plain "instances within master_down ± 20 ms" fo_in20 "$s_total"
     scale_row_plain "A's links cut -> last VIP on B, s" fo_all ""
+    scale_row_plain "capture: packets dropped by kernel ($s_ifaces bridges)" cap_drops 0
 fi
