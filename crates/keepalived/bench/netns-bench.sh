@@ -21,7 +21,9 @@
 # Environment: OURS (default target/release/keepalived, built if missing), KEEPALIVED (default
 # /usr/sbin/keepalived), INSTANCES (200), CPU_WINDOW (30 s), RUNS (latency repetitions, 1),
 # PARTS (which parts to run, default "latency cpu scale"; e.g. PARTS=scale for issue 9 alone),
-# SCALE_IFACES (4), SCALE_VRIDS (250), SCALE_WINDOW (20 s).
+# SCALE_IFACES (4), SCALE_VRIDS (250, at most 255), SCALE_WINDOW (20 s).
+# Daemon logs and the scale part's raw data (ip monitor files, per-instance times) are left in
+# /tmp/netns-bench-*.
 # Needs root, iproute2, tcpdump, tshark. Everything lives in namespaces named krbench<pid>-*.
 set -euo pipefail
 
