@@ -220,7 +220,7 @@ impl Daemon {
             );
         }
         let has_link_watch = link_rx.is_some();
-        let pkt_tx = RxQueue::new();
+        let pkt_tx = RxQueue::new(rx_queue::capacity_for(conv.engine.instances.len()));
         let (script_tx, script_rx) = unbounded_channel();
         let (recheck_tx, recheck_rx) = unbounded_channel();
         let mut d = Daemon {
@@ -385,7 +385,7 @@ impl Daemon {
         }
         logging::warn(&format!(
             "VRRP receive queue full ({} packets): {} packets dropped unread ({total} since start)",
-            rx_queue::CAPACITY,
+            self.pkt_tx.capacity(),
             total - logged
         ));
         self.drops_logged = (total, Some(Instant::now()));
@@ -1002,6 +1002,8 @@ impl Daemon {
         }
         self.notify = conv.notify.clone();
         self.watched = watched_interfaces(&conv);
+        self.pkt_tx
+            .set_capacity(rx_queue::capacity_for(conv.engine.instances.len()));
         // New sockets before the reload (new masters advertise at once), old ones closed after
         // it (removed masters still send their priority-0 advert).
         self.wanted.extend(wanted_sockets(&conv));
