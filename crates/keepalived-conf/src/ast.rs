@@ -3,7 +3,8 @@
 //! Values that the file did not set are `None` (or empty/false) so that the consumer can apply the
 //! global default in force (e.g. `garp_master_delay` falls back to `vrrp_garp_master_delay`).
 //! Helper methods give the 1.3.5 effective defaults where they do not depend on other blocks.
-//! Every node carries a [`Span`]; spans are ignored by `==` (see [`Span`]).
+//! Every node carries a [`Span`]. `==` compares spans too; [`SpanInsensitive`] compares content
+//! only (render→reparse round trips, golden tests).
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::path::Path;
@@ -11,10 +12,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 /// A source position: file, 1-based line and 1-based column (in characters).
-///
-/// Two spans always compare equal, so that `Config == Config` compares content only: this is what
-/// the render/reparse round-trip and golden tests need. Compare the fields to test positions.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Span {
     /// The file the token came from (the included file for included lines).
     pub file: Arc<Path>,
@@ -22,12 +20,6 @@ pub struct Span {
     pub line: u32,
     /// 1-based column, counted in characters.
     pub col: u32,
-}
-
-impl PartialEq for Span {
-    fn eq(&self, _other: &Self) -> bool {
-        true
-    }
 }
 
 thread_local! {
@@ -440,9 +432,7 @@ pub struct VrrpInstance {
 }
 
 /// Positions of individual `vrrp_instance` settings (value token), when given.
-///
-/// Like [`Span`], always equal under `==`: positions are not content.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct InstanceSpans {
     /// The instance name token.
     pub name: Option<Span>,
@@ -460,12 +450,6 @@ pub struct InstanceSpans {
     pub nopreempt: Option<Span>,
     /// The `preempt_delay` value.
     pub preempt_delay: Option<Span>,
-}
-
-impl PartialEq for InstanceSpans {
-    fn eq(&self, _other: &Self) -> bool {
-        true
-    }
 }
 
 impl VrrpInstance {
@@ -580,4 +564,78 @@ pub struct GarpGroup {
     pub gna_interval: Option<f64>,
     /// `interface IF` / `interfaces { … }`.
     pub interfaces: Vec<Name>,
+}
+
+/// Comparison by content, positions aside: a rendered configuration reparses to the same content
+/// at different positions, and golden ASTs are written without positions.
+pub trait SpanInsensitive: Clone + PartialEq {
+    /// Reset every span in `self` (nested nodes included) to [`Span::default()`].
+    fn clear_spans(&mut self);
+    /// `self` with every span reset (for `assert_eq!`, which then shows a content diff).
+    fn without_spans(mut self) -> Self {
+        self.clear_spans();
+        self
+    }
+    /// Whether `self` and `other` have the same content once spans are ignored.
+    fn eq_ignoring_spans(&self, other: &Self) -> bool {
+        self.clone().without_spans() == other.clone().without_spans()
+    }
+}
+
+impl SpanInsensitive for Span {
+    fn clear_spans(&mut self) {
+        *self = Span::default();
+    }
+}
+
+impl<T: SpanInsensitive> SpanInsensitive for Option<T> {
+    fn clear_spans(&mut self) {
+        if let Some(t) = self {
+            t.clear_spans();
+        }
+    }
+}
+
+impl<T: SpanInsensitive> SpanInsensitive for Vec<T> {
+    fn clear_spans(&mut self) {
+        self.iter_mut().for_each(T::clear_spans);
+    }
+}
+
+impl SpanInsensitive for InstanceSpans {
+    /// All `None`: which settings recorded a position is no more content than the positions.
+    fn clear_spans(&mut self) {
+        *self = InstanceSpans::default();
+    }
+}
+
+/// `impl SpanInsensitive for T` clearing the listed fields (each a span or a node holding spans).
+macro_rules! span_insensitive {
+    ($($t:ty { $($field:ident),* })*) => {$(
+        impl SpanInsensitive for $t {
+            fn clear_spans(&mut self) {
+                $(self.$field.clear_spans();)*
+            }
+        }
+    )*};
+}
+
+span_insensitive! {
+    Config { global_defs, instances, scripts, sync_groups, static_ipaddress, static_routes,
+        static_rules, garp_groups, unsupported }
+    GenericBlock { block, span }
+    Words { span }
+    Name { span }
+    Addr { span }
+    GlobalDefs { other, span }
+    VirtualAddress { span }
+    TrackInterface { span }
+    TrackScript { span }
+    Notify { span }
+    VrrpInstance { span, virtual_ipaddress, virtual_ipaddress_excluded, virtual_routes,
+        virtual_rules, unicast_peer, track_interface, track_script, notify_master, notify_backup,
+        notify_fault, notify_stop, notify, spans }
+    VrrpScript { span }
+    SyncGroup { span, group, notify_master, notify_backup, notify_fault, notify }
+    GarpGroup { span, interfaces }
 }

@@ -15,8 +15,12 @@ pub struct Line {
     pub file: Arc<Path>,
     /// 1-based line number.
     pub line: u32,
-    /// Tokens (never empty).
+    /// Tokens (never empty); their byte ranges are relative to `src[base..]`.
     pub tokens: Vec<Token>,
+    /// The text of the whole file the line is in (shared, not copied per line).
+    src: Arc<str>,
+    /// Byte offset in `src` of the lexed part of the line.
+    base: usize,
 }
 
 impl Line {
@@ -27,7 +31,9 @@ impl Line {
             None => self
                 .tokens
                 .last()
-                .map(|t| t.col + t.text.chars().count() as u32 + if t.quoted { 2 } else { 0 })
+                .map(|t| {
+                    t.col + self.token_text(t).chars().count() as u32 + u32::from(t.quoted) * 2
+                })
                 .unwrap_or(1),
         };
         Span {
@@ -38,7 +44,15 @@ impl Line {
     }
     /// Text of token `i`, if present.
     pub fn word(&self, i: usize) -> Option<&str> {
-        self.tokens.get(i).map(|t| t.text.as_str())
+        self.tokens.get(i).map(|t| self.token_text(t))
+    }
+    /// Text of token `i` (quotes removed); empty past the last token.
+    pub fn text(&self, i: usize) -> &str {
+        self.word(i).unwrap_or_default()
+    }
+    /// Text of one of this line's tokens.
+    pub fn token_text(&self, t: &Token) -> &str {
+        t.text(self.src.get(self.base..).unwrap_or_default())
     }
 }
 
@@ -173,13 +187,16 @@ impl<'a> Reader<'a> {
             if lexed.tokens.is_empty() {
                 continue;
             }
+            // `body` is a slice of `text`: its offset there locates the tokens in the shared text.
+            let base = body.as_ptr() as usize - text.as_ptr() as usize;
             let line = Line {
                 file: name,
                 line: lineno,
                 tokens: lexed.tokens,
+                src: text.clone(),
+                base,
             };
-            if line.tokens.len() == 2 && line.tokens[0].text == "include" && !line.tokens[0].quoted
-            {
+            if line.tokens.len() == 2 && line.text(0) == "include" && !line.tokens[0].quoted {
                 let dir = self.stack.last().map(|f| f.dir.clone()).unwrap_or_default();
                 self.include(&line, &dir);
                 continue;
@@ -190,7 +207,7 @@ impl<'a> Reader<'a> {
 
     fn include(&mut self, line: &Line, base_dir: &Path) {
         let span = line.span(1);
-        let pattern = line.tokens[1].text.as_str();
+        let pattern = line.text(1);
         let full = if Path::new(pattern).is_absolute() {
             PathBuf::from(pattern)
         } else {

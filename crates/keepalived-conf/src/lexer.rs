@@ -10,86 +10,36 @@ use nom::combinator::{map, rest};
 use nom::sequence::{delimited, preceded};
 use nom::{IResult, Parser};
 
-/// Token text: short words (almost all of them) are stored inline, so lexing a line costs one
-/// allocation (its token vector) instead of one per token.
-#[derive(Clone, PartialEq, Eq)]
-pub enum Word {
-    /// Up to 22 bytes, stored inline.
-    Inline(u8, [u8; 22]),
-    /// Longer words.
-    Heap(Box<str>),
-}
-
-impl Word {
-    /// Make a word from text.
-    pub fn new(s: &str) -> Self {
-        if s.len() <= 22 {
-            let mut buf = [0u8; 22];
-            buf[..s.len()].copy_from_slice(s.as_bytes());
-            Word::Inline(s.len() as u8, buf)
-        } else {
-            Word::Heap(s.into())
-        }
-    }
-    /// The text.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Word::Inline(n, buf) => {
-                let bytes = buf.get(..*n as usize).unwrap_or_default();
-                // SAFETY: `Inline` is only built by `Word::new`, which copies the bytes of a whole
-                // `&str`, so `bytes` is valid UTF-8. (Checking it again showed up as 7% of the
-                // profile of a 16k-instance file: every keyword match reads the word.)
-                unsafe { std::str::from_utf8_unchecked(bytes) }
-            }
-            Word::Heap(s) => s,
-        }
-    }
-}
-
-impl std::ops::Deref for Word {
-    type Target = str;
-    fn deref(&self) -> &str {
-        self.as_str()
-    }
-}
-
-impl std::fmt::Display for Word {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl std::fmt::Debug for Word {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Debug::fmt(self.as_str(), f)
-    }
-}
-
-impl PartialEq<&str> for Word {
-    fn eq(&self, other: &&str) -> bool {
-        self.as_str() == *other
-    }
-}
-
-/// One token of a line.
+/// One token of a line: where its text is (a byte range of the lexed line, so lexing copies no
+/// text and reading it needs no UTF-8 re-validation) and how it was written.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Token {
-    /// The token text, quotes removed.
-    pub text: Word,
+    /// Byte offset in the line of the token text's start (after the opening quote, if quoted).
+    pub start: u32,
+    /// Byte offset in the line just past the token text (before the closing quote, if quoted).
+    pub end: u32,
     /// 1-based column of the token's first character (the opening quote for quoted tokens).
     pub col: u32,
     /// Whether the token was written in double quotes (then it is never a brace).
     pub quoted: bool,
+    /// Unquoted `{` / unquoted `}`: decided once here rather than at every brace test.
+    open: bool,
+    close: bool,
 }
 
 impl Token {
+    /// The token text (quotes removed), given the line it was lexed from.
+    pub fn text<'a>(&self, line: &'a str) -> &'a str {
+        line.get(self.start as usize..self.end as usize)
+            .unwrap_or_default()
+    }
     /// True if this is an unquoted `{`.
     pub fn is_open(&self) -> bool {
-        !self.quoted && self.text == "{"
+        self.open
     }
     /// True if this is an unquoted `}`.
     pub fn is_close(&self) -> bool {
-        !self.quoted && self.text == "}"
+        self.close
     }
 }
 
@@ -173,19 +123,23 @@ pub fn lex_line(line: &str, col_base: u32) -> LexedLine {
         // there stays on character boundaries.
         let at = bytes.len() - input.len();
         let consumed = &input[..input.len() - remaining.len()];
-        let (text, quoted) = match lx {
-            Lexeme::Word(w) => (line.get(at..at + w.len()), false),
-            Lexeme::Quoted(q) => (line.get(at + 1..at + 1 + q.len()), true),
+        let (start, len, quoted) = match lx {
+            Lexeme::Word(w) => (at, w.len(), false),
+            Lexeme::Quoted(q) => (at + 1, q.len(), true),
             Lexeme::Unmatched => {
                 out.unmatched_quote = Some(col);
                 break;
             }
             Lexeme::Comment => break,
         };
+        let text = &bytes[start..start + len];
         out.tokens.push(Token {
-            text: Word::new(text.unwrap_or_default()),
+            start: start as u32,
+            end: (start + len) as u32,
             col,
             quoted,
+            open: !quoted && text == b"{",
+            close: !quoted && text == b"}",
         });
         col += count_chars(consumed);
         input = remaining;
@@ -219,7 +173,7 @@ mod tests {
         lex_line(l, 1)
             .tokens
             .into_iter()
-            .map(|t| t.text.to_string())
+            .map(|t| t.text(l).to_string())
             .collect()
     }
 
@@ -251,17 +205,19 @@ mod tests {
 
     #[test]
     fn columns_count_characters_and_tabs() {
-        let l = lex_line("\tpriority\t100\r", 1);
+        let src = "\tpriority\t100\r";
+        let l = lex_line(src, 1);
         assert_eq!(l.tokens[0].col, 2);
         assert_eq!(l.tokens[1].col, 11);
-        assert_eq!(l.tokens[1].text, "100");
+        assert_eq!(l.tokens[1].text(src), "100");
         let l = lex_line("é x", 1);
         assert_eq!(l.tokens[1].col, 3);
-        let l = lex_line("\"é#\" ü x", 1);
-        assert_eq!(l.tokens[0].text, "é#");
+        let src = "\"é#\" ü x";
+        let l = lex_line(src, 1);
+        assert_eq!(l.tokens[0].text(src), "é#");
         assert!(l.tokens[0].quoted);
         assert_eq!((l.tokens[1].col, l.tokens[2].col), (6, 8));
-        assert_eq!(l.tokens[1].text, "ü");
+        assert_eq!(l.tokens[1].text(src), "ü");
     }
 
     #[test]

@@ -4,6 +4,8 @@
 //! One parse serves two consumers: [`Loaded::config`] is what keepalived 1.3.5 would run (bad
 //! values defaulted or skipped as 1.3.5 does), and [`Loaded::error_count`] > 0 makes `-t` fail.
 
+#![forbid(unsafe_code)]
+
 pub mod ast;
 pub mod diagnostic;
 mod fxhash;

@@ -330,7 +330,7 @@ impl Display for Config {
         o.flag(0, "use_pid_dir", self.use_pid_dir);
         o.flag(0, "linkbeat_use_polling", self.linkbeat_use_polling);
         o.flag(0, "namespace_with_ipsets", self.namespace_with_ipsets);
-        if self.global_defs != GlobalDefs::default() {
+        if !self.global_defs.eq_ignoring_spans(&GlobalDefs::default()) {
             global(&mut o, &self.global_defs);
         }
         if !self.static_ipaddress.is_empty() {

@@ -4,7 +4,7 @@
 
 mod common;
 use common::{errors, load_td, testdata};
-use keepalived_conf::{load_str, LoadOptions};
+use keepalived_conf::{load_str, LoadOptions, SpanInsensitive};
 
 const BROKEN: &[&str] = &[
     "v1.3.5/keepalived.conf.IPv6",
@@ -97,7 +97,15 @@ fn every_sample_round_trips_through_render() {
             "{f}:\n{text}\n{}",
             b.render_diagnostics()
         );
-        assert_eq!(a.config, b.config, "{f}:\n{text}");
+        // Every span is reached by `clear_spans` (a node type or field left out of it would keep
+        // its positions here), so the comparison below is by content only.
+        let a = a.config.without_spans();
+        let debug = format!("{a:?}");
+        assert!(
+            !debug.contains("line: ") || debug.split("line: ").skip(1).all(|r| r.starts_with("0,")),
+            "{f}: a span survived clear_spans"
+        );
+        assert_eq!(a, b.config.without_spans(), "{f}:\n{text}");
     }
 }
 

@@ -3,6 +3,9 @@
 //! One process does what keepalived's parent and VRRP child did: parse the command line,
 //! check the configuration, daemonize, write both pid files, and run the VRRP engine.
 
+// The daemon needs `unsafe` (libc calls, socket buffers); every block must say why it is sound.
+#![deny(clippy::undocumented_unsafe_blocks)]
+
 mod cli;
 mod convert;
 mod daemonize;

@@ -6,6 +6,8 @@
 //! to call back with [`Input::Timer`]. Time is a [`Duration`](std::time::Duration) since an
 //! arbitrary epoch chosen by the caller, so tests drive the engine with a virtual clock.
 
+#![forbid(unsafe_code)]
+
 pub mod config;
 pub mod engine;
 pub mod log;

@@ -6,6 +6,8 @@
 //! addresses, and watches link up/down events. Everything sticks to netlink features that
 //! kernel 3.10 (CentOS 7) understands: no strict checking, no extended ACKs, no IFA_FLAGS.
 
+#![forbid(unsafe_code)]
+
 mod address;
 mod error;
 mod handle;

@@ -1,33 +1,23 @@
 //! vrrp-netlink against a real kernel, inside a throwaway network namespace holding a veth
 //! pair. Needs root: with CI=true a missing capability fails the tests, elsewhere they skip.
 
-use std::fs::File;
 use std::future::Future;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
-use std::os::fd::AsRawFd;
-use std::process::Command;
 use std::time::Duration;
 
+use netns_support::{ip as run_ip, unavailable, veth, Netns};
 use vrrp_netlink::{watch_links, AddressSpec, LinkEvent, Netlink};
 
 /// A namespace `ns` with veth ends `a` and `b`, both up; deleted on drop (also on panic).
 struct Lab {
-    ns: String,
+    ns: Netns,
     a: String,
     b: String,
 }
 
-impl Drop for Lab {
-    fn drop(&mut self) {
-        let _ = Command::new("ip").args(["netns", "del", &self.ns]).status();
-    }
-}
-
 impl Lab {
     fn ip(&self, args: &[&str]) -> Result<String, String> {
-        let mut full = vec!["-n", self.ns.as_str()];
-        full.extend_from_slice(args);
-        run_ip(&full)
+        self.ns.ip(args)
     }
 
     /// One line of `ip -o addr show` per address on `dev`.
@@ -53,65 +43,37 @@ impl Lab {
         F: FnOnce() -> Fut + Send + 'static,
         Fut: Future<Output = ()>,
     {
-        let path = format!("/run/netns/{}", self.ns);
-        std::thread::spawn(move || {
-            let fd = File::open(&path).unwrap();
-            // SAFETY: plain syscall on an fd we own; it moves only this thread.
-            let rc = unsafe { libc::setns(fd.as_raw_fd(), libc::CLONE_NEWNET) };
-            assert_eq!(rc, 0, "setns: {}", std::io::Error::last_os_error());
-            tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap()
-                .block_on(body());
-        })
-        .join()
-        .expect("test body panicked");
-    }
-}
-
-fn run_ip(args: &[&str]) -> Result<String, String> {
-    let out = Command::new("ip")
-        .args(args)
-        .output()
-        .map_err(|e| format!("ip {args:?}: {e}"))?;
-    if out.status.success() {
-        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
-    } else {
-        Err(format!(
-            "ip {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr).trim()
-        ))
+        self.ns
+            .spawn(move || {
+                tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .unwrap()
+                    .block_on(body())
+            })
+            .join()
+            .expect("test body panicked");
     }
 }
 
 /// Creates the lab, or None (skip) when namespaces are unavailable outside CI.
 fn lab(tag: &str) -> Option<Lab> {
     let id = format!("vnl{}{tag}", std::process::id());
-    let lab = Lab {
-        ns: id.clone(),
-        a: format!("{id}a"),
-        b: format!("{id}b"),
-    };
-    let setup = || -> Result<(), String> {
-        run_ip(&["netns", "add", &lab.ns])?;
-        lab.ip(&[
-            "link", "add", &lab.a, "type", "veth", "peer", "name", &lab.b,
-        ])?;
-        lab.ip(&["link", "set", &lab.a, "up"])?;
-        lab.ip(&["link", "set", &lab.b, "up"])?;
-        Ok(())
+    let (a, b) = (format!("{id}a"), format!("{id}b"));
+    let setup = || -> Result<Lab, String> {
+        let ns = Netns::add(&id)?;
+        veth(ns.name(), &a, &b, None)?;
+        ns.ip(&["link", "set", &a, "up"])?;
+        ns.ip(&["link", "set", &b, "up"])?;
+        Ok(Lab {
+            ns,
+            a: a.clone(),
+            b: b.clone(),
+        })
     };
     match setup() {
-        Ok(()) => Some(lab),
-        Err(e) => {
-            drop(lab);
-            if std::env::var("CI").as_deref() == Ok("true") {
-                panic!("CI=true but network namespaces are unavailable: {e}");
-            }
-            eprintln!("skipping: network namespaces unavailable: {e}");
-            None
-        }
+        Ok(lab) => Some(lab),
+        Err(e) => unavailable(&format!("cannot build the namespaces: {e}")),
     }
 }
 
@@ -301,7 +263,7 @@ fn primary_ipv4_and_link_info() {
 #[test]
 fn link_down_up_gives_one_event_each() {
     let Some(lab) = lab("w") else { return };
-    let (a, ns) = (lab.a.clone(), lab.ns.clone());
+    let (a, ns) = (lab.a.clone(), lab.ns.name().to_string());
     lab.run(move || async move {
         let nl = connect().await;
         let idx = ifindex(&nl, &a).await;
@@ -340,7 +302,7 @@ fn link_down_up_gives_one_event_each() {
 #[test]
 fn link_removal_is_reported() {
     let Some(lab) = lab("r") else { return };
-    let (a, b, ns) = (lab.a.clone(), lab.b.clone(), lab.ns.clone());
+    let (a, b, ns) = (lab.a.clone(), lab.b.clone(), lab.ns.name().to_string());
     lab.run(move || async move {
         let nl = connect().await;
         let ia = ifindex(&nl, &a).await;

@@ -59,7 +59,7 @@ pub(crate) fn global_defs<'a>(p: &mut P<'a>, line: &Line) {
 }
 
 fn keyword<'a>(p: &mut P<'a>, l: &Line, g: &mut GlobalDefs) {
-    let kw = l.tokens[0].text.as_str();
+    let kw = l.text(0);
     let s = |p: &mut P<'a>| p.arg(l, 1).map(str::to_string);
     match kw {
         "router_id" => g.router_id = s(p).or(g.router_id.take()),
@@ -142,7 +142,7 @@ fn keyword<'a>(p: &mut P<'a>, l: &Line, g: &mut GlobalDefs) {
                 l.tokens[1..]
                     .iter()
                     .take(2)
-                    .map(|t| t.text.to_string())
+                    .map(|t| l.token_text(t).to_string())
                     .collect(),
             )
         }
@@ -151,7 +151,7 @@ fn keyword<'a>(p: &mut P<'a>, l: &Line, g: &mut GlobalDefs) {
                 l.tokens[1..]
                     .iter()
                     .take(3)
-                    .map(|t| t.text.to_string())
+                    .map(|t| l.token_text(t).to_string())
                     .collect(),
             )
         }
@@ -195,7 +195,7 @@ fn interval<'a>(p: &mut P<'a>, l: &Line) -> Option<f64> {
     if v >= 1.0 {
         p.warn(
             l.span(1),
-            format!("the {} is very large - {v} seconds", l.tokens[0].text),
+            format!("the {} is very large - {v} seconds", l.text(0)),
         );
     }
     Some(v)

@@ -68,7 +68,7 @@ fn notify<'a>(p: &mut P<'a>, l: &Line) -> Option<Notify> {
 /// Parse `notify*` keywords shared by instances and sync groups; returns false if `kw` is not one.
 pub(crate) fn notify_kw<'a>(p: &mut P<'a>, l: &Line, slots: [&mut Option<Notify>; 4]) -> bool {
     let [m, b, f, n] = slots;
-    let slot = match l.tokens[0].text.as_str() {
+    let slot = match l.text(0) {
         "notify_master" => m,
         "notify_backup" => b,
         "notify_fault" => f,
@@ -82,7 +82,7 @@ pub(crate) fn notify_kw<'a>(p: &mut P<'a>, l: &Line, slots: [&mut Option<Notify>
 }
 
 fn keyword<'a>(p: &mut P<'a>, l: &Line, v: &mut VrrpInstance) {
-    let kw = l.tokens[0].text.as_str();
+    let kw = l.text(0);
     if notify_kw(
         p,
         l,
@@ -119,24 +119,21 @@ fn keyword<'a>(p: &mut P<'a>, l: &Line, v: &mut VrrpInstance) {
         }
         "virtual_router_id" => {
             if p.arg(l, 1).is_some() {
-                match l.tokens[1].text.parse::<u16>() {
+                match l.text(1).parse::<u16>() {
                     Ok(n @ 1..=255) => {
                         v.virtual_router_id = Some(n as u8);
                         v.spans.virtual_router_id = Some(l.span(1));
                     }
                     _ => p.error(
                         l.span(1),
-                        format!(
-                            "VRID '{}' not valid - must be between 1 & 255",
-                            l.tokens[1].text
-                        ),
+                        format!("VRID '{}' not valid - must be between 1 & 255", l.text(1)),
                     ),
                 }
             }
         }
         "priority" => {
             if p.arg(l, 1).is_some() {
-                match l.tokens[1].text.parse::<u16>() {
+                match l.text(1).parse::<u16>() {
                     Ok(n @ 1..=255) => {
                         v.priority = Some(n as u8);
                         v.spans.priority = Some(l.span(1));
@@ -147,7 +144,7 @@ fn keyword<'a>(p: &mut P<'a>, l: &Line, v: &mut VrrpInstance) {
                             l.span(1),
                             format!(
                                 "({}): priority '{}' not valid - must be between 1 & 255; using 100",
-                                v.name, l.tokens[1].text
+                                v.name, l.text(1)
                             ),
                         );
                         v.priority = Some(100);
@@ -188,7 +185,7 @@ fn keyword<'a>(p: &mut P<'a>, l: &Line, v: &mut VrrpInstance) {
         "unicast_src_ip" => v.unicast_src_ip = p.ip(l, 1).or(v.unicast_src_ip),
         "mcast_src_ip" => v.mcast_src_ip = p.ip(l, 1).or(v.mcast_src_ip),
         "unicast_peer" => p.list_block(l, |p, item| {
-            if let Some(addr) = p.parse_ip(&item.tokens[0].text, item.span(0)) {
+            if let Some(addr) = p.parse_ip(item.text(0), item.span(0)) {
                 v.unicast_peer.push(Addr {
                     addr,
                     span: item.span(0),
@@ -211,7 +208,7 @@ fn keyword<'a>(p: &mut P<'a>, l: &Line, v: &mut VrrpInstance) {
         "dont_track_primary" => v.dont_track_primary = true,
         "track_interface" => p.list_block(l, |p, item| {
             let mut t = TrackInterface {
-                name: item.tokens[0].text.to_string(),
+                name: item.text(0).to_string(),
                 weight: 0,
                 span: item.span(0),
             };
@@ -222,7 +219,7 @@ fn keyword<'a>(p: &mut P<'a>, l: &Line, v: &mut VrrpInstance) {
         }),
         "track_script" => p.list_block(l, |p, item| {
             let mut t = TrackScript {
-                name: item.tokens[0].text.to_string(),
+                name: item.text(0).to_string(),
                 weight: None,
                 span: item.span(0),
             };
@@ -328,7 +325,7 @@ fn authentication<'a>(p: &mut P<'a>, l: &Line, v: &mut VrrpInstance) {
 }
 
 fn auth_keyword<'a>(p: &mut P<'a>, l: &Line, a: &mut AuthTmp) {
-    match l.tokens[0].text.as_str() {
+    match l.text(0) {
         "auth_type" => {
             if let Some(t) = p.arg(l, 1) {
                 match t {

@@ -71,7 +71,7 @@ pub(crate) fn parse(reader: Reader<'_>) -> (Config, Reader<'_>) {
 }
 
 fn root_keyword<'a>(p: &mut P<'a>, line: &Line) {
-    let kw = line.tokens[0].text.as_str();
+    let kw = line.text(0);
     match kw {
         "global_defs" => global::global_defs(p, line),
         "vrrp_instance" => instance::vrrp_instance(p, line),
@@ -161,13 +161,13 @@ impl<'a> P<'a> {
     /// Token `i` of `line` as an argument, or a "missing parameter" error (fatal in 1.3.5).
     pub(crate) fn arg<'l>(&mut self, line: &'l Line, i: usize) -> Option<&'l str> {
         match line.tokens.get(i) {
-            Some(t) if !t.is_open() && !t.is_close() => Some(t.text.as_str()),
+            Some(t) if !t.is_open() && !t.is_close() => Some(line.token_text(t)),
             _ => {
                 self.error(
                     line.span(i),
                     format!(
                         "missing parameter after keyword '{}' (keepalived 1.3.5 refuses to start)",
-                        line.tokens[0].text
+                        line.text(0)
                     ),
                 );
                 None
@@ -177,7 +177,7 @@ impl<'a> P<'a> {
 
     /// Report an unknown keyword (1.3.5: "Unknown keyword"); its block, if any, is not skipped.
     pub(crate) fn unknown(&mut self, line: &Line) {
-        let kw = &line.tokens[0].text;
+        let kw = line.text(0);
         self.warn(line.span(0), format!("unknown keyword '{kw}' - ignored"));
         if line.tokens.len() > 1 && line.tokens.last().is_some_and(|t| t.is_open()) {
             self.warn(
@@ -191,7 +191,7 @@ impl<'a> P<'a> {
 
     /// Warn about a keyword that keepalived knows but this implementation does not run; skip its block.
     pub(crate) fn unsupported(&mut self, line: &Line) {
-        let kw = &line.tokens[0].text;
+        let kw = line.text(0);
         self.warn(
             line.span(0),
             format!("'{kw}' is not supported by this implementation: ignored"),
@@ -218,7 +218,7 @@ impl<'a> P<'a> {
             Some(_) => {
                 self.warn(
                     line.span(at),
-                    format!("extra text after '{}' - ignored", line.tokens[0].text),
+                    format!("extra text after '{}' - ignored", line.text(0)),
                 );
                 if let Some(i) = line.tokens.iter().position(|t| t.is_open()) {
                     return line.span(i);
@@ -235,7 +235,7 @@ impl<'a> P<'a> {
         }
         self.warn(
             line.span(line.tokens.len()),
-            format!("'{{' missing at beginning of block {}", line.tokens[0].text),
+            format!("'{{' missing at beginning of block {}", line.text(0)),
         );
         line.span(0)
     }
@@ -255,7 +255,7 @@ impl<'a> P<'a> {
                     open,
                     format!(
                         "block '{}' is not closed: missing '}}' at end of file",
-                        line.tokens[0].text
+                        line.text(0)
                     ),
                 );
                 return;
@@ -288,7 +288,7 @@ impl<'a> P<'a> {
                             "keepalived 1.3.5 ignores items on the '{}' line after '{{' and reads the \
                              following lines up to a line starting with '}}' as items; put each item \
                              on its own line",
-                            line.tokens[0].text
+                            line.text(0)
                         ),
                     );
                 }
@@ -303,7 +303,7 @@ impl<'a> P<'a> {
                     open,
                     format!(
                         "block '{}' is not closed: missing '}}' at end of file",
-                        line.tokens[0].text
+                        line.text(0)
                     ),
                 );
                 return;
@@ -342,7 +342,7 @@ impl<'a> P<'a> {
                             line.span(0),
                             format!(
                                 "block '{}' is not closed: missing '}}' at end of file",
-                                line.tokens[0].text
+                                line.text(0)
                             ),
                         );
                         return out;
@@ -355,7 +355,7 @@ impl<'a> P<'a> {
                 } else {
                     self.warn(
                         l.span(i),
-                        format!("'{{' missing at beginning of block {}", line.tokens[0].text),
+                        format!("'{{' missing at beginning of block {}", line.text(0)),
                     );
                 }
                 need_open = false;
@@ -367,7 +367,7 @@ impl<'a> P<'a> {
                     }
                     return out;
                 }
-                out.push((l.tokens[i].text.to_string(), l.span(i)));
+                out.push((l.text(i).to_string(), l.span(i)));
                 i += 1;
             }
         }
@@ -396,7 +396,7 @@ impl<'a> P<'a> {
                     span,
                     format!(
                         "block '{}' is not closed: missing '}}' at end of file",
-                        line.tokens[0].text
+                        line.text(0)
                     ),
                 );
                 while stack.len() > 1 {
@@ -440,7 +440,7 @@ fn generic_line(l: &Line) -> GenericBlock {
             .tokens
             .iter()
             .filter(|t| !t.is_open() && !t.is_close())
-            .map(|t| t.text.to_string())
+            .map(|t| l.token_text(t).to_string())
             .collect(),
         block: None,
         span: l.span(0),

@@ -27,7 +27,7 @@ pub(crate) fn vrrp_script<'a>(p: &mut P<'a>, line: &Line) {
 }
 
 fn script_kw<'a>(p: &mut P<'a>, l: &Line, s: &mut VrrpScript) {
-    match l.tokens[0].text.as_str() {
+    match l.text(0) {
         // Only the 2nd token is the command (1.3.5 set_value): commands with args must be quoted.
         "script" => {
             if let Some(c) = p.arg(l, 1) {
@@ -109,7 +109,7 @@ fn sync_kw<'a>(p: &mut P<'a>, l: &Line, g: &mut SyncGroup) {
     ) {
         return;
     }
-    match l.tokens[0].text.as_str() {
+    match l.text(0) {
         "group" => {
             let v = p.value_block(l);
             g.group
@@ -139,7 +139,7 @@ pub(crate) fn garp_group<'a>(p: &mut P<'a>, line: &Line) {
 }
 
 fn garp_kw<'a>(p: &mut P<'a>, l: &Line, g: &mut GarpGroup) {
-    match l.tokens[0].text.as_str() {
+    match l.text(0) {
         "garp_interval" => g.garp_interval = p.secs(l, 1, 1.0e9).or(g.garp_interval),
         "gna_interval" => g.gna_interval = p.secs(l, 1, 1.0e9).or(g.gna_interval),
         "interface" => {

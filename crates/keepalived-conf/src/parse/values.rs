@@ -8,7 +8,11 @@ use std::net::IpAddr;
 /// The line as words (routes, rules).
 pub(crate) fn words(l: &Line) -> Words {
     Words {
-        words: l.tokens.iter().map(|t| t.text.to_string()).collect(),
+        words: l
+            .tokens
+            .iter()
+            .map(|t| l.token_text(t).to_string())
+            .collect(),
         span: l.span(0),
     }
 }
@@ -26,17 +30,14 @@ impl<'a> P<'a> {
             Ok(v) => {
                 self.error(
                     l.span(i),
-                    format!(
-                        "{} {v} is out of range {min}..{max} - ignored",
-                        l.tokens[0].text
-                    ),
+                    format!("{} {v} is out of range {min}..{max} - ignored", l.text(0)),
                 );
                 None
             }
             Err(_) => {
                 self.error(
                     l.span(i),
-                    format!("invalid number '{w}' for {} - ignored", l.tokens[0].text),
+                    format!("invalid number '{w}' for {} - ignored", l.text(0)),
                 );
                 None
             }
@@ -69,7 +70,7 @@ impl<'a> P<'a> {
                     l.span(i),
                     format!(
                         "invalid value '{w}' for {} (expected seconds 0..{max}) - ignored",
-                        l.tokens[0].text
+                        l.text(0)
                     ),
                 );
                 None
@@ -79,7 +80,7 @@ impl<'a> P<'a> {
 
     /// Optional boolean argument (`on|off|true|false|yes|no`); a bare keyword means true.
     pub(crate) fn boolean(&mut self, l: &Line) -> Option<bool> {
-        match l.tokens.get(1).map(|t| t.text.as_str()) {
+        match l.tokens.get(1).map(|t| l.token_text(t)) {
             None => Some(true),
             Some("on" | "true" | "yes") => Some(true),
             Some("off" | "false" | "no") => Some(false),
@@ -88,7 +89,7 @@ impl<'a> P<'a> {
                     l.span(1),
                     format!(
                         "invalid value '{w}' for {} (expected on/off, true/false or yes/no) - ignored",
-                        l.tokens[0].text
+                        l.text(0)
                     ),
                 );
                 None
@@ -115,10 +116,10 @@ impl<'a> P<'a> {
 
     /// `ADDR[/PREFIX] [dev IF] [brd ADDR|broadcast ADDR] [scope S] [label L]`; `None` = skipped.
     pub(crate) fn vip_line(&mut self, l: &Line) -> Option<VirtualAddress> {
-        let first = &l.tokens[0].text;
+        let first = l.text(0);
         let (a, p) = match first.split_once('/') {
             Some((a, p)) => (a, Some(p)),
-            None => (first.as_str(), None),
+            None => (first, None),
         };
         let addr = self.parse_ip(a, l.span(0))?;
         let max = if addr.is_ipv4() { 32 } else { 128 };
@@ -146,8 +147,8 @@ impl<'a> P<'a> {
         };
         let mut i = 1;
         while i < l.tokens.len() {
-            let opt = l.tokens[i].text.as_str();
-            let val = l.tokens.get(i + 1).map(|t| t.text.to_string());
+            let opt = l.text(i);
+            let val = l.tokens.get(i + 1).map(|t| l.token_text(t).to_string());
             match (opt, val) {
                 ("dev", Some(d)) => v.dev = Some(d),
                 ("brd" | "broadcast", Some(b)) => {

@@ -2,14 +2,12 @@
 //!
 //! Need root. With CI=true a missing capability fails the test; elsewhere it is skipped.
 
-use std::fs::File;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
-use std::os::fd::AsRawFd;
-use std::process::Command;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Arc};
 use std::time::Duration;
 
+use netns_support::{in_netns, unavailable, veth, Netns};
 use socket2::{Domain, Protocol, Socket, Type};
 use vrrp_engine::Family;
 
@@ -22,85 +20,39 @@ struct Lab {
     b: String,
     ifa: String,
     ifb: String,
-}
-
-impl Drop for Lab {
-    fn drop(&mut self) {
-        // Deleting a namespace deletes the veth end inside it, and with it the pair.
-        for ns in [&self.a, &self.b] {
-            let _ = Command::new("ip").args(["netns", "del", ns]).status();
-        }
-    }
-}
-
-fn ip(args: &[&str]) -> Result<(), String> {
-    let out = Command::new("ip")
-        .args(args)
-        .output()
-        .map_err(|e| format!("ip {args:?}: {e}"))?;
-    if out.status.success() {
-        Ok(())
-    } else {
-        Err(format!(
-            "ip {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr).trim()
-        ))
-    }
+    // Deleting a namespace deletes the veth end inside it, and with it the pair.
+    _namespaces: [Netns; 2],
 }
 
 /// Builds the lab, or returns None (skip) when namespaces are unavailable outside CI.
 fn lab(tag: &str) -> Option<Lab> {
     let id = format!("{}{tag}", std::process::id());
-    let lab = Lab {
-        a: format!("kna{id}"),
-        b: format!("knb{id}"),
-        ifa: format!("kva{id}"),
-        ifb: format!("kvb{id}"),
-    };
-    let setup = || -> Result<(), String> {
-        ip(&["netns", "add", &lab.a])?;
-        ip(&["netns", "add", &lab.b])?;
-        ip(&[
-            "-n", &lab.a, "link", "add", &lab.ifa, "type", "veth", "peer", "name", &lab.ifb,
-            "netns", &lab.b,
-        ])?;
+    let (a, b) = (format!("kna{id}"), format!("knb{id}"));
+    let (ifa, ifb) = (format!("kva{id}"), format!("kvb{id}"));
+    let setup = || -> Result<[Netns; 2], String> {
+        let namespaces = [Netns::add(&a)?, Netns::add(&b)?];
+        veth(&a, &ifa, &ifb, Some(&b))?;
         for (ns, ifn, v4, v6) in [
-            (&lab.a, &lab.ifa, "10.77.0.1/24", "fe80::a/64"),
-            (&lab.b, &lab.ifb, "10.77.0.2/24", "fe80::b/64"),
+            (&namespaces[0], &ifa, "10.77.0.1/24", "fe80::a/64"),
+            (&namespaces[1], &ifb, "10.77.0.2/24", "fe80::b/64"),
         ] {
-            ip(&["-n", ns, "addr", "add", v4, "dev", ifn])?;
-            ip(&["-n", ns, "addr", "add", v6, "dev", ifn, "nodad"])?;
-            ip(&["-n", ns, "link", "set", ifn, "up"])?;
-            ip(&["-n", ns, "link", "set", "lo", "up"])?;
+            ns.ip(&["addr", "add", v4, "dev", ifn])?;
+            ns.ip(&["addr", "add", v6, "dev", ifn, "nodad"])?;
+            ns.ip(&["link", "set", ifn, "up"])?;
+            ns.ip(&["link", "set", "lo", "up"])?;
         }
-        Ok(())
+        Ok(namespaces)
     };
     match setup() {
-        Ok(()) => Some(lab),
-        Err(e) => {
-            drop(lab);
-            if std::env::var("CI").as_deref() == Ok("true") {
-                panic!("CI=true but network namespaces are unavailable: {e}");
-            }
-            eprintln!("skipping: network namespaces unavailable: {e}");
-            None
-        }
+        Ok(namespaces) => Some(Lab {
+            a,
+            b,
+            ifa,
+            ifb,
+            _namespaces: namespaces,
+        }),
+        Err(e) => unavailable(&format!("cannot build the namespaces: {e}")),
     }
-}
-
-/// Runs `f` on a fresh thread that has entered namespace `ns`.
-fn in_netns<T: Send + 'static>(
-    ns: &str,
-    f: impl FnOnce() -> T + Send + 'static,
-) -> std::thread::JoinHandle<T> {
-    let path = format!("/run/netns/{ns}");
-    std::thread::spawn(move || {
-        let fd = File::open(&path).unwrap();
-        // SAFETY: plain syscall on an fd we own; affects only this thread.
-        let rc = unsafe { libc::setns(fd.as_raw_fd(), libc::CLONE_NEWNET) };
-        assert_eq!(rc, 0, "setns {path}: {}", std::io::Error::last_os_error());
-        f()
-    })
 }
 
 fn runtime() -> tokio::runtime::Runtime {

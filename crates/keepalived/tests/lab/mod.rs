@@ -16,11 +16,13 @@ pub mod daemon;
 pub mod monitor;
 pub mod scenarios;
 
-use std::fs::File;
-use std::os::fd::AsRawFd;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use netns_support::{
+    bridge, have, ip_ok, is_root, lock_lab, ok, unavailable, veth, LabLock, Netns,
+};
 
 pub use capture::{Capture, Packet};
 pub use daemon::{Daemon, Impl};
@@ -62,74 +64,8 @@ pub fn seed_conf(name: &str) -> PathBuf {
         .join(name)
 }
 
-/// Whether this run must fail rather than skip when the lab cannot be built.
-fn in_ci() -> bool {
-    std::env::var("CI").map(|v| v == "true").unwrap_or(false)
-}
-
-/// Refuse to run (fail under CI=true, otherwise print why and skip).
-fn unavailable(why: &str) -> Option<Lab> {
-    if in_ci() {
-        panic!("network-namespace lab unavailable under CI=true: {why}");
-    }
-    eprintln!("SKIPPED: network-namespace lab unavailable: {why}");
-    None
-}
-
 /// Run `ip ARGS`, returning stdout or an error text with stderr.
-pub fn ip(args: &[&str]) -> Result<String, String> {
-    let out = Command::new("ip")
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .map_err(|e| format!("cannot run ip {args:?}: {e}"))?;
-    if out.status.success() {
-        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
-    } else {
-        Err(format!(
-            "ip {args:?} failed ({}): {}",
-            out.status,
-            String::from_utf8_lossy(&out.stderr).trim()
-        ))
-    }
-}
-
-/// Run `ip ARGS` during lab setup, where any failure is a broken lab.
-fn ip_ok(args: &[&str]) {
-    if let Err(e) = ip(args) {
-        panic!("lab setup: {e}");
-    }
-}
-
-/// Set sysctls inside a namespace.
-fn sysctl(ns: &str, settings: &[&str]) {
-    let out = Command::new("ip")
-        .args(["netns", "exec", ns, "sysctl", "-q", "-w"])
-        .args(settings)
-        .stdin(Stdio::null())
-        .output()
-        .expect("run sysctl");
-    assert!(
-        out.status.success(),
-        "sysctl {settings:?} in {ns}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-/// Is `prog` runnable (found on PATH or as an absolute path)?
-fn have(prog: &str) -> bool {
-    Command::new(prog)
-        .arg(if prog.ends_with("keepalived") {
-            "-v"
-        } else {
-            "--version"
-        })
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok()
-}
+pub use netns_support::ip;
 
 /// Which of the two lab nodes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -242,9 +178,12 @@ pub struct Lab {
     pub capture: Capture,
     /// Per-test directory: pid files, logs, capture.
     pub dir: PathBuf,
-    /// Global lock serialising the timing-sensitive lab tests (held until drop).
-    _lock: File,
-    namespaces: Vec<String>,
+    /// The namespaces A, B and the LAN, deleted when the lab is dropped (after its `Drop` has
+    /// stopped every process in them).
+    _namespaces: Vec<Netns>,
+    /// Global lock serialising the timing-sensitive lab tests (held until the namespaces are gone:
+    /// fields drop in declaration order).
+    _lock: LabLock,
 }
 
 impl Lab {
@@ -253,8 +192,7 @@ impl Lab {
     /// Returns `None` (after printing why) when namespaces or tools are unavailable, except under
     /// `CI=true`, where that is a test failure.
     pub fn new(test_id: &str, a_imp: Impl, b_imp: Impl) -> Option<Lab> {
-        // SAFETY: geteuid has no preconditions.
-        if unsafe { libc::geteuid() } != 0 {
+        if !is_root() {
             return unavailable("not running as root");
         }
         for tool in ["ip", "tcpdump", "tshark"] {
@@ -274,74 +212,34 @@ impl Lab {
         let lan = format!("{prefix}-lan");
         let ns_a = format!("{prefix}-a");
         let ns_b = format!("{prefix}-b");
-        if let Err(e) = ip(&["netns", "add", &lan]) {
-            return unavailable(&format!("cannot create a network namespace: {e}"));
-        }
+        // Until the lab is complete, a failing step drops (deletes) the namespaces made so far.
+        let lan_ns = match Netns::add(&lan) {
+            Ok(ns) => ns,
+            Err(e) => return unavailable(&format!("cannot create a network namespace: {e}")),
+        };
         let dir = std::env::temp_dir().join(format!("keepalived-rs-lab-{prefix}"));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).expect("create lab dir");
 
-        // From here on a half-built lab is cleaned by this guard if setup panics.
-        let mut guard = SetupGuard {
-            namespaces: vec![lan.clone()],
-        };
-        for ns in [&ns_a, &ns_b] {
-            ip_ok(&["netns", "add", ns]);
-            guard.namespaces.push(ns.clone());
+        let node_a = ok(Netns::add(&ns_a));
+        let node_b = ok(Netns::add(&ns_b));
+        for ns in [&lan_ns, &node_a, &node_b] {
+            ok(ns.disable_ipv6());
+            ok(ns.ip(&["link", "set", "lo", "up"]));
         }
-        let v6_off = [
-            "net.ipv6.conf.all.disable_ipv6=1",
-            "net.ipv6.conf.default.disable_ipv6=1",
-        ];
-        for ns in [&lan, &ns_a, &ns_b] {
-            sysctl(ns, &v6_off);
-            ip_ok(&["-n", ns, "link", "set", "lo", "up"]);
-        }
-        ip_ok(&[
-            "-n",
-            &lan,
-            "link",
-            "add",
-            "br0",
-            "type",
-            "bridge",
-            "stp_state",
-            "0",
-            "forward_delay",
-            "0",
-            "mcast_snooping",
-            "0",
-        ]);
-        // br_netfilter may be loaded on the host: keep bridged frames out of its netfilter.
-        // (The keys only exist when the module is loaded, so failures are ignored.)
-        let _ = Command::new("ip")
-            .args(["netns", "exec", &lan, "sysctl", "-q", "-w"])
-            .args([
-                "net.bridge.bridge-nf-call-iptables=0",
-                "net.bridge.bridge-nf-call-arptables=0",
-                "net.bridge.bridge-nf-call-ip6tables=0",
-            ])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status();
-        for (node, ns) in [(NodeId::A, &ns_a), (NodeId::B, &ns_b)] {
+        ok(bridge(&lan, "br0"));
+        for (node, ns) in [(NodeId::A, &node_a), (NodeId::B, &node_b)] {
             let port = format!("veth{}", node.letter());
-            ip_ok(&[
-                "-n", &lan, "link", "add", &port, "type", "veth", "peer", "name", IFACE, "netns",
-                ns,
-            ]);
+            ok(veth(&lan, &port, IFACE, Some(ns.name())));
             ip_ok(&["-n", &lan, "link", "set", &port, "master", "br0"]);
             ip_ok(&["-n", &lan, "link", "set", &port, "up"]);
-            sysctl(
-                ns,
-                &[
-                    "net.ipv4.conf.all.rp_filter=0",
-                    "net.ipv4.conf.default.rp_filter=0",
-                ],
-            );
+            ok(ns.sysctl(&[
+                "net.ipv4.conf.all.rp_filter=0",
+                "net.ipv4.conf.default.rp_filter=0",
+            ]));
             let cidr = format!("{}/24", node.addr());
-            ip_ok(&["-n", ns, "addr", "add", &cidr, "dev", IFACE]);
-            ip_ok(&["-n", ns, "link", "set", IFACE, "up"]);
+            ok(ns.ip(&["addr", "add", &cidr, "dev", IFACE]));
+            ok(ns.ip(&["link", "set", IFACE, "up"]));
         }
         ip_ok(&["-n", &lan, "link", "set", "br0", "up"]);
 
@@ -358,11 +256,10 @@ impl Lab {
         let b = node(NodeId::B, &ns_b, b_imp);
         // ip monitor has no "ready" signal: give it time to subscribe before anything changes.
         sleep(0.2);
-        guard.namespaces.clear();
         let lab = Lab {
             test_id: test_id.to_string(),
             prefix,
-            namespaces: vec![ns_a, ns_b, lan.clone()],
+            _namespaces: vec![node_a, node_b, lan_ns],
             lan,
             a,
             b,
@@ -526,50 +423,13 @@ impl Drop for Lab {
         self.capture.stop();
         self.a.monitor.stop();
         self.b.monitor.stop();
-        for ns in &self.namespaces {
-            let _ = ip(&["netns", "del", ns]);
-        }
+        // The namespaces are deleted when the `_namespaces` field drops, right after this.
         if failed {
             eprintln!("lab files kept in {}", self.dir.display());
         } else {
             let _ = std::fs::remove_dir_all(&self.dir);
         }
     }
-}
-
-/// Deletes the namespaces of a lab whose setup panicked half-way.
-struct SetupGuard {
-    namespaces: Vec<String>,
-}
-
-impl Drop for SetupGuard {
-    fn drop(&mut self) {
-        for ns in &self.namespaces {
-            let _ = ip(&["netns", "del", ns]);
-        }
-    }
-}
-
-/// Take the machine-wide lock that serialises lab tests (timing assertions need quiet CPUs).
-fn lock_lab() -> File {
-    let path = std::env::temp_dir().join("keepalived-rs-netns-lab.lock");
-    let f = File::options()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&path)
-        .expect("open lab lock file");
-    // libc::flock rather than File::lock: the workspace's MSRV (1.85) predates File::lock.
-    // SAFETY: flock on a descriptor we own; it is released when the File is closed.
-    let rc = unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX) };
-    assert_eq!(
-        rc,
-        0,
-        "flock {}: {}",
-        path.display(),
-        std::io::Error::last_os_error()
-    );
-    f
 }
 
 /// MAC address of `enp11s0f0` in namespace `ns`.
