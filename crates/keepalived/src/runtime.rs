@@ -123,6 +123,8 @@ impl Signals {
 struct Daemon {
     opts: Options,
     engine: Engine,
+    /// The engine's output buffer, reused for every input (no allocation per packet).
+    outs: Vec<Output>,
     epoch: Instant,
     nl: Netlink,
     ifs: Interfaces,
@@ -225,6 +227,7 @@ impl Daemon {
         let (recheck_tx, recheck_rx) = unbounded_channel();
         let mut d = Daemon {
             engine: Engine::new(conv.engine.clone()),
+            outs: Vec::new(),
             opts,
             epoch: Instant::now(),
             nl,
@@ -270,8 +273,7 @@ impl Daemon {
         }
         // The engine learns every relevant link state before it starts.
         d.feed_link_states().await;
-        let outs = d.engine.handle(Input::Start, d.now());
-        d.apply(outs).await;
+        d.feed(Input::Start).await;
         d.script_tasks = scripts::spawn_checks(&conv.scripts, &d.script_tx);
         Ok(d)
     }
@@ -297,14 +299,11 @@ impl Daemon {
             return;
         }
         let up = self.link_usable(name);
-        let outs = self.engine.handle(
-            Input::Link {
-                interface: name,
-                up,
-            },
-            self.now(),
-        );
-        self.apply(outs).await;
+        self.feed(Input::Link {
+            interface: name,
+            up,
+        })
+        .await;
     }
 
     fn now(&self) -> Duration {
@@ -334,8 +333,7 @@ impl Daemon {
                 _ = sleep => {
                     if has_deadline {
                         last_fired = deadline;
-                        let outs = self.engine.handle(Input::Timer, self.now());
-                        self.apply(outs).await;
+                        self.feed(Input::Timer).await;
                     }
                 }
                 _ = self.signals.term.recv() => return self.shutdown().await,
@@ -346,11 +344,7 @@ impl Daemon {
                 Some(ev) = recv_opt(&mut self.link_rx) => self.on_link(ev).await,
                 Some(r) = self.recheck_rx.recv() => self.on_recheck(r).await,
                 Some(r) = self.script_rx.recv() => {
-                    let outs = self.engine.handle(
-                        Input::ScriptResult { script: &r.name, success: r.success },
-                        self.now(),
-                    );
-                    self.apply(outs).await;
+                    self.feed(Input::ScriptResult { script: &r.name, success: r.success }).await;
                 }
                 _ = self.pkt_tx.readable() => self.on_packets().await,
             }
@@ -363,8 +357,7 @@ impl Daemon {
         let mut deadline = self.engine.next_deadline();
         for _ in 0..PACKET_BATCH {
             if deadline.is_some_and(|d| d <= self.now()) {
-                let outs = self.engine.handle(Input::Timer, self.now());
-                self.apply(outs).await;
+                self.feed(Input::Timer).await;
                 deadline = self.engine.next_deadline();
             }
             let Some(m) = self.pkt_tx.pop() else {
@@ -392,17 +385,14 @@ impl Daemon {
     }
 
     async fn on_packet(&mut self, m: &RxMsg) {
-        let outs = self.engine.handle(
-            Input::Packet(RxPacket {
-                interface: &m.interface,
-                family: m.family,
-                bytes: &m.data,
-                src: m.src,
-                hop_limit: m.hop_limit,
-            }),
-            self.now(),
-        );
-        self.apply(outs).await;
+        self.feed(Input::Packet(RxPacket {
+            interface: &m.interface,
+            family: m.family,
+            bytes: &m.data,
+            src: m.src,
+            hop_limit: m.hop_limit,
+        }))
+        .await;
     }
 
     async fn on_link(&mut self, ev: LinkEvent) {
@@ -518,8 +508,9 @@ impl Daemon {
             .filter(|new| new.interface == name)
             .any(|new| {
                 (0..self.engine.instance_count()).any(|i| {
-                    let old = self.engine.instance_config(vrrp_engine::InstanceId(i));
-                    old.name == new.name && old.src_addr != new.src_addr
+                    self.engine
+                        .instance_config(vrrp_engine::InstanceId(i))
+                        .is_some_and(|old| old.name == new.name && old.src_addr != new.src_addr)
                 })
             })
     }
@@ -709,13 +700,23 @@ impl Daemon {
         all_ok
     }
 
-    /// Carries out the engine's actions in order.
-    async fn apply(&mut self, outs: Vec<Output>) {
-        for out in outs {
+    /// Feeds one input to the engine at the current time and carries out what it says.
+    async fn feed(&mut self, input: Input<'_>) {
+        // Taken out of `self` while applying (applying needs `&mut self`); a nested feed
+        // would just start from an empty buffer.
+        let mut outs = std::mem::take(&mut self.outs);
+        self.engine.handle_into(input, self.now(), &mut outs);
+        self.apply(&mut outs).await;
+        self.outs = outs;
+    }
+
+    /// Carries out the engine's actions in order, leaving `outs` empty.
+    async fn apply(&mut self, outs: &mut Vec<Output>) {
+        for out in outs.drain(..) {
             let iname = out
                 .instance
-                .filter(|i| i.0 < self.engine.instance_count())
-                .map(|i| self.engine.instance_config(i).name.clone());
+                .and_then(|i| self.engine.instance_config(i))
+                .map(|c| c.name.clone());
             match out.action {
                 Action::SendAdvert {
                     interface,
@@ -936,8 +937,7 @@ impl Daemon {
             // move the addresses; only notify_stop runs.
             logging::info("-V/--dont-release-vrrp: leaving VIPs in place, no priority-0 advert");
         } else {
-            let outs = self.engine.handle(Input::Shutdown, self.now());
-            self.apply(outs).await;
+            self.feed(Input::Shutdown).await;
         }
         if !self.stop_notified {
             for line in self.notify.stop_commands() {
@@ -1006,10 +1006,8 @@ impl Daemon {
         // it (removed masters still send their priority-0 advert).
         self.wanted.extend(wanted_sockets(&conv));
         self.open_sockets(None);
-        let outs = self
-            .engine
-            .handle(Input::Reload(Box::new(conv.engine.clone())), self.now());
-        self.apply(outs).await;
+        self.feed(Input::Reload(Box::new(conv.engine.clone())))
+            .await;
         self.wanted = wanted_sockets(&conv);
         self.close_unused_sockets();
         // Interfaces new to the configuration: the engine ignores states it already knows.

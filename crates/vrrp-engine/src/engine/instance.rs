@@ -4,7 +4,7 @@
 use std::net::IpAddr;
 use std::time::Duration;
 
-use crate::config::{Family, InitialState, InstanceConfig, Version, Vip};
+use crate::config::{InitialState, InstanceConfig, Version, Vip};
 use crate::log::LogLine;
 
 use super::advert::{self, TxCounters};
@@ -741,8 +741,66 @@ impl Instance {
         }
     }
 
-    /// Whether the config identity (keepalived's reload match) equals another's.
-    pub(crate) fn key(cfg: &InstanceConfig) -> (u8, Family, String) {
-        (cfg.vrid, cfg.family, cfg.interface.clone())
+    /// Whether `cfg` configures this same instance (keepalived's reload match: VRID,
+    /// family and interface).
+    pub(crate) fn same_identity(&self, cfg: &InstanceConfig) -> bool {
+        self.cfg.vrid == cfg.vrid
+            && self.cfg.family == cfg.family
+            && self.cfg.interface == cfg.interface
+    }
+
+    /// Reload: takes the new configuration (state, priority and counters stay), and if the
+    /// addresses are set, removes those no longer configured and adds (with GARPs) the new.
+    pub(crate) fn reconfigure(
+        &mut self,
+        id: InstanceId,
+        cfg: InstanceConfig,
+        out: &mut Vec<Output>,
+    ) {
+        let removed: Vec<Vip> = self
+            .cfg
+            .vips
+            .iter()
+            .chain(&self.cfg.excluded_vips)
+            .filter(|v| !cfg.vips.contains(v) && !cfg.excluded_vips.contains(v))
+            .cloned()
+            .collect();
+        let added: Vec<Vip> = cfg
+            .vips
+            .iter()
+            .chain(&cfg.excluded_vips)
+            .filter(|v| !self.cfg.vips.contains(v) && !self.cfg.excluded_vips.contains(v))
+            .cloned()
+            .collect();
+        self.id = id;
+        if self.base_priority != 254 || cfg.priority != 255 {
+            self.base_priority = cfg.priority.max(1);
+        }
+        self.cfg = cfg;
+        if !self.vips_set {
+            return;
+        }
+        for v in &removed {
+            self.info(
+                out,
+                format!(
+                    "ip address {}/{} dev {}, no longer exist",
+                    v.addr, v.prefix_len, v.dev
+                ),
+            );
+        }
+        if !removed.is_empty() {
+            self.emit(out, Action::RemoveAddresses(removed));
+        }
+        if !added.is_empty() {
+            self.emit(out, Action::AddAddresses(added.clone()));
+            self.emit(
+                out,
+                Action::SendGarp {
+                    vips: added,
+                    count: self.cfg.garp.master_repeat,
+                },
+            );
+        }
     }
 }

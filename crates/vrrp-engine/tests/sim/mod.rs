@@ -592,6 +592,21 @@ pub fn feed(e: &mut Engine, bytes: &[u8], now: Duration) -> Vec<Output> {
     )
 }
 
+/// Delivers raw IPv4 bytes on the seed interface, outputs appended to `out`.
+pub fn feed_into(e: &mut Engine, bytes: &[u8], now: Duration, out: &mut Vec<Output>) {
+    e.handle_into(
+        Input::Packet(RxPacket {
+            interface: IFACE,
+            family: Family::V4,
+            bytes,
+            src: None,
+            hop_limit: None,
+        }),
+        now,
+        out,
+    )
+}
+
 /// Info/Detail texts of outputs.
 pub fn texts(outs: &[Output]) -> Vec<String> {
     outs.iter()

@@ -1,0 +1,57 @@
+//! Packet dispatch: (interface, family, VRID) → instances, built once per configuration.
+
+use std::collections::HashMap;
+
+use crate::config::{Auth, Family};
+
+use super::instance::Instance;
+use super::validate::demux_vrid;
+use super::RxPacket;
+
+/// Key of the index: interned interface, family, whether the instance expects an AH header
+/// in front of the VRRP header (the VRID sits further in), VRID.
+type Key = (u32, Family, bool, u8);
+
+/// The prebuilt index. Interface names are interned to small integers when the index is
+/// built, so a packet costs one lookup of its interface name and at most two of a small
+/// integer key, whatever the number of instances.
+#[derive(Debug, Default)]
+pub(crate) struct Dispatch {
+    interfaces: HashMap<Box<str>, u32>,
+    /// Instance indices per key, in instance order (normally one).
+    by_key: HashMap<Key, Vec<usize>>,
+}
+
+impl Dispatch {
+    /// Indexes `instances`.
+    pub(crate) fn build(instances: &[Instance]) -> Self {
+        let mut d = Dispatch::default();
+        for (i, inst) in instances.iter().enumerate() {
+            let next = u32::try_from(d.interfaces.len()).unwrap_or(u32::MAX);
+            let ifid = *d
+                .interfaces
+                .entry(inst.cfg.interface.as_str().into())
+                .or_insert(next);
+            let ah = matches!(inst.cfg.auth, Auth::Ah(_));
+            d.by_key
+                .entry((ifid, inst.cfg.family, ah, inst.cfg.vrid))
+                .or_default()
+                .push(i);
+        }
+        d
+    }
+
+    /// Instances a received packet is addressed to: those reading the VRID right behind the
+    /// IP header, and those reading it behind an AH header (each list in instance order).
+    pub(crate) fn lookup(&self, rx: &RxPacket<'_>) -> (&[usize], &[usize]) {
+        let Some(&ifid) = self.interfaces.get(rx.interface) else {
+            return (&[], &[]);
+        };
+        let find = |ah: bool| {
+            demux_vrid(rx, ah)
+                .and_then(|vrid| self.by_key.get(&(ifid, rx.family, ah, vrid)))
+                .map_or(&[][..], Vec::as_slice)
+        };
+        (find(false), find(true))
+    }
+}
