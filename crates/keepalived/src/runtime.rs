@@ -744,7 +744,7 @@ impl Daemon {
                         scripts::spawn_notify(line);
                     }
                 }
-                Action::Log(line) => logging::log_line(&line),
+                Action::Log(event) => logging::log_event(&event),
                 // Counters live in the engine (Engine::stats).
                 Action::StateChanged { .. } => {}
             }

@@ -8,6 +8,7 @@
 
 pub mod config;
 pub mod engine;
+pub mod event;
 pub mod log;
 pub mod wire;
 
@@ -19,4 +20,5 @@ pub use engine::{
     Action, Engine, Footprint, Input, InstanceId, InstanceStats, NotifyState, NotifyTarget, Output,
     RejectKind, RejectReason, RxPacket, State,
 };
+pub use event::{Event, GroupTarget};
 pub use log::{LogLevel, LogLine};

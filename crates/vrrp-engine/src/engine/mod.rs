@@ -26,7 +26,7 @@ use std::net::IpAddr;
 use std::time::Duration;
 
 use crate::config::{EngineConfig, Family, GlobalVrrpConfig, InstanceConfig, SyncGroupConfig, Vip};
-use crate::log::LogLine;
+use crate::event::Event;
 
 use dispatch::Dispatch;
 use instance::{Instance, Phase};
@@ -154,8 +154,9 @@ pub enum Action {
         /// Effective priority passed to `notify` scripts.
         priority: u8,
     },
-    /// A log line.
-    Log(LogLine),
+    /// Something to report: a typed event whose `Display` is keepalived's log line and whose
+    /// `level()` says at which level it is logged (format it only if that level is on).
+    Log(Event),
     /// The instance changed state (for dumps, counters and tests).
     StateChanged {
         /// Previous state.
@@ -418,12 +419,12 @@ impl Engine {
                                 .iter()
                                 .any(|t| t.name == interface);
                         if tracks {
-                            let word = if up { "UP" } else { "DOWN" };
                             inst.log(
                                 out,
-                                LogLine::info(format!(
-                                    "Kernel is reporting: interface {interface} {word}"
-                                )),
+                                Event::LinkChanged {
+                                    interface: interface.to_string(),
+                                    up,
+                                },
                             );
                         }
                     }
@@ -435,15 +436,15 @@ impl Engine {
                     match s.apply(success) {
                         Some(ScriptChange::Succeeded) => out.push(Output {
                             instance: None,
-                            action: Action::Log(LogLine::info(format!(
-                                "VRRP_Script({script}) succeeded"
-                            ))),
+                            action: Action::Log(Event::ScriptSucceeded {
+                                script: script.to_string(),
+                            }),
                         }),
                         Some(ScriptChange::Failed) => out.push(Output {
                             instance: None,
-                            action: Action::Log(LogLine::info(format!(
-                                "VRRP_Script({script}) failed"
-                            ))),
+                            action: Action::Log(Event::ScriptFailed {
+                                script: script.to_string(),
+                            }),
                         }),
                         None => {}
                     }
@@ -598,10 +599,9 @@ impl Engine {
                     if old.ok() == Some(true) {
                         out.push(Output {
                             instance: None,
-                            action: Action::Log(LogLine::info(format!(
-                                "VRRP_Script({}) considered successful on reload",
-                                s.name
-                            ))),
+                            action: Action::Log(Event::ScriptKeptOnReload {
+                                script: s.name.clone(),
+                            }),
                         });
                     }
                     old.cfg = s.clone();

@@ -2,15 +2,18 @@
 
 use std::time::Duration;
 
-use crate::log::LogLine;
+use crate::event::{Event, GroupTarget};
 
 use super::instance::Phase;
 use super::{Action, Engine, NotifyState, NotifyTarget, Output, State};
 
-fn group_log(out: &mut Vec<Output>, text: String) {
+fn group_log(out: &mut Vec<Output>, group: &str, to: GroupTarget) {
     out.push(Output {
         instance: None,
-        action: Action::Log(LogLine::info(text)),
+        action: Action::Log(Event::GroupSyncing {
+            group: group.to_string(),
+            to,
+        }),
     });
 }
 
@@ -73,10 +76,7 @@ fn sync_one(engine: &mut Engine, g: usize, now: Duration, out: &mut Vec<Output>)
             .filter(|&i| matches!(engine.instances[i].phase, Phase::Backup | Phase::GotoMaster))
             .collect();
         if !laggards.is_empty() {
-            group_log(
-                out,
-                format!("VRRP_Group({name}) Syncing instances to MASTER state"),
-            );
+            group_log(out, &name, GroupTarget::Master);
             for i in laggards {
                 engine.changes.mark(i, engine.instances[i].phase);
                 engine.instances[i].goto_master(now, out, false);
@@ -89,10 +89,7 @@ fn sync_one(engine: &mut Engine, g: usize, now: Duration, out: &mut Vec<Output>)
             .filter(|&i| engine.instances[i].phase == Phase::Master)
             .collect();
         if !masters.is_empty() {
-            group_log(
-                out,
-                format!("VRRP_Group({name}) Syncing instances to BACKUP state"),
-            );
+            group_log(out, &name, GroupTarget::Backup);
             for i in masters {
                 engine.changes.mark(i, engine.instances[i].phase);
                 engine.instances[i].master_to_backup(now, out);
@@ -117,10 +114,7 @@ fn sync_one(engine: &mut Engine, g: usize, now: Duration, out: &mut Vec<Output>)
             };
             if let Some(state) = state {
                 if state == NotifyState::Fault {
-                    group_log(
-                        out,
-                        format!("VRRP_Group({name}) Syncing instances to FAULT state"),
-                    );
+                    group_log(out, &name, GroupTarget::Fault);
                 }
                 let priority = members
                     .iter()
