@@ -802,10 +802,7 @@ impl Daemon {
 
     fn spec(&self, v: &Vip) -> Option<AddressSpec> {
         let ifindex = self.ifs.get(&v.dev)?.index;
-        let scope = match &v.scope {
-            Some(s) => vrrp_netlink::parse_scope(s).unwrap_or(0),
-            None => 0,
-        };
+        let scope = v.scope.unwrap_or(0);
         Some(AddressSpec {
             ifindex,
             addr: v.addr,
