@@ -14,6 +14,7 @@ use super::stats::InstanceStats;
 use super::timers::{master_down_interval, skew_time};
 use super::validate::{Advert, RejectKind, Verdict};
 use super::{Action, InstanceId, NotifyState, NotifyTarget, Output, State};
+use crate::wire::vrrp::VrrpRepr;
 
 /// Internal state: the public [`State`] plus keepalived's GOTO_MASTER.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,6 +51,8 @@ pub(crate) struct Instance {
     pub name: Arc<str>,
     /// `cfg.interface`, likewise.
     pub iface: Arc<str>,
+    /// The advert's VRRP fields (only the priority changes between adverts).
+    pub advert: VrrpRepr,
     pub phase: Phase,
     /// "Entering MASTER STATE" done: VIPs added.
     pub vips_set: bool,
@@ -107,6 +110,7 @@ impl Instance {
             group: None,
             name: cfg.name.as_str().into(),
             iface: cfg.interface.as_str().into(),
+            advert: advert::repr(&cfg, prio),
             cfg,
         }
     }
@@ -171,20 +175,30 @@ impl Instance {
 
     /// Sends one advert with `priority` to every destination.
     pub(crate) fn send_advert(&mut self, out: &mut Vec<Output>, priority: u8) {
-        for (dst, packet) in advert::build(&self.cfg, priority, &mut self.tx) {
-            self.stats.advert_sent += 1;
+        let Instance {
+            id,
+            cfg,
+            iface,
+            advert,
+            tx,
+            stats,
+            ..
+        } = self;
+        advert.priority = priority;
+        advert::build(cfg, advert, tx, |dst, packet| {
+            stats.advert_sent += 1;
             if priority == 0 {
-                self.stats.pri_zero_sent += 1;
+                stats.pri_zero_sent += 1;
             }
-            self.emit(
-                out,
-                Action::SendAdvert {
-                    interface: self.cfg.interface.clone(),
+            out.push(Output {
+                instance: Some(*id),
+                action: Action::SendAdvert {
+                    interface: iface.clone(),
                     dst,
                     packet,
                 },
-            );
-        }
+            });
+        });
     }
 
     fn all_vips(&self) -> Vec<Vip> {
@@ -721,6 +735,7 @@ impl Instance {
         }
         self.name = cfg.name.as_str().into();
         self.iface = cfg.interface.as_str().into();
+        self.advert = advert::repr(&cfg, self.priority);
         self.cfg = cfg;
         if !self.vips_set {
             return;

@@ -23,6 +23,7 @@ pub mod validate;
 
 use std::collections::HashMap;
 use std::net::IpAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::config::{EngineConfig, Family, GlobalVrrpConfig, InstanceConfig, SyncGroupConfig, Vip};
@@ -125,8 +126,8 @@ pub enum Action {
     /// Send an advertisement. IPv4: a complete IP packet (keepalived builds its own header:
     /// TOS 0xC0, TTL 255, proto 112/51, ID counter, checksum). IPv6: the VRRP message.
     SendAdvert {
-        /// Interface to send on.
-        interface: String,
+        /// Interface to send on (shared with the instance: no copy per advert).
+        interface: Arc<str>,
         /// Destination (multicast group or a unicast peer).
         dst: IpAddr,
         /// Bytes to write.

@@ -21,6 +21,8 @@ impl TimerQueue {
     /// Forgets everything; `n` instances, none armed.
     pub(crate) fn reset(&mut self, n: usize) {
         self.heap.clear();
+        // Room for the most entries it holds before a rebuild: re-arming never allocates.
+        self.heap.reserve(2 * n + 65);
         self.armed.clear();
         self.armed.resize(n, None);
     }
