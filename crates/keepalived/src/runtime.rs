@@ -203,7 +203,7 @@ impl Daemon {
             }
         };
         let ifs = snapshot(&nl).await;
-        let conv = convert::convert(
+        let mut conv = convert::convert(
             &loaded.config,
             &ifs,
             convert::ConvertOptions {
@@ -222,11 +222,24 @@ impl Daemon {
             );
         }
         let has_link_watch = link_rx.is_some();
+        let wanted = wanted_sockets(&conv);
+        let watched = watched_interfaces(&conv);
+        // Leftover VIPs of our instances (a crashed predecessor) go first, as in keepalived.
+        let leftovers: Vec<(String, Vec<Vip>)> = conv
+            .engine
+            .instances
+            .iter()
+            .map(|inst| {
+                let all = inst.vips.iter().chain(&inst.excluded_vips).cloned();
+                (inst.name.clone(), all.collect())
+            })
+            .collect();
         let pkt_tx = RxQueue::new();
         let (script_tx, script_rx) = unbounded_channel();
         let (recheck_tx, recheck_rx) = unbounded_channel();
         let mut d = Daemon {
-            engine: Engine::new(conv.engine.clone()),
+            // The engine takes the instances' configuration: one owner, no copy.
+            engine: Engine::new(std::mem::take(&mut conv.engine)),
             outs: Vec::new(),
             opts,
             epoch: Instant::now(),
@@ -234,7 +247,7 @@ impl Daemon {
             ifs,
             watched: HashSet::new(),
             sockets: HashMap::new(),
-            wanted: wanted_sockets(&conv),
+            wanted,
             broken: HashSet::new(),
             socket_tries: HashMap::new(),
             retry_tasks: HashMap::new(),
@@ -252,20 +265,10 @@ impl Daemon {
             signals,
             stop_notified: false,
         };
-        d.watched = watched_interfaces(&conv);
+        d.watched = watched;
         d.open_sockets(None);
-        // Leftover VIPs of our instances (a crashed predecessor) go first, as in keepalived.
-        for inst in &conv.engine.instances {
-            logging::detail(&format!(
-                "VRRP_Instance({}) removing protocol VIPs.",
-                inst.name
-            ));
-            let all: Vec<Vip> = inst
-                .vips
-                .iter()
-                .chain(inst.excluded_vips.iter())
-                .cloned()
-                .collect();
+        for (name, all) in leftovers {
+            logging::detail(&format!("VRRP_Instance({name}) removing protocol VIPs."));
             d.remove_addresses(None, &all).await;
         }
         if has_link_watch {
@@ -981,7 +984,7 @@ impl Daemon {
     async fn apply_config(&mut self, config: conf::Config) {
         self.ifs = snapshot(&self.nl).await;
         self.close_stale_sockets();
-        let conv = convert::convert(
+        let mut conv = convert::convert(
             &config,
             &self.ifs,
             convert::ConvertOptions {
@@ -1001,11 +1004,13 @@ impl Daemon {
         self.watched = watched_interfaces(&conv);
         // New sockets before the reload (new masters advertise at once), old ones closed after
         // it (removed masters still send their priority-0 advert).
-        self.wanted.extend(wanted_sockets(&conv));
+        let wanted = wanted_sockets(&conv);
+        self.wanted.extend(wanted.clone());
         self.open_sockets(None);
-        self.feed(Input::Reload(Box::new(conv.engine.clone())))
+        // The engine takes the new configuration (moved, not copied).
+        self.feed(Input::Reload(Box::new(std::mem::take(&mut conv.engine))))
             .await;
-        self.wanted = wanted_sockets(&conv);
+        self.wanted = wanted;
         self.close_unused_sockets();
         // Interfaces new to the configuration: the engine ignores states it already knows.
         self.feed_link_states().await;

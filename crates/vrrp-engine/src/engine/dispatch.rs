@@ -1,6 +1,7 @@
 //! Packet dispatch: (interface, family, VRID) → instances, built once per configuration.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use crate::config::{Auth, Family};
 
@@ -12,14 +13,40 @@ use super::RxPacket;
 /// in front of the VRRP header (the VRID sits further in), VRID.
 type Key = (u32, Family, bool, u8);
 
+/// FNV-1a: the keys are a short interface name and a few bytes, chosen by our own
+/// configuration (not by the network), so a fast non-keyed hash is enough here.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for &b in bytes {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+type FnvMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
+
 /// The prebuilt index. Interface names are interned to small integers when the index is
 /// built, so a packet costs one lookup of its interface name and at most two of a small
 /// integer key, whatever the number of instances.
 #[derive(Debug, Default)]
 pub(crate) struct Dispatch {
-    interfaces: HashMap<Box<str>, u32>,
+    interfaces: FnvMap<Box<str>, u32>,
     /// Instance indices per key, in instance order (normally one).
-    by_key: HashMap<Key, Vec<usize>>,
+    by_key: FnvMap<Key, Vec<usize>>,
 }
 
 impl Dispatch {
