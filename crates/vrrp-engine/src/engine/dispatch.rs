@@ -9,9 +9,15 @@ use super::instance::Instance;
 use super::validate::demux_vrid;
 use super::RxPacket;
 
-/// Key of the index: interned interface, family, whether the instance expects an AH header
-/// in front of the VRRP header (the VRID sits further in), VRID.
-type Key = (u32, Family, bool, u8);
+/// Key of the index, packed into one word: interned interface, family, whether the instance
+/// expects an AH header in front of the VRRP header (the VRID sits further in), VRID.
+fn key(ifid: u32, family: Family, ah: bool, vrid: u8) -> u64 {
+    let fam = match family {
+        Family::V4 => 0,
+        Family::V6 => 1,
+    };
+    (u64::from(ifid) << 10) | (fam << 9) | (u64::from(ah) << 8) | u64::from(vrid)
+}
 
 /// FNV-1a: the keys are a short interface name and a few bytes, chosen by our own
 /// configuration (not by the network), so a fast non-keyed hash is enough here.
@@ -35,6 +41,11 @@ impl Hasher for Fnv {
         }
         self.0 = h;
     }
+
+    fn write_u64(&mut self, v: u64) {
+        // One multiply for a packed key (FxHash's step).
+        self.0 = (self.0.rotate_left(5) ^ v).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
 }
 
 type FnvMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
@@ -46,7 +57,9 @@ type FnvMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
 pub(crate) struct Dispatch {
     interfaces: FnvMap<Box<str>, u32>,
     /// Instance indices per key, in instance order (normally one).
-    by_key: FnvMap<Key, Vec<usize>>,
+    by_key: FnvMap<u64, Vec<usize>>,
+    /// Whether any instance uses AH (else packets need no second lookup).
+    any_ah: bool,
 }
 
 impl Dispatch {
@@ -60,8 +73,9 @@ impl Dispatch {
                 .entry(inst.cfg.interface.as_str().into())
                 .or_insert(next);
             let ah = matches!(inst.cfg.auth, Auth::Ah(_));
+            d.any_ah |= ah;
             d.by_key
-                .entry((ifid, inst.cfg.family, ah, inst.cfg.vrid))
+                .entry(key(ifid, inst.cfg.family, ah, inst.cfg.vrid))
                 .or_default()
                 .push(i);
         }
@@ -76,9 +90,10 @@ impl Dispatch {
         };
         let find = |ah: bool| {
             demux_vrid(rx, ah)
-                .and_then(|vrid| self.by_key.get(&(ifid, rx.family, ah, vrid)))
+                .and_then(|vrid| self.by_key.get(&key(ifid, rx.family, ah, vrid)))
                 .map_or(&[][..], Vec::as_slice)
         };
-        (find(false), find(true))
+        let ah = if self.any_ah { find(true) } else { &[] };
+        (find(false), ah)
     }
 }

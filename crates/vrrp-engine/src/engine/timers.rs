@@ -35,7 +35,20 @@ impl TimerQueue {
         if *slot == at {
             return;
         }
-        *slot = at;
+        let before = std::mem::replace(slot, at);
+        // The common re-arm of the earliest timer (a lone BACKUP hearing its master): replace
+        // the top entry in place, one sift instead of a push now and a pop later.
+        if let (Some(old), Some(mut top)) = (before, self.heap.peek_mut()) {
+            if top.0 == (old, i) {
+                match at {
+                    Some(d) => *top = Reverse((d, i)),
+                    None => {
+                        std::collections::binary_heap::PeekMut::pop(top);
+                    }
+                }
+                return;
+            }
+        }
         if let Some(d) = at {
             self.heap.push(Reverse((d, i)));
         }
