@@ -716,10 +716,7 @@ impl Daemon {
     /// Carries out the engine's actions in order, leaving `outs` empty.
     async fn apply(&mut self, outs: &mut Vec<Output>) {
         for out in outs.drain(..) {
-            let iname = out
-                .instance
-                .and_then(|i| self.engine.instance_config(i))
-                .map(|c| c.name.clone());
+            let iname = out.instance.and_then(|i| self.engine.instance_name(i));
             match out.action {
                 Action::SendAdvert {
                     interface,

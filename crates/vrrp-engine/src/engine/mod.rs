@@ -138,6 +138,10 @@ pub enum Action {
     /// Remove addresses.
     RemoveAddresses(Vec<Vip>),
     /// Send `count` gratuitous ARPs (IPv4) / unsolicited NAs (IPv6) for each address.
+    ///
+    /// An intent rather than frames: these frames carry the interface's MAC address, which
+    /// only the daemon knows; it builds them with [`crate::wire::arp`] / [`crate::wire::ndisc`].
+    /// Adverts, which the engine can build whole, come as complete frames.
     SendGarp {
         /// Addresses with their interface (`Vip::dev`).
         vips: Vec<Vip>,
@@ -677,6 +681,12 @@ impl Engine {
     /// reload replaces it through the instance.
     pub fn instance_config(&self, id: InstanceId) -> Option<&InstanceConfig> {
         self.instances.get(id.0).map(|i| &i.cfg)
+    }
+
+    /// Name of an instance, shared (`None` for an unknown id): for labelling its outputs
+    /// without copying the name.
+    pub fn instance_name(&self, id: InstanceId) -> Option<Arc<str>> {
+        self.instances.get(id.0).map(|i| i.name.clone())
     }
 
     /// Number of instances.
