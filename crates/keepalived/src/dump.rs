@@ -25,7 +25,9 @@ pub fn data(engine: &Engine) -> String {
     let _ = writeln!(o, "------< VRRP Topology >------");
     for i in 0..engine.instance_count() {
         let id = InstanceId(i);
-        let c = engine.instance_config(id);
+        let Some(c) = engine.instance_config(id) else {
+            continue;
+        };
         let _ = writeln!(o, " VRRP Instance = {}", c.name);
         let _ = writeln!(o, "   Using src_ip = {}", c.src_addr);
         let _ = writeln!(o, "   State = {}", state_name(engine.state(id)));
@@ -93,7 +95,9 @@ pub fn stats(engine: &Engine, drops: RxDrops) -> String {
     let mut o = String::new();
     for i in 0..engine.instance_count() {
         let id = InstanceId(i);
-        let c = engine.instance_config(id);
+        let Some(c) = engine.instance_config(id) else {
+            continue;
+        };
         let s = engine.stats(id);
         let _ = writeln!(o, "VRRP Instance: {}", c.name);
         let _ = writeln!(o, "  Advertisements:");

@@ -9,7 +9,7 @@ use std::ffi::CString;
 use std::io::Write;
 use std::sync::OnceLock;
 
-use vrrp_engine::{LogLevel, LogLine};
+use vrrp_engine::{Event, LogLevel, LogLine};
 
 /// Where log lines go.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -125,9 +125,24 @@ pub fn log(level: LogLevel, text: &str) {
     }
 }
 
-/// Logs an engine line.
+/// Logs a free-text line (configuration messages).
 pub fn log_line(line: &LogLine) {
     log(line.level, &line.text);
+}
+
+/// Whether lines of `level` are logged at all (`-D` turns on detail lines).
+pub fn enabled(level: LogLevel) -> bool {
+    LOGGER
+        .get()
+        .is_none_or(|l| level != LogLevel::Detail || l.cfg.detail)
+}
+
+/// Logs an engine event; its text is only formatted when its level is logged.
+pub fn log_event(event: &Event) {
+    let level = event.level();
+    if enabled(level) {
+        log(level, &event.to_string());
+    }
 }
 
 /// Informational line.

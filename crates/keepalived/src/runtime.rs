@@ -123,6 +123,8 @@ impl Signals {
 struct Daemon {
     opts: Options,
     engine: Engine,
+    /// The engine's output buffer, reused for every input (no allocation per packet).
+    outs: Vec<Output>,
     epoch: Instant,
     nl: Netlink,
     ifs: Interfaces,
@@ -201,7 +203,7 @@ impl Daemon {
             }
         };
         let ifs = snapshot(&nl).await;
-        let conv = convert::convert(
+        let mut conv = convert::convert(
             &loaded.config,
             &ifs,
             convert::ConvertOptions {
@@ -220,18 +222,32 @@ impl Daemon {
             );
         }
         let has_link_watch = link_rx.is_some();
+        let wanted = wanted_sockets(&conv);
+        let watched = watched_interfaces(&conv);
+        // Leftover VIPs of our instances (a crashed predecessor) go first, as in keepalived.
+        let leftovers: Vec<(String, Vec<Vip>)> = conv
+            .engine
+            .instances
+            .iter()
+            .map(|inst| {
+                let all = inst.vips.iter().chain(&inst.excluded_vips).cloned();
+                (inst.name.clone(), all.collect())
+            })
+            .collect();
         let pkt_tx = RxQueue::new(rx_queue::capacity_for(conv.engine.instances.len()));
         let (script_tx, script_rx) = unbounded_channel();
         let (recheck_tx, recheck_rx) = unbounded_channel();
         let mut d = Daemon {
-            engine: Engine::new(conv.engine.clone()),
+            // The engine takes the instances' configuration: one owner, no copy.
+            engine: Engine::new(std::mem::take(&mut conv.engine)),
+            outs: Vec::new(),
             opts,
             epoch: Instant::now(),
             nl,
             ifs,
             watched: HashSet::new(),
             sockets: HashMap::new(),
-            wanted: wanted_sockets(&conv),
+            wanted,
             broken: HashSet::new(),
             socket_tries: HashMap::new(),
             retry_tasks: HashMap::new(),
@@ -249,20 +265,10 @@ impl Daemon {
             signals,
             stop_notified: false,
         };
-        d.watched = watched_interfaces(&conv);
+        d.watched = watched;
         d.open_sockets(None);
-        // Leftover VIPs of our instances (a crashed predecessor) go first, as in keepalived.
-        for inst in &conv.engine.instances {
-            logging::detail(&format!(
-                "VRRP_Instance({}) removing protocol VIPs.",
-                inst.name
-            ));
-            let all: Vec<Vip> = inst
-                .vips
-                .iter()
-                .chain(inst.excluded_vips.iter())
-                .cloned()
-                .collect();
+        for (name, all) in leftovers {
+            logging::detail(&format!("VRRP_Instance({name}) removing protocol VIPs."));
             d.remove_addresses(None, &all).await;
         }
         if has_link_watch {
@@ -270,8 +276,7 @@ impl Daemon {
         }
         // The engine learns every relevant link state before it starts.
         d.feed_link_states().await;
-        let outs = d.engine.handle(Input::Start, d.now());
-        d.apply(outs).await;
+        d.feed(Input::Start).await;
         d.script_tasks = scripts::spawn_checks(&conv.scripts, &d.script_tx);
         Ok(d)
     }
@@ -297,14 +302,11 @@ impl Daemon {
             return;
         }
         let up = self.link_usable(name);
-        let outs = self.engine.handle(
-            Input::Link {
-                interface: name,
-                up,
-            },
-            self.now(),
-        );
-        self.apply(outs).await;
+        self.feed(Input::Link {
+            interface: name,
+            up,
+        })
+        .await;
     }
 
     fn now(&self) -> Duration {
@@ -334,8 +336,7 @@ impl Daemon {
                 _ = sleep => {
                     if has_deadline {
                         last_fired = deadline;
-                        let outs = self.engine.handle(Input::Timer, self.now());
-                        self.apply(outs).await;
+                        self.feed(Input::Timer).await;
                     }
                 }
                 _ = self.signals.term.recv() => return self.shutdown().await,
@@ -346,11 +347,7 @@ impl Daemon {
                 Some(ev) = recv_opt(&mut self.link_rx) => self.on_link(ev).await,
                 Some(r) = self.recheck_rx.recv() => self.on_recheck(r).await,
                 Some(r) = self.script_rx.recv() => {
-                    let outs = self.engine.handle(
-                        Input::ScriptResult { script: &r.name, success: r.success },
-                        self.now(),
-                    );
-                    self.apply(outs).await;
+                    self.feed(Input::ScriptResult { script: &r.name, success: r.success }).await;
                 }
                 _ = self.pkt_tx.readable() => self.on_packets().await,
             }
@@ -363,8 +360,7 @@ impl Daemon {
         let mut deadline = self.engine.next_deadline();
         for _ in 0..PACKET_BATCH {
             if deadline.is_some_and(|d| d <= self.now()) {
-                let outs = self.engine.handle(Input::Timer, self.now());
-                self.apply(outs).await;
+                self.feed(Input::Timer).await;
                 deadline = self.engine.next_deadline();
             }
             let Some(m) = self.pkt_tx.pop() else {
@@ -392,17 +388,14 @@ impl Daemon {
     }
 
     async fn on_packet(&mut self, m: &RxMsg) {
-        let outs = self.engine.handle(
-            Input::Packet(RxPacket {
-                interface: &m.interface,
-                family: m.family,
-                bytes: &m.data,
-                src: m.src,
-                hop_limit: m.hop_limit,
-            }),
-            self.now(),
-        );
-        self.apply(outs).await;
+        self.feed(Input::Packet(RxPacket {
+            interface: &m.interface,
+            family: m.family,
+            bytes: &m.data,
+            src: m.src,
+            hop_limit: m.hop_limit,
+        }))
+        .await;
     }
 
     async fn on_link(&mut self, ev: LinkEvent) {
@@ -518,8 +511,9 @@ impl Daemon {
             .filter(|new| new.interface == name)
             .any(|new| {
                 (0..self.engine.instance_count()).any(|i| {
-                    let old = self.engine.instance_config(vrrp_engine::InstanceId(i));
-                    old.name == new.name && old.src_addr != new.src_addr
+                    self.engine
+                        .instance_config(vrrp_engine::InstanceId(i))
+                        .is_some_and(|old| old.name == new.name && old.src_addr != new.src_addr)
                 })
             })
     }
@@ -709,13 +703,20 @@ impl Daemon {
         all_ok
     }
 
-    /// Carries out the engine's actions in order.
-    async fn apply(&mut self, outs: Vec<Output>) {
-        for out in outs {
-            let iname = out
-                .instance
-                .filter(|i| i.0 < self.engine.instance_count())
-                .map(|i| self.engine.instance_config(i).name.clone());
+    /// Feeds one input to the engine at the current time and carries out what it says.
+    async fn feed(&mut self, input: Input<'_>) {
+        // Taken out of `self` while applying (applying needs `&mut self`); a nested feed
+        // would just start from an empty buffer.
+        let mut outs = std::mem::take(&mut self.outs);
+        self.engine.handle_into(input, self.now(), &mut outs);
+        self.apply(&mut outs).await;
+        self.outs = outs;
+    }
+
+    /// Carries out the engine's actions in order, leaving `outs` empty.
+    async fn apply(&mut self, outs: &mut Vec<Output>) {
+        for out in outs.drain(..) {
+            let iname = out.instance.and_then(|i| self.engine.instance_name(i));
             match out.action {
                 Action::SendAdvert {
                     interface,
@@ -743,7 +744,7 @@ impl Daemon {
                         scripts::spawn_notify(line);
                     }
                 }
-                Action::Log(line) => logging::log_line(&line),
+                Action::Log(event) => logging::log_event(&event),
                 // Counters live in the engine (Engine::stats).
                 Action::StateChanged { .. } => {}
             }
@@ -801,10 +802,7 @@ impl Daemon {
 
     fn spec(&self, v: &Vip) -> Option<AddressSpec> {
         let ifindex = self.ifs.get(&v.dev)?.index;
-        let scope = match &v.scope {
-            Some(s) => vrrp_netlink::parse_scope(s).unwrap_or(0),
-            None => 0,
-        };
+        let scope = v.scope.unwrap_or(0);
         Some(AddressSpec {
             ifindex,
             addr: v.addr,
@@ -936,8 +934,7 @@ impl Daemon {
             // move the addresses; only notify_stop runs.
             logging::info("-V/--dont-release-vrrp: leaving VIPs in place, no priority-0 advert");
         } else {
-            let outs = self.engine.handle(Input::Shutdown, self.now());
-            self.apply(outs).await;
+            self.feed(Input::Shutdown).await;
         }
         if !self.stop_notified {
             for line in self.notify.stop_commands() {
@@ -984,7 +981,7 @@ impl Daemon {
     async fn apply_config(&mut self, config: conf::Config) {
         self.ifs = snapshot(&self.nl).await;
         self.close_stale_sockets();
-        let conv = convert::convert(
+        let mut conv = convert::convert(
             &config,
             &self.ifs,
             convert::ConvertOptions {
@@ -1006,13 +1003,13 @@ impl Daemon {
             .set_capacity(rx_queue::capacity_for(conv.engine.instances.len()));
         // New sockets before the reload (new masters advertise at once), old ones closed after
         // it (removed masters still send their priority-0 advert).
-        self.wanted.extend(wanted_sockets(&conv));
+        let wanted = wanted_sockets(&conv);
+        self.wanted.extend(wanted.clone());
         self.open_sockets(None);
-        let outs = self
-            .engine
-            .handle(Input::Reload(Box::new(conv.engine.clone())), self.now());
-        self.apply(outs).await;
-        self.wanted = wanted_sockets(&conv);
+        // The engine takes the new configuration (moved, not copied).
+        self.feed(Input::Reload(Box::new(std::mem::take(&mut conv.engine))))
+            .await;
+        self.wanted = wanted;
         self.close_unused_sockets();
         // Interfaces new to the configuration: the engine ignores states it already knows.
         self.feed_link_states().await;

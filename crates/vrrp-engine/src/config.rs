@@ -53,8 +53,10 @@ pub struct Vip {
     pub dev: String,
     /// `brd` / `broadcast`, only when configured.
     pub broadcast: Option<IpAddr>,
-    /// `scope` as written (`global`, `host`, `link`, `site`, `nowhere` or a number).
-    pub scope: Option<String>,
+    /// `scope`, as the rtnetlink scope number (`global` 0, `site` 200, `link` 253, `host`
+    /// 254, `nowhere` 255, or the number written); resolved when the configuration is
+    /// converted, `None` when not configured (the kernel's default, global).
+    pub scope: Option<u8>,
     /// `label`.
     pub label: Option<String>,
 }

@@ -10,6 +10,7 @@
 
 pub mod config;
 pub mod engine;
+pub mod event;
 pub mod log;
 pub mod wire;
 
@@ -21,4 +22,5 @@ pub use engine::{
     Action, Engine, Footprint, Input, InstanceId, InstanceStats, NotifyState, NotifyTarget, Output,
     RejectKind, RejectReason, RxPacket, State,
 };
+pub use event::{Event, GroupTarget};
 pub use log::{LogLevel, LogLine};

@@ -1,4 +1,5 @@
-//! Log lines produced by the engine, worded exactly as keepalived 1.3.5 words them.
+//! Log levels, and free-text log lines (the daemon's own messages, e.g. configuration
+//! warnings; the engine reports typed [`crate::Event`]s instead).
 
 /// How a line is logged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

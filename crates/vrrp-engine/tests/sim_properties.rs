@@ -227,7 +227,7 @@ fn failover_exactly_master_down_after_last_advert() {
             .filter(|e| e.node == new && e.at > crash_at)
             .find_map(|e| match &e.out.action {
                 vrrp_engine::Action::Log(l)
-                    if l.text == "VRRP_Instance(VI_1) Transition to MASTER STATE" =>
+                    if l.to_string() == "VRRP_Instance(VI_1) Transition to MASTER STATE" =>
                 {
                     Some(e.at)
                 }

@@ -315,7 +315,10 @@ impl Checker {
                     tr.last_advert = at;
                 }
             }
-            Action::Log(l) if l.text.contains("Received advert with lower priority") => {
+            Action::Log(l)
+                if l.to_string()
+                    .contains("Received advert with lower priority") =>
+            {
                 tr.replying = true;
             }
             _ => {}

@@ -129,9 +129,31 @@ fn convert_vip(
         prefix_len: a.prefix(),
         dev,
         broadcast: a.brd,
-        scope: a.scope.clone(),
+        scope: vip_scope(a, msgs),
         label: a.label.clone(),
     })
+}
+
+/// The typed scope of a VIP; an unknown name is reported (keepalived's wording) and
+/// ignored, so the address gets the default scope, global.
+fn vip_scope(a: &conf::VirtualAddress, msgs: &mut Vec<LogLine>) -> Option<u8> {
+    let s = a.scope.as_deref()?;
+    // iproute2's other name for scope 0, which the parser accepts.
+    let scope = match s {
+        "universe" => Some(0),
+        _ => vrrp_netlink::parse_scope(s),
+    };
+    if scope.is_none() {
+        info(
+            msgs,
+            format!(
+                "Invalid scope '{s}' specified for {}/{} - ignoring",
+                a.addr,
+                a.prefix()
+            ),
+        );
+    }
+    scope
 }
 
 /// Source address of adverts: `unicast_src_ip`/`mcast_src_ip`, else the interface's primary

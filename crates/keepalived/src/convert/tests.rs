@@ -90,6 +90,26 @@ fn seed_node_a() {
 const BASE: &str = "vrrp_instance VI_1 {\n interface enp11s0f0\n virtual_router_id 7\n";
 
 #[test]
+fn vip_scope_is_typed_at_conversion_and_a_bad_one_reported() {
+    let text = format!(
+        "{BASE} virtual_ipaddress {{\n 10.0.0.1/24 scope link\n 10.0.0.2/24 scope 16\n 10.0.0.3/24 scope universe\n 10.0.0.4/24\n }}\n}}\n"
+    );
+    let c = conv(&text);
+    let scopes: Vec<Option<u8>> = c.engine.instances[0].vips.iter().map(|v| v.scope).collect();
+    assert_eq!(scopes, vec![Some(253), Some(16), Some(0), None]);
+    assert!(c.messages.is_empty(), "{:?}", texts(&c));
+    // The parser only lets known scopes through; an AST built otherwise is still checked.
+    let mut cfg = load(&text);
+    cfg.instances[0].virtual_ipaddress[0].scope = Some("galactic".into());
+    let c = convert(&cfg, &ifs(), ConvertOptions::default());
+    assert_eq!(c.engine.instances[0].vips[0].scope, None);
+    assert_eq!(
+        texts(&c),
+        vec!["Invalid scope 'galactic' specified for 10.0.0.1/24 - ignoring"]
+    );
+}
+
+#[test]
 fn auth_truncated_to_8_bytes() {
     let c = conv(&format!(
         "{BASE} authentication {{\n auth_type PASS\n auth_pass 0123456789\n }}\n virtual_ipaddress {{\n 10.0.0.1\n }}\n}}\n"

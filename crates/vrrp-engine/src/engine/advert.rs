@@ -54,19 +54,23 @@ pub fn repr(cfg: &InstanceConfig, priority: u8) -> VrrpRepr {
 }
 
 /// Destinations of an advert: each unicast peer, else the multicast group.
-pub fn destinations(cfg: &InstanceConfig) -> Vec<IpAddr> {
+pub fn destinations(cfg: &InstanceConfig) -> &[IpAddr] {
     if cfg.unicast_peers.is_empty() {
-        vec![cfg.mcast_group]
+        std::slice::from_ref(&cfg.mcast_group)
     } else {
-        cfg.unicast_peers.clone()
+        &cfg.unicast_peers
     }
 }
 
-/// Builds the packets for one advert (one per destination), advancing the counters.
-pub fn build(cfg: &InstanceConfig, priority: u8, tx: &mut TxCounters) -> Vec<(IpAddr, Vec<u8>)> {
-    let r = repr(cfg, priority);
-    let mut out = Vec::new();
-    for dst in destinations(cfg) {
+/// Builds the packets of one advert with the fields `r` (one per destination), advancing
+/// the counters, and hands each to `emit` with its destination.
+pub fn build(
+    cfg: &InstanceConfig,
+    r: &VrrpRepr,
+    tx: &mut TxCounters,
+    mut emit: impl FnMut(IpAddr, Vec<u8>),
+) {
+    for &dst in destinations(cfg) {
         let bytes = match (cfg.family, dst) {
             (Family::V4, IpAddr::V4(d)) => {
                 let src = src_v4(cfg);
@@ -84,7 +88,6 @@ pub fn build(cfg: &InstanceConfig, priority: u8, tx: &mut TxCounters) -> Vec<(Ip
             // IPv6: the kernel adds the header and (IPV6_CHECKSUM) the checksum.
             _ => r.emit(Family::V6, cfg.src_addr, dst),
         };
-        out.push((dst, bytes));
+        emit(dst, bytes);
     }
-    out
 }

@@ -2,10 +2,11 @@
 //! §6.4 with keepalived's deviations, see docs/compatibility.md "State machine").
 
 use std::net::IpAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
-use crate::config::{Family, InitialState, InstanceConfig, Version, Vip};
-use crate::log::LogLine;
+use crate::config::{InitialState, InstanceConfig, Version, Vip};
+use crate::event::Event;
 
 use super::advert::{self, TxCounters};
 use super::ratelimit::{Decision, RejectLog};
@@ -13,6 +14,7 @@ use super::stats::InstanceStats;
 use super::timers::{master_down_interval, skew_time};
 use super::validate::{Advert, RejectKind, Verdict};
 use super::{Action, InstanceId, NotifyState, NotifyTarget, Output, State};
+use crate::wire::vrrp::VrrpRepr;
 
 /// Internal state: the public [`State`] plus keepalived's GOTO_MASTER.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,6 +47,12 @@ impl Phase {
 pub(crate) struct Instance {
     pub id: InstanceId,
     pub cfg: InstanceConfig,
+    /// `cfg.name`, shared with the events that name the instance (no copy per event).
+    pub name: Arc<str>,
+    /// `cfg.interface`, likewise.
+    pub iface: Arc<str>,
+    /// The advert's VRRP fields (only the priority changes between adverts).
+    pub advert: VrrpRepr,
     pub phase: Phase,
     /// "Entering MASTER STATE" done: VIPs added.
     pub vips_set: bool,
@@ -78,14 +86,6 @@ pub(crate) struct Instance {
     pub group: Option<usize>,
 }
 
-fn garp_word(vip: &Vip) -> &'static str {
-    if vip.addr.is_ipv4() {
-        "gratuitous ARPs"
-    } else {
-        "Unsolicited Neighbour Adverts"
-    }
-}
-
 impl Instance {
     pub(crate) fn new(id: InstanceId, cfg: InstanceConfig) -> Self {
         let prio = cfg.priority.max(1);
@@ -108,12 +108,15 @@ impl Instance {
             stats: InstanceStats::default(),
             reject_log: RejectLog::default(),
             group: None,
+            name: cfg.name.as_str().into(),
+            iface: cfg.interface.as_str().into(),
+            advert: advert::repr(&cfg, prio),
             cfg,
         }
     }
 
-    fn name(&self) -> &str {
-        &self.cfg.name
+    fn name(&self) -> Arc<str> {
+        self.name.clone()
     }
 
     fn emit(&self, out: &mut Vec<Output>, action: Action) {
@@ -123,16 +126,9 @@ impl Instance {
         });
     }
 
-    pub(crate) fn log(&self, out: &mut Vec<Output>, line: LogLine) {
-        self.emit(out, Action::Log(line));
-    }
-
-    fn info(&self, out: &mut Vec<Output>, text: String) {
-        self.log(out, LogLine::info(text));
-    }
-
-    fn detail(&self, out: &mut Vec<Output>, text: String) {
-        self.log(out, LogLine::detail(text));
+    /// Reports an event concerning this instance.
+    pub(crate) fn log(&self, out: &mut Vec<Output>, event: Event) {
+        self.emit(out, Action::Log(event));
     }
 
     /// Whether this instance starts toward MASTER (`state MASTER` or owner).
@@ -179,20 +175,30 @@ impl Instance {
 
     /// Sends one advert with `priority` to every destination.
     pub(crate) fn send_advert(&mut self, out: &mut Vec<Output>, priority: u8) {
-        for (dst, packet) in advert::build(&self.cfg, priority, &mut self.tx) {
-            self.stats.advert_sent += 1;
+        let Instance {
+            id,
+            cfg,
+            iface,
+            advert,
+            tx,
+            stats,
+            ..
+        } = self;
+        advert.priority = priority;
+        advert::build(cfg, advert, tx, |dst, packet| {
+            stats.advert_sent += 1;
             if priority == 0 {
-                self.stats.pri_zero_sent += 1;
+                stats.pri_zero_sent += 1;
             }
-            self.emit(
-                out,
-                Action::SendAdvert {
-                    interface: self.cfg.interface.clone(),
+            out.push(Output {
+                instance: Some(*id),
+                action: Action::SendAdvert {
+                    interface: iface.clone(),
                     dst,
                     packet,
                 },
-            );
-        }
+            });
+        });
     }
 
     fn all_vips(&self) -> Vec<Vip> {
@@ -210,15 +216,13 @@ impl Instance {
             return;
         }
         for v in &vips {
-            self.detail(
+            self.log(
                 out,
-                format!(
-                    "VRRP_Instance({}) Sending/queueing {} on {} for {}",
-                    self.name(),
-                    garp_word(v),
-                    v.dev,
-                    v.addr
-                ),
+                Event::GarpQueued {
+                    name: self.name(),
+                    dev: v.dev.clone(),
+                    addr: v.addr,
+                },
             );
         }
         self.emit(out, Action::SendGarp { vips, count });
@@ -231,10 +235,7 @@ impl Instance {
         self.preempt_time = None;
         self.preempt_active = false;
         if !self.up {
-            self.info(
-                out,
-                format!("VRRP_Instance({}) Entering FAULT STATE", self.name()),
-            );
+            self.log(out, Event::EnteringFault { name: self.name() });
             self.set_phase(out, Phase::Fault);
             self.timer = None;
             self.notify(out, NotifyState::Fault);
@@ -243,9 +244,12 @@ impl Instance {
             self.phase = Phase::GotoMaster;
             self.timer = Some(now + self.cfg.advert_int);
         } else {
-            self.info(
+            self.log(
                 out,
-                format!("VRRP_Instance({}) Entering BACKUP STATE", self.name()),
+                Event::EnteringBackup {
+                    name: self.name(),
+                    colon: false,
+                },
             );
             self.set_phase(out, Phase::Backup);
             self.timer = Some(now + self.master_down());
@@ -256,17 +260,20 @@ impl Instance {
     /// SIGTERM: a MASTER sends priority 0 and releases its addresses; all run notify_stop.
     pub(crate) fn shutdown(&mut self, out: &mut Vec<Output>) {
         if let Some(s) = self.reject_log.end() {
-            self.info(out, format!("VRRP_Instance({}) {s}", self.name()));
+            self.log(
+                out,
+                Event::RejectSummary {
+                    name: self.name(),
+                    summary: s,
+                },
+            );
         }
         if self.phase == Phase::Init {
             return;
         }
         if self.phase == Phase::Master {
             self.send_advert(out, 0);
-            self.info(
-                out,
-                format!("VRRP_Instance({}) sent 0 priority", self.name()),
-            );
+            self.log(out, Event::SentZeroPriority { name: self.name() });
             self.release(out);
         }
         self.set_phase(out, Phase::Init);
@@ -299,14 +306,13 @@ impl Instance {
     /// Advert, "Transition to MASTER STATE", MASTER without VIPs; the main timer then fires
     /// one advert interval later ("Entering MASTER STATE" if not done yet).
     fn transition_to_master(&mut self, now: Duration, out: &mut Vec<Output>, colon: bool) {
-        let sep = if colon { ":" } else { "" };
         self.send_advert(out, self.priority);
-        self.info(
+        self.log(
             out,
-            format!(
-                "VRRP_Instance({}){sep} Transition to MASTER STATE",
-                self.name()
-            ),
+            Event::TransitionToMaster {
+                name: self.name(),
+                colon,
+            },
         );
         self.set_phase(out, Phase::Master);
         self.vips_set = false;
@@ -315,21 +321,12 @@ impl Instance {
 
     /// "Entering MASTER STATE": VIPs, routes, GARPs, notify (vrrp_state_become_master).
     fn become_master(&mut self, now: Duration, out: &mut Vec<Output>) {
-        self.info(
-            out,
-            format!("VRRP_Instance({}) Entering MASTER STATE", self.name()),
-        );
+        self.log(out, Event::EnteringMaster { name: self.name() });
         if !self.cfg.vips.is_empty() {
-            self.detail(
-                out,
-                format!("VRRP_Instance({}) setting protocol VIPs.", self.name()),
-            );
+            self.log(out, Event::SettingVips { name: self.name() });
         }
         if !self.cfg.excluded_vips.is_empty() {
-            self.detail(
-                out,
-                format!("VRRP_Instance({}) setting protocol E-VIPs.", self.name()),
-            );
+            self.log(out, Event::SettingEvips { name: self.name() });
         }
         let vips = self.all_vips();
         if !vips.is_empty() {
@@ -349,10 +346,7 @@ impl Instance {
     /// Removes what MASTER installed (vrrp_state_leave_master's address part).
     fn release(&mut self, out: &mut Vec<Output>) {
         if self.vips_set {
-            self.detail(
-                out,
-                format!("VRRP_Instance({}) removing protocol VIPs.", self.name()),
-            );
+            self.log(out, Event::RemovingVips { name: self.name() });
             let vips = self.all_vips();
             if !vips.is_empty() {
                 self.emit(out, Action::RemoveAddresses(vips));
@@ -369,9 +363,12 @@ impl Instance {
 
     /// MASTER → BACKUP (higher priority heard, or sync group).
     pub(crate) fn master_to_backup(&mut self, now: Duration, out: &mut Vec<Output>) {
-        self.info(
+        self.log(
             out,
-            format!("VRRP_Instance({}) Entering BACKUP STATE", self.name()),
+            Event::EnteringBackup {
+                name: self.name(),
+                colon: false,
+            },
         );
         self.release(out);
         self.set_phase(out, Phase::Backup);
@@ -384,24 +381,15 @@ impl Instance {
         match self.phase {
             Phase::Fault | Phase::Init => return,
             Phase::Master => {
-                self.info(
-                    out,
-                    format!("VRRP_Instance({}) Entering FAULT STATE", self.name()),
-                );
+                self.log(out, Event::EnteringFault { name: self.name() });
                 self.release(out);
                 self.send_advert(out, 0);
             }
             Phase::Backup => {
-                self.info(
-                    out,
-                    format!("VRRP_Instance({}) Now in FAULT state", self.name()),
-                );
+                self.log(out, Event::NowInFault { name: self.name() });
             }
             Phase::GotoMaster => {
-                self.info(
-                    out,
-                    format!("VRRP_Instance({}) Entering FAULT STATE", self.name()),
-                );
+                self.log(out, Event::EnteringFault { name: self.name() });
             }
         }
         self.set_phase(out, Phase::Fault);
@@ -420,9 +408,12 @@ impl Instance {
         if self.wants_master() {
             self.goto_master(now, out, true);
         } else {
-            self.info(
+            self.log(
                 out,
-                format!("VRRP_Instance({}): Entering BACKUP STATE", self.name()),
+                Event::EnteringBackup {
+                    name: self.name(),
+                    colon: true,
+                },
             );
             self.set_phase(out, Phase::Backup);
             self.timer = Some(now + self.master_down());
@@ -433,14 +424,13 @@ impl Instance {
     /// New effective priority (track weights); only advertised, no state change by itself.
     pub(crate) fn set_priority(&mut self, out: &mut Vec<Output>, prio: u8) {
         if prio != self.priority {
-            self.info(
+            self.log(
                 out,
-                format!(
-                    "VRRP_Instance({}) Changing effective priority from {} to {}",
-                    self.name(),
-                    self.priority,
-                    prio
-                ),
+                Event::PriorityChanged {
+                    name: self.name(),
+                    from: self.priority,
+                    to: prio,
+                },
             );
             self.priority = prio;
         }
@@ -508,7 +498,13 @@ impl Instance {
     /// Logs the summary of a flood of rejected packets once it has been quiet long enough.
     fn end_reject_episode(&mut self, now: Duration, out: &mut Vec<Output>) {
         if let Some(s) = self.reject_log.end_if_quiet(now) {
-            self.info(out, format!("VRRP_Instance({}) {s}", self.name()));
+            self.log(
+                out,
+                Event::RejectSummary {
+                    name: self.name(),
+                    summary: s,
+                },
+            );
         }
     }
 
@@ -527,25 +523,29 @@ impl Instance {
             self.stats.count_reject(r);
             match self.reject_log.record(now, r) {
                 Decision::Full => {
-                    self.info(out, r.log_text(self.name()));
+                    self.log(
+                        out,
+                        Event::Rejected {
+                            name: self.name(),
+                            reason: r.clone(),
+                        },
+                    );
+                    let interface = self.iface.clone();
                     let line = match r.kind() {
-                        RejectKind::Ko => {
-                            format!("bogus VRRP packet received on {} !!!", self.cfg.interface)
-                        }
-                        RejectKind::Drop => {
-                            format!("Sync instance needed on {} !!!", self.cfg.interface)
-                        }
+                        RejectKind::Ko => Event::BogusPacket { interface },
+                        RejectKind::Drop => Event::SyncInstanceNeeded { interface },
                     };
-                    self.info(out, line);
+                    self.log(out, line);
                 }
                 Decision::Repeat { suppressed } => {
                     full_log = false;
-                    self.info(
+                    self.log(
                         out,
-                        format!(
-                            "{} ({suppressed} similar not logged)",
-                            r.log_text(self.name())
-                        ),
+                        Event::RejectedRepeat {
+                            name: self.name(),
+                            reason: r.clone(),
+                            suppressed,
+                        },
                     );
                 }
                 Decision::Quiet => full_log = false,
@@ -569,13 +569,7 @@ impl Instance {
                 (None, _) => {
                     // keepalived re-arms the master-down timer even on a bogus packet.
                     if full_log {
-                        self.info(
-                            out,
-                            format!(
-                                "VRRP_Instance({}) ignoring received advertisment...",
-                                self.name()
-                            ),
-                        );
+                        self.log(out, Event::IgnoringAdvert { name: self.name() });
                     }
                     self.timer = Some(now + self.master_down());
                 }
@@ -583,23 +577,11 @@ impl Instance {
             Phase::Master => match (advert, reject) {
                 (Some(a), None) => self.master_rx(now, a, out),
                 _ if !full_log => {}
-                _ => self.info(
-                    out,
-                    format!(
-                        "VRRP_Instance({}) Dropping received VRRP packet...",
-                        self.name()
-                    ),
-                ),
+                _ => self.log(out, Event::DroppingPacket { name: self.name() }),
             },
             Phase::Fault => {
                 if reject.is_some() && full_log {
-                    self.info(
-                        out,
-                        format!(
-                            "VRRP_Instance({}) Dropping received VRRP packet...",
-                            self.name()
-                        ),
-                    );
+                    self.log(out, Event::DroppingPacket { name: self.name() });
                 }
             }
             Phase::Init | Phase::GotoMaster => {}
@@ -611,13 +593,12 @@ impl Instance {
     fn backup_rx(&mut self, now: Duration, a: Advert, out: &mut Vec<Output>) {
         if self.cfg.version == Version::V3 && a.advert_int != self.master_adver_int {
             self.master_adver_int = a.advert_int;
-            self.info(
+            self.log(
                 out,
-                format!(
-                    "VRRP_Instance({}) advertisement interval updated to {} milli-sec",
-                    self.name(),
-                    a.advert_int.as_millis()
-                ),
+                Event::AdvertIntervalUpdated {
+                    name: self.name(),
+                    millis: a.advert_int.as_millis(),
+                },
             );
         }
         if a.priority == 0 {
@@ -635,20 +616,16 @@ impl Instance {
                 if a.priority > self.priority {
                     self.preempt_time = Some(now + self.cfg.preempt_delay);
                     if self.preempt_active {
-                        self.info(
-                            out,
-                            format!("VRRP_Instance({}) reset preempt delay", self.name()),
-                        );
+                        self.log(out, Event::PreemptDelayReset { name: self.name() });
                         self.preempt_active = false;
                     }
                 } else if !self.preempt_active {
-                    self.info(
+                    self.log(
                         out,
-                        format!(
-                            "VRRP_Instance({}) start preempt delay({})",
-                            self.name(),
-                            self.cfg.preempt_delay.as_secs()
-                        ),
+                        Event::PreemptDelayStarted {
+                            name: self.name(),
+                            secs: self.cfg.preempt_delay.as_secs(),
+                        },
                     );
                     self.preempt_time = Some(now + self.cfg.preempt_delay);
                     self.preempt_active = true;
@@ -656,13 +633,7 @@ impl Instance {
             }
         } else {
             // keepalived 1.3.5: do not wait for master-down (RFC), elect at once.
-            self.info(
-                out,
-                format!(
-                    "VRRP_Instance({}) forcing a new MASTER election",
-                    self.name()
-                ),
-            );
+            self.log(out, Event::ForcingElection { name: self.name() });
             self.force_election(now, out);
         }
     }
@@ -676,37 +647,24 @@ impl Instance {
             return;
         }
         if a.priority == 255 && self.base_priority == 255 {
-            self.info(
-                out,
-                format!(
-                    "({}): CONFIGURATION ERROR: local instance and a remote instance are both configured as address owner, please fix - reducing local priority",
-                    self.name()
-                ),
-            );
+            self.log(out, Event::OwnerConflict { name: self.name() });
             self.base_priority = 254;
             self.priority = 254;
         }
         let ours = self.cfg.src_addr;
         let lower = a.priority < self.priority || (a.priority == self.priority && a.src < ours);
         if a.priority == self.priority && a.src == ours {
-            self.info(
-                out,
-                format!(
-                    "({}): WARNING - equal priority advert received from remote host with our IP address.",
-                    self.name()
-                ),
-            );
+            self.log(out, Event::EqualPriorityOwnAddress { name: self.name() });
             return;
         }
         if lower {
-            self.info(
+            self.log(
                 out,
-                format!(
-                    "VRRP_Instance({}) Received advert with lower priority {}, ours {}, forcing new election",
-                    self.name(),
-                    a.priority,
-                    self.priority
-                ),
+                Event::LowerPriorityHeard {
+                    name: self.name(),
+                    priority: a.priority,
+                    ours: self.priority,
+                },
             );
             if !self.cfg.lower_prio_no_advert {
                 self.send_advert(out, self.priority);
@@ -722,14 +680,13 @@ impl Instance {
             if self.cfg.higher_prio_send_advert {
                 self.send_advert(out, self.priority);
             }
-            self.info(
+            self.log(
                 out,
-                format!(
-                    "VRRP_Instance({}) Received advert with higher priority {}, ours {}",
-                    self.name(),
-                    a.priority,
-                    self.priority
-                ),
+                Event::HigherPriorityHeard {
+                    name: self.name(),
+                    priority: a.priority,
+                    ours: self.priority,
+                },
             );
             self.master_addr = Some(a.src);
             self.master_priority = a.priority;
@@ -741,8 +698,70 @@ impl Instance {
         }
     }
 
-    /// Whether the config identity (keepalived's reload match) equals another's.
-    pub(crate) fn key(cfg: &InstanceConfig) -> (u8, Family, String) {
-        (cfg.vrid, cfg.family, cfg.interface.clone())
+    /// Whether `cfg` configures this same instance (keepalived's reload match: VRID,
+    /// family and interface).
+    pub(crate) fn same_identity(&self, cfg: &InstanceConfig) -> bool {
+        self.cfg.vrid == cfg.vrid
+            && self.cfg.family == cfg.family
+            && self.cfg.interface == cfg.interface
+    }
+
+    /// Reload: takes the new configuration (state, priority and counters stay), and if the
+    /// addresses are set, removes those no longer configured and adds (with GARPs) the new.
+    pub(crate) fn reconfigure(
+        &mut self,
+        id: InstanceId,
+        cfg: InstanceConfig,
+        out: &mut Vec<Output>,
+    ) {
+        let removed: Vec<Vip> = self
+            .cfg
+            .vips
+            .iter()
+            .chain(&self.cfg.excluded_vips)
+            .filter(|v| !cfg.vips.contains(v) && !cfg.excluded_vips.contains(v))
+            .cloned()
+            .collect();
+        let added: Vec<Vip> = cfg
+            .vips
+            .iter()
+            .chain(&cfg.excluded_vips)
+            .filter(|v| !self.cfg.vips.contains(v) && !self.cfg.excluded_vips.contains(v))
+            .cloned()
+            .collect();
+        self.id = id;
+        if self.base_priority != 254 || cfg.priority != 255 {
+            self.base_priority = cfg.priority.max(1);
+        }
+        self.name = cfg.name.as_str().into();
+        self.iface = cfg.interface.as_str().into();
+        self.advert = advert::repr(&cfg, self.priority);
+        self.cfg = cfg;
+        if !self.vips_set {
+            return;
+        }
+        for v in &removed {
+            self.log(
+                out,
+                Event::AddressRemoved {
+                    addr: v.addr,
+                    prefix_len: v.prefix_len,
+                    dev: v.dev.clone(),
+                },
+            );
+        }
+        if !removed.is_empty() {
+            self.emit(out, Action::RemoveAddresses(removed));
+        }
+        if !added.is_empty() {
+            self.emit(out, Action::AddAddresses(added.clone()));
+            self.emit(
+                out,
+                Action::SendGarp {
+                    vips: added,
+                    count: self.cfg.garp.master_repeat,
+                },
+            );
+        }
     }
 }

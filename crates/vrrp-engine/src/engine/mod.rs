@@ -2,11 +2,17 @@
 //!
 //! API contract (the daemon is written against it):
 //! * [`Engine::new`] takes the resolved config; nothing happens until [`Input::Start`].
-//! * [`Engine::handle`] takes one input and the current time and returns what to do, in order.
+//! * [`Engine::handle_into`] takes one input and the current time and appends what to do, in
+//!   order, to a caller-owned `Vec` ([`Engine::handle`] is the allocating shorthand). The
+//!   daemon clears and reuses one `Vec`, so a warmed-up engine does not allocate for it.
+//!   (A caller-owned buffer rather than quinn-style `poll_*` draining: the outputs of one input
+//!   form one ordered batch the daemon applies at once, and an internal queue would be the
+//!   same `Vec` with more state and a way to forget draining it.)
 //! * [`Engine::next_deadline`] is the earliest time at which [`Input::Timer`] must be delivered.
 //!   Delivering it late is harmless (everything due is processed), early is a no-op.
 
 mod advert;
+mod dispatch;
 mod instance;
 pub mod ratelimit;
 mod stats;
@@ -17,13 +23,16 @@ pub mod validate;
 
 use std::collections::HashMap;
 use std::net::IpAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
-use crate::config::{EngineConfig, Family, InstanceConfig, Vip};
-use crate::log::LogLine;
+use crate::config::{EngineConfig, Family, GlobalVrrpConfig, InstanceConfig, SyncGroupConfig, Vip};
+use crate::event::Event;
 
+use dispatch::Dispatch;
 use instance::{Instance, Phase};
 pub use stats::InstanceStats;
+use timers::TimerQueue;
 use track::{ScriptChange, ScriptState};
 pub use validate::{RejectKind, RejectReason};
 
@@ -117,8 +126,8 @@ pub enum Action {
     /// Send an advertisement. IPv4: a complete IP packet (keepalived builds its own header:
     /// TOS 0xC0, TTL 255, proto 112/51, ID counter, checksum). IPv6: the VRRP message.
     SendAdvert {
-        /// Interface to send on.
-        interface: String,
+        /// Interface to send on (shared with the instance: no copy per advert).
+        interface: Arc<str>,
         /// Destination (multicast group or a unicast peer).
         dst: IpAddr,
         /// Bytes to write.
@@ -129,6 +138,10 @@ pub enum Action {
     /// Remove addresses.
     RemoveAddresses(Vec<Vip>),
     /// Send `count` gratuitous ARPs (IPv4) / unsolicited NAs (IPv6) for each address.
+    ///
+    /// An intent rather than frames: these frames carry the interface's MAC address, which
+    /// only the daemon knows; it builds them with [`crate::wire::arp`] / [`crate::wire::ndisc`].
+    /// Adverts, which the engine can build whole, come as complete frames.
     SendGarp {
         /// Addresses with their interface (`Vip::dev`).
         vips: Vec<Vip>,
@@ -146,8 +159,9 @@ pub enum Action {
         /// Effective priority passed to `notify` scripts.
         priority: u8,
     },
-    /// A log line.
-    Log(LogLine),
+    /// Something to report: a typed event whose `Display` is keepalived's log line and whose
+    /// `level()` says at which level it is logged (format it only if that level is on).
+    Log(Event),
     /// The instance changed state (for dumps, counters and tests).
     StateChanged {
         /// Previous state.
@@ -183,56 +197,132 @@ pub struct Footprint {
     pub timers: usize,
 }
 
+/// Instances touched by the current input, with their phase before it (for sync groups and
+/// for re-arming their timers). Reused across inputs: no allocation once warm.
+#[derive(Debug, Default)]
+struct Changes {
+    marked: Vec<bool>,
+    before: Vec<Phase>,
+    list: Vec<usize>,
+    /// Scratch: groups to synchronise, instances due.
+    groups: Vec<usize>,
+    due: Vec<usize>,
+}
+
+impl Changes {
+    fn reset(&mut self, n: usize) {
+        self.marked.clear();
+        self.marked.resize(n, false);
+        self.before.clear();
+        self.before.resize(n, Phase::Init);
+        self.list.clear();
+    }
+
+    /// Records instance `i` (first time only: its phase then is the "before" phase).
+    fn mark(&mut self, i: usize, phase: Phase) {
+        if let Some(m) = self.marked.get_mut(i) {
+            if !*m {
+                *m = true;
+                self.before[i] = phase;
+                self.list.push(i);
+            }
+        }
+    }
+
+    /// Phase of `i` before the current input (`now` if it was not touched).
+    fn before(&self, i: usize, now: Phase) -> Phase {
+        if self.marked.get(i) == Some(&true) {
+            self.before[i]
+        } else {
+            now
+        }
+    }
+}
+
 /// All instances of one daemon.
 #[derive(Debug)]
 pub struct Engine {
-    config: EngineConfig,
+    global: GlobalVrrpConfig,
+    sync_groups: Vec<SyncGroupConfig>,
+    /// Member instance indices of each sync group, in instance order.
+    group_members: Vec<Vec<usize>>,
+    /// The instances; each owns its configuration.
     instances: Vec<Instance>,
     scripts: HashMap<String, ScriptState>,
     /// Last known usable state per interface name (unknown = up).
     links: HashMap<String, bool>,
     started: bool,
+    dispatch: Dispatch,
+    timers: TimerQueue,
+    changes: Changes,
 }
 
 impl Engine {
     /// Builds the engine; no instance runs before [`Input::Start`].
     pub fn new(config: EngineConfig) -> Self {
-        let instances = config
-            .instances
-            .iter()
+        let EngineConfig {
+            global,
+            instances,
+            sync_groups,
+            scripts,
+        } = config;
+        let instances: Vec<Instance> = instances
+            .into_iter()
             .enumerate()
-            .map(|(i, c)| Instance::new(InstanceId(i), c.clone()))
+            .map(|(i, c)| Instance::new(InstanceId(i), c))
             .collect();
-        let scripts = config
-            .scripts
-            .iter()
-            .map(|s| (s.name.clone(), ScriptState::new(s.clone())))
+        let scripts = scripts
+            .into_iter()
+            .map(|s| (s.name.clone(), ScriptState::new(s)))
             .collect();
         let mut e = Engine {
-            config,
+            global,
+            sync_groups,
+            group_members: Vec::new(),
             instances,
             scripts,
             links: HashMap::new(),
             started: false,
+            dispatch: Dispatch::default(),
+            timers: TimerQueue::default(),
+            changes: Changes::default(),
         };
-        e.assign_groups();
+        e.rebuild_indices();
         e.refresh_tracking_silently();
         e
     }
 
-    fn assign_groups(&mut self) {
-        for inst in &mut self.instances {
+    /// Global protocol options.
+    pub fn global(&self) -> &GlobalVrrpConfig {
+        &self.global
+    }
+
+    /// Rebuilds everything derived from the instance list: sync-group membership, the
+    /// packet dispatch index, the timer queue and the change set.
+    fn rebuild_indices(&mut self) {
+        self.group_members = vec![Vec::new(); self.sync_groups.len()];
+        for (i, inst) in self.instances.iter_mut().enumerate() {
             inst.group = self
-                .config
                 .sync_groups
                 .iter()
                 .position(|g| g.members.contains(&inst.cfg.name));
+            if let Some(m) = inst.group.and_then(|g| self.group_members.get_mut(g)) {
+                m.push(i);
+            }
         }
+        self.dispatch = Dispatch::build(&self.instances);
+        let n = self.instances.len();
+        self.changes.reset(n);
+        self.timers.reset(n);
+        for (i, inst) in self.instances.iter().enumerate() {
+            self.timers.set(i, inst.next_deadline());
+        }
+        self.timers.clean();
     }
 
     fn ignore_weights(&self, inst: &Instance) -> bool {
         inst.group
-            .and_then(|g| self.config.sync_groups.get(g))
+            .and_then(|g| self.sync_groups.get(g))
             .is_some_and(|g| !g.global_tracking)
     }
 
@@ -256,46 +346,76 @@ impl Engine {
 
     /// Sync group members are only up if all members are (leaving FAULT needs all up).
     fn apply_group_up(&mut self) {
-        for g in 0..self.config.sync_groups.len() {
-            let members: Vec<usize> = (0..self.instances.len())
-                .filter(|&i| self.instances[i].group == Some(g))
-                .collect();
+        for members in &self.group_members {
             let all_up = members.iter().all(|&i| self.instances[i].up);
-            for i in members {
+            for &i in members {
                 self.instances[i].up = all_up;
             }
         }
     }
 
+    /// Marks every instance as touched by the current input.
+    fn mark_all(&mut self) {
+        for (i, inst) in self.instances.iter().enumerate() {
+            self.changes.mark(i, inst.phase);
+        }
+    }
+
     /// Handles one input at time `now` and returns the resulting actions, in order.
+    /// Allocates the returned `Vec`; the daemon uses [`Engine::handle_into`].
     pub fn handle(&mut self, input: Input<'_>, now: Duration) -> Vec<Output> {
         let mut out = Vec::new();
-        let before: Vec<Phase> = self.instances.iter().map(|i| i.phase).collect();
+        self.handle_into(input, now, &mut out);
+        out
+    }
+
+    /// Handles one input at time `now` and appends the resulting actions, in order, to `out`.
+    ///
+    /// Cost: a packet reaches its instance through a prebuilt index, a timer only wakes the
+    /// instances that are due, and sync-group work is done only for the groups of instances
+    /// the input touched, so the cost of an input does not grow with the instance count
+    /// (except for rare whole-engine inputs: start, link, script, shutdown, reload).
+    pub fn handle_into(&mut self, input: Input<'_>, now: Duration, out: &mut Vec<Output>) {
+        if let Input::Reload(cfg) = input {
+            self.reload(*cfg, now, out);
+            return;
+        }
         match input {
             Input::Start => {
                 if !self.started {
+                    self.mark_all();
                     self.started = true;
                     self.refresh_tracking_silently();
                     for inst in &mut self.instances {
-                        inst.start(now, &mut out);
+                        inst.start(now, out);
                     }
                 }
             }
             Input::Timer => {
                 if self.started {
-                    for inst in &mut self.instances {
-                        inst.on_timer(now, &mut out);
+                    let mut due = std::mem::take(&mut self.changes.due);
+                    self.timers.pop_due(now, &mut due);
+                    // Instance order, as a scan of all instances would run them.
+                    due.sort_unstable();
+                    due.dedup();
+                    for &i in &due {
+                        let inst = &mut self.instances[i];
+                        self.changes.mark(i, inst.phase);
+                        inst.on_timer(now, out);
                     }
+                    due.clear();
+                    self.changes.due = due;
                 }
             }
             Input::Packet(rx) => {
                 if self.started {
-                    self.on_packet(rx, now, &mut out);
+                    self.on_packet(rx, now, out);
                 }
             }
             Input::Link { interface, up } => {
                 let prev = self.links.insert(interface.to_string(), up);
                 if self.started && prev != Some(up) {
+                    self.mark_all();
                     for inst in &self.instances {
                         let tracks = inst.cfg.interface == interface
                             || inst
@@ -304,16 +424,16 @@ impl Engine {
                                 .iter()
                                 .any(|t| t.name == interface);
                         if tracks {
-                            let word = if up { "UP" } else { "DOWN" };
                             inst.log(
-                                &mut out,
-                                LogLine::info(format!(
-                                    "Kernel is reporting: interface {interface} {word}"
-                                )),
+                                out,
+                                Event::LinkChanged {
+                                    interface: interface.to_string(),
+                                    up,
+                                },
                             );
                         }
                     }
-                    self.reevaluate(now, &mut out);
+                    self.reevaluate(now, out);
                 }
             }
             Input::ScriptResult { script, success } => {
@@ -321,37 +441,53 @@ impl Engine {
                     match s.apply(success) {
                         Some(ScriptChange::Succeeded) => out.push(Output {
                             instance: None,
-                            action: Action::Log(LogLine::info(format!(
-                                "VRRP_Script({script}) succeeded"
-                            ))),
+                            action: Action::Log(Event::ScriptSucceeded {
+                                script: script.to_string(),
+                            }),
                         }),
                         Some(ScriptChange::Failed) => out.push(Output {
                             instance: None,
-                            action: Action::Log(LogLine::info(format!(
-                                "VRRP_Script({script}) failed"
-                            ))),
+                            action: Action::Log(Event::ScriptFailed {
+                                script: script.to_string(),
+                            }),
                         }),
                         None => {}
                     }
                     if self.started {
-                        self.reevaluate(now, &mut out);
+                        self.mark_all();
+                        self.reevaluate(now, out);
                     } else {
                         self.refresh_tracking_silently();
                     }
                 }
             }
             Input::Shutdown => {
+                self.mark_all();
                 for inst in &mut self.instances {
-                    inst.shutdown(&mut out);
+                    inst.shutdown(out);
                 }
                 self.started = false;
             }
-            Input::Reload(cfg) => self.reload(*cfg, now, &mut out),
+            Input::Reload(_) => {}
         }
         if self.started {
-            sync_group::sync(self, &before, now, &mut out);
+            sync_group::sync(self, now, out);
         }
-        out
+        self.finish_input();
+    }
+
+    /// Re-arms the timers of the instances the input touched and clears the change set.
+    fn finish_input(&mut self) {
+        for &i in &self.changes.list {
+            if let Some(inst) = self.instances.get(i) {
+                self.timers.set(i, inst.next_deadline());
+            }
+            if let Some(m) = self.changes.marked.get_mut(i) {
+                *m = false;
+            }
+        }
+        self.changes.list.clear();
+        self.timers.clean();
     }
 
     /// Applies tracked-object changes: priority changes, FAULT entry/exit.
@@ -381,15 +517,36 @@ impl Engine {
         }
     }
 
+    /// Hands a packet to the instance(s) its (interface, family, VRID) names.
     fn on_packet(&mut self, rx: RxPacket<'_>, now: Duration, out: &mut Vec<Output>) {
-        for inst in &mut self.instances {
-            if inst.cfg.interface != rx.interface || inst.cfg.family != rx.family {
-                continue;
-            }
-            let ah = matches!(inst.cfg.auth, crate::config::Auth::Ah(_));
-            if validate::demux_vrid(&rx, ah) != Some(inst.cfg.vrid) {
-                continue;
-            }
+        let Engine {
+            dispatch,
+            instances,
+            changes,
+            ..
+        } = self;
+        // Without and with an AH header in front of the VRRP header: two candidate lists,
+        // each in instance order; merged so that instances run in config order.
+        let (plain, ah) = dispatch.lookup(&rx);
+        let (mut x, mut y) = (0, 0);
+        loop {
+            let i = match (plain.get(x), ah.get(y)) {
+                (Some(&a), Some(&b)) if a <= b => {
+                    x += 1;
+                    a
+                }
+                (_, Some(&b)) => {
+                    y += 1;
+                    b
+                }
+                (Some(&a), None) => {
+                    x += 1;
+                    a
+                }
+                (None, None) => break,
+            };
+            let inst = &mut instances[i];
+            changes.mark(i, inst.phase);
             let verdict = validate::check(&inst.cfg, &rx, inst.master_addr);
             inst.on_packet(now, verdict, out);
         }
@@ -398,105 +555,58 @@ impl Engine {
     /// SIGHUP: instances matched by (VRID, family, interface) keep state, priority and
     /// counters; removed ones stop like at shutdown; new ones start.
     fn reload(&mut self, config: EngineConfig, now: Duration, out: &mut Vec<Output>) {
+        self.mark_all();
+        let old_len = self.instances.len();
+        let EngineConfig {
+            global,
+            instances: configs,
+            sync_groups,
+            scripts: script_configs,
+        } = config;
         let mut old: Vec<Option<Instance>> = std::mem::take(&mut self.instances)
             .into_iter()
             .map(Some)
             .collect();
-        let mut new_instances = Vec::with_capacity(config.instances.len());
+        let mut new_instances = Vec::with_capacity(configs.len());
         let mut fresh = Vec::new();
-        for (i, cfg) in config.instances.iter().enumerate() {
+        for (i, cfg) in configs.into_iter().enumerate() {
             let id = InstanceId(i);
-            let key = Instance::key(cfg);
             let matched = old
                 .iter_mut()
-                .find(|o| o.as_ref().is_some_and(|o| Instance::key(&o.cfg) == key))
+                .find(|o| o.as_ref().is_some_and(|o| o.same_identity(&cfg)))
                 .and_then(Option::take);
             match matched {
                 Some(mut inst) => {
-                    let removed: Vec<Vip> = inst
-                        .cfg
-                        .vips
-                        .iter()
-                        .chain(&inst.cfg.excluded_vips)
-                        .filter(|v| !cfg.vips.contains(v) && !cfg.excluded_vips.contains(v))
-                        .cloned()
-                        .collect();
-                    let added: Vec<Vip> = cfg
-                        .vips
-                        .iter()
-                        .chain(&cfg.excluded_vips)
-                        .filter(|v| {
-                            !inst.cfg.vips.contains(v) && !inst.cfg.excluded_vips.contains(v)
-                        })
-                        .cloned()
-                        .collect();
-                    inst.id = id;
-                    if inst.base_priority != 254 || cfg.priority != 255 {
-                        inst.base_priority = cfg.priority.max(1);
-                    }
-                    inst.cfg = cfg.clone();
-                    if inst.vips_set {
-                        for v in &removed {
-                            inst.log(
-                                out,
-                                LogLine::info(format!(
-                                    "ip address {}/{} dev {}, no longer exist",
-                                    v.addr, v.prefix_len, v.dev
-                                )),
-                            );
-                        }
-                        if !removed.is_empty() {
-                            out.push(Output {
-                                instance: Some(id),
-                                action: Action::RemoveAddresses(removed),
-                            });
-                        }
-                        if !added.is_empty() {
-                            out.push(Output {
-                                instance: Some(id),
-                                action: Action::AddAddresses(added.clone()),
-                            });
-                            out.push(Output {
-                                instance: Some(id),
-                                action: Action::SendGarp {
-                                    vips: added,
-                                    count: inst.cfg.garp.master_repeat,
-                                },
-                            });
-                        }
-                    }
+                    inst.reconfigure(id, cfg, out);
                     new_instances.push(inst);
                 }
                 None => {
                     fresh.push(i);
-                    new_instances.push(Instance::new(id, cfg.clone()));
+                    new_instances.push(Instance::new(id, cfg));
                 }
             }
         }
         // Instances gone from the config: priority 0 and release, as at stop.
         for mut gone in old.into_iter().flatten() {
-            let id = gone.id;
             let mut tmp = Vec::new();
             gone.shutdown(&mut tmp);
             // Their ids no longer exist; report them engine-wide.
             out.extend(tmp.into_iter().map(|mut o| {
-                let _ = id;
                 o.instance = None;
                 o
             }));
         }
         // Scripts: keep the state of those that still exist (OK stays OK).
         let mut scripts = HashMap::new();
-        for s in &config.scripts {
+        for s in script_configs {
             let st = match self.scripts.remove(&s.name) {
                 Some(mut old) => {
                     if old.ok() == Some(true) {
                         out.push(Output {
                             instance: None,
-                            action: Action::Log(LogLine::info(format!(
-                                "VRRP_Script({}) considered successful on reload",
-                                s.name
-                            ))),
+                            action: Action::Log(Event::ScriptKeptOnReload {
+                                script: s.name.clone(),
+                            }),
                         });
                     }
                     old.cfg = s.clone();
@@ -504,12 +614,14 @@ impl Engine {
                 }
                 None => ScriptState::new(s.clone()),
             };
-            scripts.insert(s.name.clone(), st);
+            scripts.insert(s.name, st);
         }
         self.scripts = scripts;
         self.instances = new_instances;
-        self.config = config;
-        self.assign_groups();
+        self.global = global;
+        self.sync_groups = sync_groups;
+        let phases_before = std::mem::take(&mut self.changes.before);
+        self.rebuild_indices();
         if self.started {
             self.reevaluate(now, out);
             for i in fresh {
@@ -518,9 +630,19 @@ impl Engine {
                     inst.start(now, out);
                 }
             }
+            // Sync groups compare with the phases before the reload, position by position,
+            // when the number of instances did not change.
+            if old_len == self.instances.len() {
+                for (i, p) in phases_before.into_iter().enumerate() {
+                    self.changes.mark(i, p);
+                }
+                sync_group::sync(self, now, out);
+            }
         } else {
             self.refresh_tracking_silently();
         }
+        self.mark_all();
+        self.finish_input();
     }
 
     /// Earliest time at which [`Input::Timer`] must be delivered, if any timer runs.
@@ -528,10 +650,7 @@ impl Engine {
         if !self.started {
             return None;
         }
-        self.instances
-            .iter()
-            .filter_map(Instance::next_deadline)
-            .min()
+        self.timers.earliest()
     }
 
     /// Current state of an instance.
@@ -558,14 +677,21 @@ impl Engine {
         self.instances.get(id.0).and_then(|i| i.master_addr)
     }
 
-    /// Configuration of an instance.
-    pub fn instance_config(&self, id: InstanceId) -> &InstanceConfig {
-        &self.config.instances[id.0]
+    /// Configuration of an instance (`None` for an unknown id). The instance owns it; a
+    /// reload replaces it through the instance.
+    pub fn instance_config(&self, id: InstanceId) -> Option<&InstanceConfig> {
+        self.instances.get(id.0).map(|i| &i.cfg)
+    }
+
+    /// Name of an instance, shared (`None` for an unknown id): for labelling its outputs
+    /// without copying the name.
+    pub fn instance_name(&self, id: InstanceId) -> Option<Arc<str>> {
+        self.instances.get(id.0).map(|i| i.name.clone())
     }
 
     /// Number of instances.
     pub fn instance_count(&self) -> usize {
-        self.config.instances.len()
+        self.instances.len()
     }
 
     /// Sizes of the run-time collections and the number of armed timers (read-only; for

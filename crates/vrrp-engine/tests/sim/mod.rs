@@ -520,7 +520,7 @@ impl Sim {
             .iter()
             .filter(|e| e.node == i)
             .filter_map(|e| match &e.out.action {
-                Action::Log(l) if l.level != LogLevel::Detail => Some(l.text.clone()),
+                Action::Log(l) if l.level() != LogLevel::Detail => Some(l.to_string()),
                 _ => None,
             })
             .collect()
@@ -529,7 +529,7 @@ impl Sim {
     /// Time of the first log line of node `i` equal to `text`.
     pub fn log_time(&self, i: usize, text: &str) -> Option<Duration> {
         self.trace.iter().find_map(|e| match &e.out.action {
-            Action::Log(l) if e.node == i && l.text == text => Some(e.at),
+            Action::Log(l) if e.node == i && l.to_string() == text => Some(e.at),
             _ => None,
         })
     }
@@ -592,11 +592,26 @@ pub fn feed(e: &mut Engine, bytes: &[u8], now: Duration) -> Vec<Output> {
     )
 }
 
+/// Delivers raw IPv4 bytes on the seed interface, outputs appended to `out`.
+pub fn feed_into(e: &mut Engine, bytes: &[u8], now: Duration, out: &mut Vec<Output>) {
+    e.handle_into(
+        Input::Packet(RxPacket {
+            interface: IFACE,
+            family: Family::V4,
+            bytes,
+            src: None,
+            hop_limit: None,
+        }),
+        now,
+        out,
+    )
+}
+
 /// Info/Detail texts of outputs.
 pub fn texts(outs: &[Output]) -> Vec<String> {
     outs.iter()
         .filter_map(|o| match &o.action {
-            Action::Log(l) => Some(l.text.clone()),
+            Action::Log(l) => Some(l.to_string()),
             _ => None,
         })
         .collect()
