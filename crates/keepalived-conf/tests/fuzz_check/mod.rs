@@ -14,8 +14,9 @@
 //! * a configuration with neither errors nor warnings renders to text that reparses to the same
 //!   AST.
 
+use std::cell::RefCell;
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use keepalived_conf::{load, load_str, LoadOptions, Loaded};
@@ -113,7 +114,9 @@ thread_local! {
 /// ends (test threads do; the fuzzer's main thread leaves one small directory in the temp dir).
 struct Scratch {
     dir: PathBuf,
-    written: std::cell::Cell<usize>,
+    /// What each file holds now: `keepalived.conf`, then `1`, `2`, … (only changed files are
+    /// rewritten: mutations mostly touch one of them).
+    files: RefCell<Vec<Vec<u8>>>,
 }
 
 impl Scratch {
@@ -127,29 +130,42 @@ impl Scratch {
         fs::create_dir_all(&dir).expect("create the fuzz scratch directory");
         Scratch {
             dir,
-            written: std::cell::Cell::new(0),
+            files: RefCell::new(Vec::new()),
+        }
+    }
+
+    fn path(&self, i: usize) -> PathBuf {
+        match i {
+            0 => self.dir.join("keepalived.conf"),
+            i => self.dir.join(i.to_string()),
         }
     }
 
     fn load<'a>(
         &self,
-        main: &[u8],
+        main: &'a [u8],
         includes: impl Iterator<Item = &'a [u8]>,
         opts: &LoadOptions,
     ) -> Loaded {
+        let mut files = self.files.borrow_mut();
         let mut n = 0;
-        for (i, part) in includes.enumerate() {
-            write(&self.dir.join((i + 1).to_string()), &defuse_paths(part));
+        for (i, part) in std::iter::once(main).chain(includes).enumerate() {
+            let text = defuse_paths(part);
+            if files.get(i) != Some(&text) {
+                fs::write(self.path(i), &text).expect("write a fuzz scratch file");
+                match files.get_mut(i) {
+                    Some(old) => *old = text,
+                    None => files.push(text),
+                }
+            }
             n = i + 1;
         }
         // Files of a previous, longer input must not be seen by this one.
-        for stale in n + 1..=self.written.get() {
-            let _ = fs::remove_file(self.dir.join(stale.to_string()));
+        for stale in n..files.len() {
+            let _ = fs::remove_file(self.path(stale));
         }
-        self.written.set(n);
-        let main_path = self.dir.join("keepalived.conf");
-        write(&main_path, &defuse_paths(main));
-        load(&main_path, opts).expect("the scratch main file is readable")
+        files.truncate(n);
+        load(&self.path(0), opts).expect("the scratch main file is readable")
     }
 }
 
@@ -158,10 +174,6 @@ impl Scratch {
 /// `include **`) only ever match the scratch directory's files.
 fn defuse_paths(file: &[u8]) -> Vec<u8> {
     defuse(file, |line| line.iter().any(|&b| b == b'/' || b == b'\\'))
-}
-
-fn write(path: &Path, bytes: &[u8]) {
-    fs::write(path, bytes).expect("write a fuzz scratch file");
 }
 
 impl Drop for Scratch {
