@@ -766,7 +766,7 @@ impl Daemon {
         } else {
             Family::V6
         };
-        let Some(entry) = self.sockets.get(&(interface.to_string(), family)) else {
+        let Some(entry) = self.sockets.get(&(interface, family) as &dyn SocketKey) else {
             logging::error(&format!(
                 "VRRP_Instance({}) Cant send advert to {dst} (no socket on {interface})",
                 iname.unwrap_or("?")
@@ -1053,6 +1053,45 @@ impl Daemon {
     }
 }
 
+/// An (interface, family) socket-map key, owned or borrowed: the map is keyed by
+/// `(String, Family)` but searched for every advert sent, which must not allocate a String.
+trait SocketKey {
+    fn parts(&self) -> (&str, Family);
+}
+
+impl SocketKey for (String, Family) {
+    fn parts(&self) -> (&str, Family) {
+        (&self.0, self.1)
+    }
+}
+
+impl SocketKey for (&str, Family) {
+    fn parts(&self) -> (&str, Family) {
+        (self.0, self.1)
+    }
+}
+
+impl<'a> std::borrow::Borrow<dyn SocketKey + 'a> for (String, Family) {
+    fn borrow(&self) -> &(dyn SocketKey + 'a) {
+        self
+    }
+}
+
+impl PartialEq for dyn SocketKey + '_ {
+    fn eq(&self, other: &Self) -> bool {
+        self.parts() == other.parts()
+    }
+}
+
+impl Eq for dyn SocketKey + '_ {}
+
+// Hashes exactly as `(String, Family)` does (a String hashes as its str), as `Borrow` requires.
+impl std::hash::Hash for dyn SocketKey + '_ {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.parts().hash(state);
+    }
+}
+
 async fn recv_opt(rx: &mut Option<UnboundedReceiver<LinkEvent>>) -> Option<LinkEvent> {
     match rx {
         Some(rx) => rx.recv().await,
@@ -1184,6 +1223,20 @@ pub fn log_diagnostics(loaded: &conf::Loaded) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn socket_map_is_searched_by_borrowed_name() {
+        let mut m: HashMap<(String, Family), u32> = HashMap::new();
+        m.insert(("eth0".to_string(), Family::V4), 4);
+        m.insert(("eth0".to_string(), Family::V6), 6);
+        m.insert(("eth1".to_string(), Family::V4), 14);
+        let get = |name: &str, f: Family| m.get(&(name, f) as &dyn SocketKey).copied();
+        assert_eq!(get("eth0", Family::V4), Some(4));
+        assert_eq!(get("eth0", Family::V6), Some(6));
+        assert_eq!(get("eth1", Family::V4), Some(14));
+        assert_eq!(get("eth1", Family::V6), None);
+        assert_eq!(get("eth", Family::V4), None);
+    }
 
     #[test]
     fn socket_retry_backs_off_to_a_cap() {
