@@ -20,7 +20,7 @@ pub use config::{
 };
 pub use engine::{
     Action, Engine, Footprint, Input, InstanceId, InstanceStats, NotifyState, NotifyTarget, Output,
-    RejectKind, RejectReason, RxPacket, State,
+    RejectKind, RejectReason, RxPacket, State, ADVERT_SPREAD_SLOTS,
 };
 pub use event::{Event, GroupTarget};
 pub use log::{LogLevel, LogLine};

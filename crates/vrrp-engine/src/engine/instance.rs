@@ -82,6 +82,9 @@ pub(crate) struct Instance {
     pub stats: InstanceStats,
     /// Rate limiting of rejected-packet log lines.
     pub reject_log: RejectLog,
+    /// How much earlier than one interval the first periodic advert of a mastership leaves
+    /// (set by the engine from the instance's position, see `Engine::spread_adverts`).
+    pub advert_phase: Duration,
     /// Index of its sync group.
     pub group: Option<usize>,
 }
@@ -107,6 +110,7 @@ impl Instance {
             tx: TxCounters::default(),
             stats: InstanceStats::default(),
             reject_log: RejectLog::default(),
+            advert_phase: Duration::ZERO,
             group: None,
             name: cfg.name.as_str().into(),
             iface: cfg.interface.as_str().into(),
@@ -341,6 +345,9 @@ impl Instance {
             (!g.master_delay.is_zero()).then_some((now + g.master_delay, g.master_repeat));
         self.garp_refresh_at = (!g.master_refresh.is_zero()).then_some(now + g.master_refresh);
         self.notify(out, NotifyState::Master);
+        // The next advert comes early by this instance's phase, so that many instances that
+        // became MASTER together advertise spread over the interval from now on.
+        self.timer = Some(now + self.cfg.advert_int.saturating_sub(self.advert_phase));
     }
 
     /// Removes what MASTER installed (vrrp_state_leave_master's address part).
@@ -483,11 +490,15 @@ impl Instance {
         match self.phase {
             Phase::GotoMaster | Phase::Backup => self.goto_master(now, out, false),
             Phase::Master => {
-                if !self.vips_set {
+                // `become_master` sets the timer itself (with this instance's phase).
+                let entering = !self.vips_set;
+                if entering {
                     self.become_master(now, out);
                 }
                 self.send_advert(out, self.priority);
-                self.timer = Some(now + self.cfg.advert_int);
+                if !entering {
+                    self.timer = Some(now + self.cfg.advert_int);
+                }
             }
             Phase::Init | Phase::Fault => self.timer = None,
         }

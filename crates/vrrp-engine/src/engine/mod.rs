@@ -257,6 +257,10 @@ pub struct Engine {
     changes: Changes,
 }
 
+/// Into how many phases of one advert interval [`Engine`] spreads its MASTERs' adverts
+/// (50 ms apart at `advert_int 1`).
+pub const ADVERT_SPREAD_SLOTS: usize = 20;
+
 impl Engine {
     /// Builds the engine; no instance runs before [`Input::Start`].
     pub fn new(config: EngineConfig) -> Self {
@@ -311,6 +315,7 @@ impl Engine {
             }
         }
         self.dispatch = Dispatch::build(&self.instances);
+        self.spread_adverts();
         let n = self.instances.len();
         self.changes.reset(n);
         self.timers.reset(n);
@@ -318,6 +323,21 @@ impl Engine {
             self.timers.set(i, inst.next_deadline());
         }
         self.timers.clean();
+    }
+
+    /// Gives each instance its advert phase: instances that become MASTER in the same instant
+    /// (all of them at start, or at a failover) would otherwise advertise in one burst every
+    /// interval, and a peer's master-down timers would all expire together at the next
+    /// failover. Position i of n advertises `(i mod s) / s` of an interval early once per
+    /// mastership, s = min(n, [`ADVERT_SPREAD_SLOTS`]): coarse slots keep the MASTER's wakeups
+    /// few. A lone instance keeps keepalived's exact timing; an early advert only ever restarts
+    /// a BACKUP's master-down timer sooner.
+    fn spread_adverts(&mut self) {
+        let slots = self.instances.len().clamp(1, ADVERT_SPREAD_SLOTS) as u32;
+        for (i, inst) in self.instances.iter_mut().enumerate() {
+            let slot = (i % slots as usize) as u32;
+            inst.advert_phase = inst.cfg.advert_int * slot / slots;
+        }
     }
 
     fn ignore_weights(&self, inst: &Instance) -> bool {
