@@ -72,6 +72,18 @@ fn retry_delay(tries: u32) -> Duration {
         .min(SOCKET_RETRY_MAX)
 }
 
+/// Hands the heap's free pages back to the kernel. Start-up and reload parse and convert the
+/// whole configuration (megabytes at 1,000 instances) and free it again, but glibc keeps freed
+/// memory below the top of its heap resident; this runs only then, never per packet.
+fn return_free_memory() {
+    #[cfg(target_env = "gnu")]
+    // SAFETY: malloc_trim only returns memory that glibc's allocator holds free; it touches no
+    // live allocation.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
 /// A request to look at one interface's sockets again (from a failed send or a retry timer).
 struct SocketRecheck {
     interface: String,
@@ -95,6 +107,7 @@ pub fn run(opts: &Options, loaded: conf::Loaded, ready: ReadyNotifier) -> i32 {
     local.block_on(&rt, async move {
         match Daemon::start(opts.clone(), loaded).await {
             Ok(mut d) => {
+                return_free_memory();
                 ready.ready();
                 d.main_loop().await
             }
@@ -155,9 +168,6 @@ struct Daemon {
     script_tasks: Vec<JoinHandle<()>>,
     garp: Option<PacketSocket>,
     notify: NotifyTable,
-    /// The running configuration, converted again when an interface comes back with another
-    /// address.
-    config: conf::Config,
     signals: Signals,
     stop_notified: bool,
 }
@@ -264,7 +274,6 @@ impl Daemon {
             script_tasks: Vec::new(),
             garp,
             notify: conv.notify.clone(),
-            config: loaded.config.clone(),
             signals,
             stop_notified: false,
         };
@@ -441,11 +450,8 @@ impl Daemon {
                 } else if let Some(e) = self.ifs.get_mut(&name) {
                     e.up = up;
                 }
-                if up && self.watched.contains(&name) && self.source_address_changed(&name) {
-                    logging::info(&format!(
-                        "Interface {name} has another address now: applying the running configuration again"
-                    ));
-                    self.apply_config(self.config.clone()).await;
+                if up && self.watched.contains(&name) {
+                    self.follow_source_address(&name).await;
                 }
                 name
             }
@@ -497,28 +503,39 @@ impl Daemon {
         }
     }
 
-    /// Whether converting the running configuration against the interfaces as they are now
-    /// gives an instance on `name` another advert source (the interface came back with another
-    /// primary address); an explicit `mcast_src_ip` never changes.
-    fn source_address_changed(&self, name: &str) -> bool {
-        let conv = convert::convert(
-            &self.config,
-            &self.ifs,
-            convert::ConvertOptions {
-                release_vips: self.opts.release_vips,
-            },
-        );
-        conv.engine
-            .instances
-            .iter()
-            .filter(|new| new.interface == name)
-            .any(|new| {
-                (0..self.engine.instance_count()).any(|i| {
-                    self.engine
-                        .instance_config(vrrp_engine::InstanceId(i))
-                        .is_some_and(|old| old.name == new.name && old.src_addr != new.src_addr)
+    /// Instances on `name` that advertise from the interface's own address (no
+    /// `mcast_src_ip`/`unicast_src_ip`) follow it when the interface came back with another
+    /// one; an explicit source never changes.
+    async fn follow_source_address(&mut self, name: &str) {
+        let Some(info) = self.ifs.get(name) else {
+            return;
+        };
+        let now = [
+            (Family::V4, info.primary_v4.map(IpAddr::V4)),
+            (Family::V6, info.link_local_v6.map(IpAddr::V6)),
+        ];
+        for (family, addr) in now {
+            let Some(addr) = addr else { continue };
+            let changed = (0..self.engine.instance_count())
+                .filter_map(|i| self.engine.instance_config(vrrp_engine::InstanceId(i)))
+                .any(|c| {
+                    c.interface == name
+                        && c.family == family
+                        && c.src_from_interface
+                        && c.src_addr != addr
+                });
+            if changed {
+                logging::info(&format!(
+                    "Interface {name} has another address now: adverts leave from {addr}"
+                ));
+                self.feed(Input::SourceAddress {
+                    interface: name,
+                    family,
+                    addr,
                 })
-            })
+                .await;
+            }
+        }
     }
 
     /// The main loop's side of a socket problem found by [`Daemon::socket_failed`] or a retry
@@ -982,11 +999,17 @@ impl Daemon {
             ));
             return;
         }
-        self.apply_config(loaded.config).await;
+        // The file's text and diagnostics go now; the AST when applied.
+        let config = {
+            let loaded = loaded;
+            loaded.config
+        };
+        self.apply_config(config).await;
+        return_free_memory();
     }
 
-    /// Runs `config` against the interfaces as the kernel has them now: SIGHUP with a valid
-    /// file, or the running configuration again when an interface's addresses changed.
+    /// Runs `config` against the interfaces as the kernel has them now (SIGHUP with a valid
+    /// file).
     async fn apply_config(&mut self, config: conf::Config) {
         self.ifs = snapshot(&self.nl).await;
         self.close_stale_sockets();
@@ -1023,7 +1046,6 @@ impl Daemon {
         // Interfaces new to the configuration: the engine ignores states it already knows.
         self.feed_link_states().await;
         self.script_tasks = scripts::spawn_checks(&conv.scripts, &self.script_tx);
-        self.config = config;
     }
 
     fn write_data(&self) {

@@ -137,6 +137,9 @@ pub struct InstanceConfig {
     /// Source address written into adverts: `unicast_src_ip`/`mcast_src_ip`, else the
     /// interface's primary address (looked up by the daemon).
     pub src_addr: IpAddr,
+    /// `src_addr` is the interface's address (no `mcast_src_ip`/`unicast_src_ip`), so it
+    /// follows [`crate::Input::SourceAddress`].
+    pub src_from_interface: bool,
     /// Multicast destination (224.0.0.18 / ff02::12 unless overridden).
     pub mcast_group: IpAddr,
     /// `unicast_peer` list; empty = multicast.

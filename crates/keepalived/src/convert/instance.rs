@@ -53,6 +53,7 @@ pub(super) fn convert_instance(
         vips: addresses.vips,
         excluded_vips: addresses.excluded_vips,
         src_addr,
+        src_from_interface: inst.src_ip().is_none(),
         mcast_group: mcast_group(g, family),
         unicast_peers,
         nopreempt,

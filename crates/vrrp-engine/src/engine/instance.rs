@@ -719,6 +719,15 @@ impl Instance {
 
     /// Reload: takes the new configuration (state, priority and counters stay), and if the
     /// addresses are set, removes those no longer configured and adds (with GARPs) the new.
+    /// The interface's address changed: an instance advertising from it follows (state,
+    /// counters and IP ID are kept, as on a reload).
+    pub(crate) fn set_interface_source(&mut self, addr: IpAddr) {
+        if self.cfg.src_from_interface {
+            // Read when each advert is built (its IP header, the v3 checksum).
+            self.cfg.src_addr = addr;
+        }
+    }
+
     pub(crate) fn reconfigure(
         &mut self,
         id: InstanceId,

@@ -96,6 +96,16 @@ pub enum Input<'a> {
     Shutdown,
     /// SIGHUP with a new, valid configuration.
     Reload(Box<EngineConfig>),
+    /// An interface's own address changed (primary IPv4, or link-local IPv6 for `family`
+    /// V6): instances on it without `mcast_src_ip`/`unicast_src_ip` advertise from `addr`.
+    SourceAddress {
+        /// Interface name.
+        interface: &'a str,
+        /// Which of its addresses.
+        family: Family,
+        /// The address now.
+        addr: IpAddr,
+    },
 }
 
 /// Whose notify scripts to run.
@@ -487,6 +497,17 @@ impl Engine {
                     inst.shutdown(out);
                 }
                 self.started = false;
+            }
+            Input::SourceAddress {
+                interface,
+                family,
+                addr,
+            } => {
+                for inst in &mut self.instances {
+                    if &*inst.iface == interface && inst.cfg.family == family {
+                        inst.set_interface_source(addr);
+                    }
+                }
             }
             Input::Reload(_) => {}
         }

@@ -79,6 +79,7 @@ pub fn seed_instance(
         higher_prio_send_advert: false,
         skip_check_adv_addr: false,
         check_unicast_src: false,
+        src_from_interface: true,
     }
 }
 
@@ -580,16 +581,9 @@ pub fn advert(src: &str, prio: u8) -> Vec<u8> {
 
 /// Delivers raw IPv4 bytes on the seed interface.
 pub fn feed(e: &mut Engine, bytes: &[u8], now: Duration) -> Vec<Output> {
-    e.handle(
-        Input::Packet(RxPacket {
-            interface: IFACE,
-            family: Family::V4,
-            bytes,
-            src: None,
-            hop_limit: None,
-        }),
-        now,
-    )
+    let mut out = Vec::new();
+    feed_into(e, bytes, now, &mut out);
+    out
 }
 
 /// Delivers raw IPv4 bytes on the seed interface, outputs appended to `out`.
