@@ -64,8 +64,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-log() { echo "# $*" >&2; }
-
 lab_up() {
     seed_lab_up "$lan" "$nsa" "$nsb"
     # The hostile host: a third port on the bridge, 192.168.1.250.
@@ -78,47 +76,12 @@ lab_up() {
     ip -n "$nsx" link set enp11s0f0 up
 }
 
-stop_all() { # SIGTERM every started process, then SIGKILL stragglers' groups
-    local pid i
-    for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-    for ((i = 0; i < 60; i++)); do
-        local alive=0
-        for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
-        ((alive)) || break
-        sleep 0.1
-    done
-    for pid in "${pids[@]}"; do kill -KILL -- "-$pid" "$pid" 2>/dev/null || true; done
-    wait 2>/dev/null || true
-    pids=()
-}
-
 lab_down() {
     stop_all
     local ns
     for ns in "$nsa" "$nsb" "$nsx" "$lan"; do ip netns del "$ns" 2>/dev/null || true; done
 }
 
-start_daemon() { # bin node conf -> sets $started
-    setsid ip netns exec "$p-$2" "$1" -n -l -D -G -P -f "$3" \
-        -p "$work/$2.pid" -r "$work/$2-vrrp.pid" -c "$work/$2-checkers.pid" \
-        >>"$work/$2.log" 2>&1 &
-    started=$!
-    pids+=("$started")
-}
-
-start_bg() { # command... (in its own process group, tracked for cleanup)
-    setsid "$@" &
-    pids+=("$!")
-}
-
-has_vip() { ip -n "$1" -4 -o addr show dev enp11s0f0 | grep -q " $vip/"; }
-no_vip() { ! has_vip "$1"; }
-wait_until() { # seconds command...
-    local n=$(($1 * 20)) i
-    shift
-    for ((i = 0; i < n; i++)); do "$@" && return 0; sleep 0.05; done
-    return 1
-}
 now() { date +%s.%N; }
 # Unix time of an `ip -ts monitor` line.
 stamp_of() { date -u -d "$(sed 's/^\[\([^]]*\)\].*/\1/; s/T/ /' <<<"$1")" +%s.%N; }
@@ -140,25 +103,7 @@ advert_times() { # tshark display filter -> capture times of A's adverts
     tshark -r "$work/cap.pcap" -Y "vrrp && ip.src==192.168.1.198 && $1" \
         -T fields -e frame.time_epoch 2>/dev/null
 }
-pgrp_pids() { pgrep -g "$1" || true; }
-cpu_ns() {
-    local sum=0 pid f v
-    for pid in $(pgrp_pids "$1"); do
-        for f in /proc/"$pid"/task/*/schedstat; do
-            read -r v _ <"$f" 2>/dev/null || continue
-            sum=$((sum + v))
-        done
-    done
-    echo "$sum"
-}
-rss_kb() {
-    local rss=0 pid r
-    for pid in $(pgrp_pids "$1"); do
-        r=$(awk '/^VmRSS:/ {print $2}' /proc/"$pid"/status 2>/dev/null || echo 0)
-        rss=$((rss + ${r:-0}))
-    done
-    echo "$rss"
-}
+rss_kb() { local r; read -r r _ < <(mem_kb "$1"); echo "$r"; }
 lines() { wc -l <"$1" | tr -d ' '; }
 fsub() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a - b }'; }
 

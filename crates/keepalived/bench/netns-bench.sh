@@ -73,23 +73,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-log() { echo "# $*" >&2; }
-
 lab_up() { seed_lab_up "$lan" "$nsa" "$nsb"; }
-
-stop_all() { # SIGTERM every started process, then SIGKILL stragglers' groups
-    local pid i
-    for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-    for ((i = 0; i < 60; i++)); do
-        local alive=0
-        for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
-        ((alive)) || break
-        sleep 0.1
-    done
-    for pid in "${pids[@]}"; do kill -KILL -- "-$pid" "$pid" 2>/dev/null || true; done
-    wait 2>/dev/null || true
-    pids=()
-}
 
 lab_down() {
     stop_all
@@ -97,28 +81,7 @@ lab_down() {
     for ns in "$nsa" "$nsb" "$lan"; do ip netns del "$ns" 2>/dev/null || true; done
 }
 
-start_daemon() { # bin node conf -> sets $started
-    setsid ip netns exec "$p-$2" "$1" -n -l -D -G -P -f "$3" \
-        -p "$work/$2.pid" -r "$work/$2-vrrp.pid" -c "$work/$2-checkers.pid" \
-        >>"$work/$2.log" 2>&1 &
-    started=$!
-    pids+=("$started")
-}
-
-start_bg() { # command... (in its own process group, tracked for cleanup)
-    setsid "$@" &
-    pids+=("$!")
-}
-
 vip_count() { ip -n "$1" -4 -o addr show dev enp11s0f0 | grep -c " inet 10\.10\." || true; }
-has_vip() { ip -n "$1" -4 -o addr show dev enp11s0f0 | grep -q " $vip/"; }
-wait_until() { # seconds command...
-    local n=$(($1 * 20)) i
-    shift
-    for ((i = 0; i < n; i++)); do "$@" && return 0; sleep 0.05; done
-    return 1
-}
-no_vip() { ! has_vip "$1"; }
 
 # Time of the last `ip -ts monitor` add event of the VIP in file $1, as Unix seconds.
 last_vip_add() {
@@ -131,26 +94,6 @@ last_vip_add() {
 advert_times() { tshark -r "$work/cap.pcap" -Y "vrrp && ip.src==192.168.1.198 && $1" \
     -T fields -e frame.time_epoch 2>/dev/null; }
 
-pgrp_pids() { pgrep -g "$1" || true; }
-cpu_ns() { # sum of on-CPU ns of every thread of the process group
-    local sum=0 pid f v
-    for pid in $(pgrp_pids "$1"); do
-        for f in /proc/"$pid"/task/*/schedstat; do
-            read -r v _ <"$f" 2>/dev/null || continue
-            sum=$((sum + v))
-        done
-    done
-    echo "$sum"
-}
-mem_kb() { # "RSS PSS NPROC" summed over the process group
-    local rss=0 pss=0 n=0 pid r s
-    for pid in $(pgrp_pids "$1"); do
-        r=$(awk '/^VmRSS:/ {print $2}' /proc/"$pid"/status 2>/dev/null || echo 0)
-        s=$(awk '/^Pss:/ {print $2}' /proc/"$pid"/smaps_rollup 2>/dev/null || echo 0)
-        rss=$((rss + ${r:-0})) pss=$((pss + ${s:-0})) n=$((n + 1))
-    done
-    echo "$rss $pss $n"
-}
 fsub() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.4f", a - b }'; }
 
 declare -A R   # results: R[impl,metric]
