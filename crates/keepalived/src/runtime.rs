@@ -999,11 +999,9 @@ impl Daemon {
             ));
             return;
         }
-        // The file's text and diagnostics go now; the AST when applied.
-        let config = {
-            let loaded = loaded;
-            loaded.config
-        };
+        // The file's text and diagnostics are freed here (with the temporary), the AST once
+        // applied.
+        let config = { loaded }.config;
         self.apply_config(config).await;
         return_free_memory();
     }
