@@ -172,26 +172,21 @@ impl Mail {
 
 /// Resolves the defaults, connects and runs the session, logging as 1.3.5 does.
 async fn send_alert(s: &Settings, target: &NotifyTarget, (text, body): (&str, &str)) {
-    // 1.3.5 defaults router_id, the HELO name and the sender from the canonical host name.
-    let local = if s.router_id.is_none() || s.helo_name.is_none() || s.from.is_none() {
-        tokio::task::spawn_blocking(local_name).await.ok().flatten()
+    // 1.3.5 defaults router_id, the HELO name and the sender from the canonical host name
+    // (a lookup that may ask DNS: off the runtime thread).
+    let (local, user) = if s.router_id.is_none() || s.helo_name.is_none() || s.from.is_none() {
+        tokio::task::spawn_blocking(|| (local_name(), user_name()))
+            .await
+            .unwrap_or((None, String::from("root")))
     } else {
-        None
+        (None, String::new())
     };
-    let local_or = |v: &Option<String>, fallback: &str| {
-        v.clone()
-            .or_else(|| local.clone())
-            .unwrap_or_else(|| fallback.to_string())
-    };
-    let from = match &s.from {
-        Some(f) => f.clone(),
-        None => format!("{}@{}", user_name(), local_or(&None, "localhost")),
-    };
+    let id = identity(s, local.as_deref(), &user);
     let mail = Mail {
-        helo_name: local_or(&s.helo_name, "localhost"),
-        from,
+        helo_name: id.helo_name,
+        from: id.from,
         rcpts: s.emails.clone(),
-        subject: subject(&local_or(&s.router_id, "localhost"), target, text),
+        subject: subject(&id.router_id, target, text),
         body: body.to_string(),
         date: rfc822_now(),
     };
@@ -217,6 +212,26 @@ async fn send_alert(s: &Settings, target: &NotifyTarget, (text, body): (&str, &s
     logging::info(&format!("Remote SMTP server {host} connected."));
     // Every outcome is already logged, and nothing else depends on it.
     let _ = session(stream, &mail, &host, s.timeout, &mut |l| logging::info(l)).await;
+}
+
+/// The names a mail carries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Identity {
+    helo_name: String,
+    from: String,
+    router_id: String,
+}
+
+/// The configured names, else 1.3.5's defaults from the local host name `local` (the HELO
+/// name and router_id are the host name, the sender `user@host`), else `localhost`.
+fn identity(s: &Settings, local: Option<&str>, user: &str) -> Identity {
+    let host = local.unwrap_or("localhost");
+    let or_host = |v: &Option<String>| v.clone().unwrap_or_else(|| host.to_string());
+    Identity {
+        helo_name: or_host(&s.helo_name),
+        from: s.from.clone().unwrap_or_else(|| format!("{user}@{host}")),
+        router_id: or_host(&s.router_id),
+    }
 }
 
 /// keepalived's `inet_sockaddrtopair`: `[ADDR]:PORT`.
@@ -539,6 +554,39 @@ mod tests {
         );
         assert_eq!(line(&i, NotifyState::Fault), None);
         assert_eq!(line(&g, NotifyState::Stop), None);
+    }
+
+    #[test]
+    fn names_default_to_the_host_name() {
+        let mut s = Settings {
+            host: "10.0.0.1".into(),
+            port: 25,
+            helo_name: None,
+            from: None,
+            router_id: None,
+            emails: vec!["a@b".into()],
+            timeout: DEFAULT_TIMEOUT,
+        };
+        assert_eq!(
+            identity(&s, Some("lb1.example.com"), "root"),
+            Identity {
+                helo_name: "lb1.example.com".into(),
+                from: "root@lb1.example.com".into(),
+                router_id: "lb1.example.com".into(),
+            }
+        );
+        assert_eq!(identity(&s, None, "root").from, "root@localhost");
+        s.helo_name = Some("mx".into());
+        s.from = Some("ka@x".into());
+        s.router_id = Some("R1".into());
+        assert_eq!(
+            identity(&s, Some("ignored"), "root"),
+            Identity {
+                helo_name: "mx".into(),
+                from: "ka@x".into(),
+                router_id: "R1".into(),
+            }
+        );
     }
 
     #[test]
