@@ -15,6 +15,7 @@ mod net;
 mod runtime;
 mod rx_queue;
 mod scripts;
+mod smtp;
 
 use std::path::PathBuf;
 

@@ -27,6 +27,7 @@ use crate::net::packet_socket::PacketSocket;
 use crate::net::vrrp_socket::VrrpSocket;
 use crate::rx_queue::{self, RxMsg, RxQueue};
 use crate::scripts::{self, ScriptResult};
+use crate::smtp;
 
 /// Receive buffer: larger than any VRRP packet on an Ethernet MTU.
 const RX_BUF: usize = 9000;
@@ -168,6 +169,8 @@ struct Daemon {
     script_tasks: Vec<JoinHandle<()>>,
     garp: Option<PacketSocket>,
     notify: NotifyTable,
+    /// `smtp_alert` mails of the running configuration.
+    smtp: smtp::Alerts,
     signals: Signals,
     stop_notified: bool,
 }
@@ -274,6 +277,7 @@ impl Daemon {
             script_tasks: Vec::new(),
             garp,
             notify: conv.notify.clone(),
+            smtp: smtp::Alerts::new(&loaded.config),
             signals,
             stop_notified: false,
         };
@@ -769,6 +773,7 @@ impl Daemon {
                     for line in self.notify.commands(&target, state, priority) {
                         scripts::spawn_notify(line);
                     }
+                    self.smtp.on_notify(&target, state);
                 }
                 Action::Log(event) => logging::log_event(&event),
                 // Counters live in the engine (Engine::stats).
@@ -1028,6 +1033,7 @@ impl Daemon {
             t.abort();
         }
         self.notify = conv.notify.clone();
+        self.smtp = smtp::Alerts::new(&config);
         self.watched = watched_interfaces(&conv);
         self.pkt_tx
             .set_capacity(rx_queue::capacity_for(conv.engine.instances.len()));

@@ -194,11 +194,44 @@ pub struct SyncGroupConfig {
     pub global_tracking: bool,
 }
 
+/// Minimum spacing of gratuitous ARPs and of unsolicited NAs on one interface (keepalived's
+/// per-interface `garp_delay`). `None` = that kind is not paced on the interface.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct GarpIntervals {
+    /// `garp_interval` / `vrrp_garp_interval`: between two gratuitous ARPs.
+    pub garp: Option<Duration>,
+    /// `gna_interval` / `vrrp_gna_interval`: between two unsolicited neighbour adverts.
+    pub gna: Option<Duration>,
+}
+
+/// GARP/NA pacing: `garp_group` blocks and the global `vrrp_garp_interval` /
+/// `vrrp_gna_interval`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct GarpPacing {
+    /// Interfaces named by a `garp_group` (`interface` / `interfaces`): their group's
+    /// intervals. An interface listed here never takes [`GarpPacing::default`], even when its
+    /// group leaves a kind unset (as in keepalived).
+    pub interfaces: Vec<(String, GarpIntervals)>,
+    /// The global intervals, for every interface not named by a `garp_group`; `None` when
+    /// neither global keyword is set to a non-zero value.
+    pub default: Option<GarpIntervals>,
+}
+
+impl GarpPacing {
+    /// Whether any GARP or NA is paced at all.
+    pub fn is_active(&self) -> bool {
+        let any = |i: &GarpIntervals| i.garp.is_some() || i.gna.is_some();
+        self.default.as_ref().is_some_and(any) || self.interfaces.iter().any(|(_, i)| any(i))
+    }
+}
+
 /// Global options that affect the protocol.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct GlobalVrrpConfig {
     /// `-X/--release-vips`.
     pub release_vips: bool,
+    /// GARP/NA pacing per interface.
+    pub garp_pacing: GarpPacing,
 }
 
 /// Everything the engine runs.

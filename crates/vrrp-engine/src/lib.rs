@@ -15,8 +15,9 @@ pub mod log;
 pub mod wire;
 
 pub use config::{
-    Auth, EngineConfig, Family, GarpConfig, GlobalVrrpConfig, InitialState, InstanceConfig,
-    ScriptConfig, SyncGroupConfig, TrackInterface, TrackScript, Version, Vip,
+    Auth, EngineConfig, Family, GarpConfig, GarpIntervals, GarpPacing, GlobalVrrpConfig,
+    InitialState, InstanceConfig, ScriptConfig, SyncGroupConfig, TrackInterface, TrackScript,
+    Version, Vip,
 };
 pub use engine::{
     Action, Engine, Footprint, Input, InstanceId, InstanceStats, NotifyState, NotifyTarget, Output,

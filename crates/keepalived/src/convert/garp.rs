@@ -3,7 +3,9 @@
 use std::time::Duration;
 
 use keepalived_conf as conf;
-use vrrp_engine::GarpConfig;
+use vrrp_engine::{GarpConfig, GarpIntervals, GarpPacing, LogLine};
+
+use super::{info, Interfaces};
 
 /// The GARP settings of `inst`; in strict mode the lower-priority GARPs default to off.
 pub(super) fn instance_garp(
@@ -43,6 +45,87 @@ pub(super) fn instance_garp(
                 g.garp_lower_prio_repeat()
             }
         }),
+    }
+}
+
+/// Per-interface GARP/NA pacing as keepalived 1.3.5 sets it up (`garp_group` in
+/// `vrrp_parser.c`, `set_default_garp_delay` in `vrrp_if.c`), with 1.3.5's log lines.
+///
+/// - A `garp_group`'s `garp_interval` is read in **whole seconds**: 1.3.5 truncates the value
+///   before scaling it (`garp_interval 0.5` is 0, no delay; fixed only in 1.4.2). Its
+///   `gna_interval` and the global keywords keep their fractions.
+/// - An interface a `garp_group` names keeps that group's intervals, even a kind the group
+///   leaves unset; only interfaces no group names take the global `vrrp_garp_interval` /
+///   `vrrp_gna_interval`, and only when one of them is non-zero.
+/// - Interfaces that do not exist now, or that an earlier group already named, are ignored.
+pub(super) fn garp_pacing(
+    cfg: &conf::Config,
+    ifs: &Interfaces,
+    msgs: &mut Vec<LogLine>,
+) -> GarpPacing {
+    let mut interfaces: Vec<(String, GarpIntervals)> = Vec::new();
+    for group in &cfg.garp_groups {
+        let garp = group.garp_interval.map(|v| {
+            let whole = v.trunc();
+            if whole != v {
+                info(
+                    msgs,
+                    format!(
+                        "garp_group garp_interval {v} is taken as {whole} seconds (keepalived 1.3.5 reads whole seconds only)"
+                    ),
+                );
+            }
+            if whole >= 1.0 {
+                info(msgs, format!("The garp_interval is very large - {v} seconds"));
+            }
+            seconds_f64(whole)
+        });
+        let gna = group.gna_interval.map(|v| {
+            if v >= 1.0 {
+                info(
+                    msgs,
+                    format!("The gna_interval is very large - {v} seconds"),
+                );
+            }
+            seconds_f64(v)
+        });
+        for name in &group.interfaces {
+            let name = &name.name;
+            if !ifs.contains_key(name) {
+                info(
+                    msgs,
+                    format!("Unknown interface {name} specified for garp_group - ignoring"),
+                );
+            } else if interfaces.iter().any(|(n, _)| n == name) {
+                info(
+                    msgs,
+                    format!("garp_group already specified for {name} - ignoring"),
+                );
+            } else {
+                interfaces.push((name.clone(), GarpIntervals { garp, gna }));
+            }
+        }
+    }
+    let g = &cfg.global_defs;
+    let nonzero = |v: Option<f64>| v.filter(|s| *s > 0.0).map(seconds_f64);
+    let default = GarpIntervals {
+        garp: nonzero(g.vrrp_garp_interval),
+        gna: nonzero(g.vrrp_gna_interval),
+    };
+    GarpPacing {
+        interfaces,
+        default: (default.garp.is_some() || default.gna.is_some()).then_some(default),
+    }
+}
+
+/// Fractional seconds as a duration, in keepalived's microseconds (negative or absurd values,
+/// which the parser already refuses, give zero).
+fn seconds_f64(v: f64) -> Duration {
+    let us = (v * 1e6).trunc();
+    if us.is_finite() && us > 0.0 && us < 1e15 {
+        Duration::from_micros(us as u64)
+    } else {
+        Duration::ZERO
     }
 }
 
@@ -93,6 +176,88 @@ mod tests {
         assert_eq!(garp.master_refresh_repeat, 1);
         assert_eq!(garp.lower_prio_delay, Duration::from_secs(2));
         assert_eq!(garp.lower_prio_repeat, 0);
+    }
+
+    fn group(garp: Option<f64>, gna: Option<f64>, names: &[&str]) -> conf::GarpGroup {
+        conf::GarpGroup {
+            garp_interval: garp,
+            gna_interval: gna,
+            interfaces: names
+                .iter()
+                .map(|n| conf::Name {
+                    name: n.to_string(),
+                    span: conf::Span::default(),
+                })
+                .collect(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn garp_groups_and_global_intervals() {
+        let mut cfg = conf::Config::default();
+        cfg.global_defs.vrrp_garp_interval = Some(0.002);
+        cfg.global_defs.vrrp_gna_interval = Some(0.0);
+        cfg.garp_groups = vec![
+            group(Some(1.5), Some(0.25), &["eth0", "nope9"]),
+            group(None, None, &["eth0"]),
+        ];
+        let mut msgs = Vec::new();
+        let p = garp_pacing(&cfg, &crate::convert::test_util::ifs(), &mut msgs);
+        assert_eq!(
+            p.interfaces,
+            vec![(
+                "eth0".to_string(),
+                GarpIntervals {
+                    garp: Some(Duration::from_secs(1)),
+                    gna: Some(Duration::from_millis(250)),
+                }
+            )]
+        );
+        assert_eq!(
+            p.default,
+            Some(GarpIntervals {
+                garp: Some(Duration::from_micros(2000)),
+                gna: None,
+            })
+        );
+        assert_eq!(
+            crate::convert::test_util::texts(&msgs),
+            vec![
+                "garp_group garp_interval 1.5 is taken as 1 seconds (keepalived 1.3.5 reads whole seconds only)",
+                "The garp_interval is very large - 1.5 seconds",
+                "Unknown interface nope9 specified for garp_group - ignoring",
+                "garp_group already specified for eth0 - ignoring",
+            ]
+        );
+    }
+
+    #[test]
+    fn fractional_group_garp_interval_is_zero_as_in_1_3_5() {
+        let cfg = conf::Config {
+            garp_groups: vec![group(Some(0.5), None, &["eth1"])],
+            ..Default::default()
+        };
+        let mut msgs = Vec::new();
+        let p = garp_pacing(&cfg, &crate::convert::test_util::ifs(), &mut msgs);
+        // Named by a group: no global default for eth1, and a zero interval never delays.
+        assert_eq!(
+            p.interfaces,
+            vec![(
+                "eth1".to_string(),
+                GarpIntervals {
+                    garp: Some(Duration::ZERO),
+                    gna: None,
+                }
+            )]
+        );
+        assert_eq!(p.default, None);
+        // Zero global intervals (the stock EL7 file) pace nothing.
+        let mut cfg = conf::Config::default();
+        cfg.global_defs.vrrp_garp_interval = Some(0.0);
+        cfg.global_defs.vrrp_gna_interval = Some(0.0);
+        let p = garp_pacing(&cfg, &crate::convert::test_util::ifs(), &mut msgs);
+        assert!(!p.is_active());
     }
 
     #[test]

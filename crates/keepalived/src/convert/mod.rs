@@ -71,6 +71,7 @@ pub fn convert(cfg: &conf::Config, ifs: &Interfaces, opts: ConvertOptions) -> Co
         engine: EngineConfig {
             global: GlobalVrrpConfig {
                 release_vips: opts.release_vips,
+                garp_pacing: garp::garp_pacing(cfg, ifs, &mut msgs),
             },
             instances,
             sync_groups,

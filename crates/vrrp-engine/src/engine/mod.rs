@@ -13,6 +13,7 @@
 
 mod advert;
 mod dispatch;
+mod garp_pacing;
 mod instance;
 pub mod ratelimit;
 mod stats;
@@ -30,6 +31,7 @@ use crate::config::{EngineConfig, Family, GlobalVrrpConfig, InstanceConfig, Sync
 use crate::event::Event;
 
 use dispatch::Dispatch;
+use garp_pacing::GarpPacer;
 use instance::{Instance, Phase};
 pub use stats::InstanceStats;
 use timers::TimerQueue;
@@ -265,6 +267,8 @@ pub struct Engine {
     dispatch: Dispatch,
     timers: TimerQueue,
     changes: Changes,
+    /// GARP/NA pacing per interface (`garp_group`, `vrrp_garp_interval`).
+    garp: GarpPacer,
 }
 
 /// Into how many phases of one advert interval [`Engine`] spreads its MASTERs' adverts
@@ -289,6 +293,7 @@ impl Engine {
             .into_iter()
             .map(|s| (s.name.clone(), ScriptState::new(s)))
             .collect();
+        let garp = GarpPacer::new(&global.garp_pacing);
         let mut e = Engine {
             global,
             sync_groups,
@@ -300,6 +305,7 @@ impl Engine {
             dispatch: Dispatch::default(),
             timers: TimerQueue::default(),
             changes: Changes::default(),
+            garp,
         };
         e.rebuild_indices();
         e.refresh_tracking_silently();
@@ -406,6 +412,19 @@ impl Engine {
     /// the input touched, so the cost of an input does not grow with the instance count
     /// (except for rare whole-engine inputs: start, link, script, shutdown, reload).
     pub fn handle_into(&mut self, input: Input<'_>, now: Duration, out: &mut Vec<Output>) {
+        let start = out.len();
+        self.handle_input(input, now, out);
+        // GARP pacing sees the whole batch, whichever path produced it.
+        let instances = &self.instances;
+        self.garp.pace(start, now, out, |i| {
+            instances
+                .get(i)
+                .is_some_and(|inst| inst.phase == Phase::Master && inst.vips_set)
+        });
+    }
+
+    /// [`Engine::handle_into`] before GARP pacing.
+    fn handle_input(&mut self, input: Input<'_>, now: Duration, out: &mut Vec<Output>) {
         if let Input::Reload(cfg) = input {
             self.reload(*cfg, now, out);
             return;
@@ -659,6 +678,8 @@ impl Engine {
         }
         self.scripts = scripts;
         self.instances = new_instances;
+        // keepalived frees its per-interface delay records on reload: pacing starts afresh.
+        self.garp = GarpPacer::new(&global.garp_pacing);
         self.global = global;
         self.sync_groups = sync_groups;
         let phases_before = std::mem::take(&mut self.changes.before);
@@ -691,7 +712,10 @@ impl Engine {
         if !self.started {
             return None;
         }
-        self.timers.earliest()
+        match (self.timers.earliest(), self.garp.deadline()) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
     }
 
     /// Current state of an instance.
