@@ -6,6 +6,7 @@
 // The daemon needs `unsafe` (libc calls, socket buffers); every block must say why it is sound.
 #![deny(clippy::undocumented_unsafe_blocks)]
 
+mod accounts;
 mod cli;
 mod convert;
 mod daemonize;
@@ -14,6 +15,7 @@ mod logging;
 mod net;
 mod runtime;
 mod rx_queue;
+mod script_security;
 mod scripts;
 
 use std::path::PathBuf;
@@ -108,6 +110,8 @@ fn daemon(opts: cli::Options) -> i32 {
         "Starting Keepalived-rs v{} (keepalived 1.3.5 compatible, VRRP only)",
         env!("CARGO_PKG_VERSION")
     ));
+    // As 1.3.5 at every start (its default-user look-up always fails; see script_security).
+    logging::info(script_security::DEFAULT_USER_LINE);
     if !opts.unexpected.is_empty() {
         logging::info(&format!(
             "Unexpected argument(s): {}",

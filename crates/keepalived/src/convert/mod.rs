@@ -28,7 +28,7 @@ mod sync_groups;
 mod tracking;
 
 pub use interfaces::{IfInfo, Interfaces};
-pub use notify::NotifyTable;
+pub use notify::{NotifyKind, NotifyScript, NotifyTable};
 
 /// Result of the conversion.
 #[derive(Debug, Clone, Default)]

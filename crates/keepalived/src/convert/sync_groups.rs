@@ -145,7 +145,7 @@ mod tests {
         // Only kept groups run notify scripts.
         let commands =
             |g: &str| notify.commands(&NotifyTarget::Group(g.into()), NotifyState::Master, 0);
-        assert_eq!(commands("G1"), ["/G1.sh GROUP \"G1\" MASTER 0"]);
+        assert_eq!(commands("G1"), ["\"/G1.sh\" GROUP \"G1\" MASTER 0"]);
         assert!(commands("G2").is_empty());
     }
 

@@ -266,6 +266,7 @@ fn track_script_weight_and_scripts_to_run() {
             command: "/bin/true x".into(),
             interval: Duration::from_secs(2),
             timeout: Duration::from_secs(2),
+            run_as: Default::default(),
         }]
     );
 }
@@ -316,7 +317,7 @@ fn sync_groups_need_two_existing_members() {
     assert_eq!(
         c.notify
             .commands(&NotifyTarget::Group("G1".into()), NotifyState::Master, 0),
-        vec!["/x.sh GROUP \"G1\" MASTER 0"]
+        vec!["\"/x.sh\" GROUP \"G1\" MASTER 0"]
     );
 }
 
@@ -328,11 +329,11 @@ fn notify_lines_in_keepalived_order() {
     let t = NotifyTarget::Instance("VI_1".into());
     assert_eq!(
         c.notify.commands(&t, NotifyState::Master, 100),
-        vec!["/m.sh arg", "/n.sh INSTANCE \"VI_1\" MASTER 100"]
+        vec!["/m.sh arg", "\"/n.sh\" INSTANCE \"VI_1\" MASTER 100"]
     );
     assert_eq!(
         c.notify.commands(&t, NotifyState::Fault, 90),
-        vec!["/n.sh INSTANCE \"VI_1\" FAULT 90"]
+        vec!["\"/n.sh\" INSTANCE \"VI_1\" FAULT 90"]
     );
     assert_eq!(c.notify.commands(&t, NotifyState::Stop, 0), vec!["/s.sh"]);
     assert_eq!(c.notify.stop_commands(), vec!["/s.sh"]);
