@@ -794,7 +794,7 @@ mod tests {
             .file("/etc/keepalived/mine.sh", 1000, 1000, 0o755);
         for secure in [false, true] {
             let (_, v, log) = check(&fs, "/tmp/open/chk.sh x", ROOT, secure);
-            assert!(v.insecure && v.inhibit == secure && v.runs() == !secure);
+            assert!(v.insecure && v.inhibit == secure && v.runs() != secure);
             assert_eq!(
                 log,
                 ["Unsafe permissions found for script '/tmp/open/chk.sh x'."]
