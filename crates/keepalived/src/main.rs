@@ -70,6 +70,13 @@ fn config_test(opts: &cli::Options) -> i32 {
             if !text.is_empty() {
                 eprintln!("{}", text.trim_end());
             }
+            // What the daemon would log about its scripts at start (not counted as errors:
+            // 1.3.5 runs on without them).
+            for line in
+                script_security::config_test(&loaded.config, &script_security::Env::system())
+            {
+                eprintln!("{}: scripts: {line}", opts.config_file.display());
+            }
             if opts.dump_conf {
                 println!("{:#?}", loaded.config);
             }

@@ -551,6 +551,33 @@ pub fn apply(cfg: &conf::Config, conv: &mut Converted, env: &Env<'_>) -> Vec<Log
     msgs
 }
 
+/// `-t`: the same checks against the configuration alone — every interface it names taken as
+/// present and up — returned as 1.3.5 would log them at start.
+pub fn config_test(cfg: &conf::Config, env: &Env<'_>) -> Vec<String> {
+    let mut ifs = crate::convert::Interfaces::new();
+    let names = cfg.instances.iter().flat_map(|i| {
+        i.interface
+            .iter()
+            .cloned()
+            .chain(i.track_interface.iter().map(|t| t.name.clone()))
+    });
+    for (n, name) in names.enumerate() {
+        ifs.entry(name).or_insert(crate::convert::IfInfo {
+            index: u32::try_from(n + 1).unwrap_or(u32::MAX),
+            up: true,
+            mac: None,
+            // Documentation addresses: only their presence matters here.
+            primary_v4: Some(std::net::Ipv4Addr::new(192, 0, 2, 1)),
+            link_local_v6: Some(std::net::Ipv6Addr::new(0xfe80, 0, 0, 0, 0, 0, 0, 1)),
+        });
+    }
+    let mut conv = crate::convert::convert(cfg, &ifs, Default::default());
+    apply(cfg, &mut conv, env)
+        .into_iter()
+        .map(|l| l.text)
+        .collect()
+}
+
 /// Checks the notify script of `kind` for `target`, if configured: sets who runs it and its
 /// resolved command, or removes it (1.3.5's `check_notify_script_secure`).
 #[allow(clippy::too_many_arguments)]
@@ -955,5 +982,20 @@ mod tests {
         );
         let g = NotifyTarget::Group("G".into());
         assert!(c.notify.commands(&g, NotifyState::Master, 0).is_empty());
+    }
+
+    #[test]
+    fn config_test_checks_every_instance_whatever_the_host_has() {
+        let fs = FakeFs::standard();
+        let text = "vrrp_script chk {\n script /etc/keepalived/gone.sh\n}\n\
+                    vrrp_instance VI_1 {\n interface bond7\n virtual_router_id 1\n virtual_ipaddress {\n 10.0.0.1\n }\n track_script {\n chk\n }\n}\n";
+        let cfg = conf::load_str("t.conf", text, &conf::LoadOptions::default()).config;
+        assert_eq!(
+            config_test(&cfg, &env(&fs)),
+            [
+                "Unable to access script `/etc/keepalived/gone.sh`",
+                "Disabling track script chk since not found",
+            ]
+        );
     }
 }
