@@ -95,7 +95,9 @@ pub struct TrackResult {
 }
 
 /// Computes FAULT-ness and effective priority. `ignore_weights`: member of a sync group
-/// without `global_tracking` (keepalived 1.3.5 then treats every tracked object as weight 0).
+/// without `global_tracking`: every remaining tracked object acts as weight 0. (The daemon's
+/// conversion already applies keepalived 1.3.5's rule there — weighted scripts dropped,
+/// weighted interfaces set to 0, owners' weights dropped — so none is left by then.)
 pub fn evaluate(
     cfg: &InstanceConfig,
     base_priority: u8,
