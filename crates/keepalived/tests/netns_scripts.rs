@@ -266,3 +266,30 @@ fn insecure_scripts_are_disabled_under_script_security() {
     assert!(!log.contains("VRRP_Script(chk_insecure) failed"), "{log}");
     assert!(!marker.exists(), "the insecure notify script ran");
 }
+
+/// Issue 10 §2: A's VI_1 is in a sync group without `global_tracking` and tracks a script that
+/// always fails with weight −50 (which would put A at 50, below B's 90). 1.3.5 ignores weighted
+/// scripts of such members — they neither weigh nor fault, and one no other instance counts on
+/// is not even run — so A stays MASTER. Before, the weight turned into a FAULT trigger.
+#[test]
+fn sync_group_member_ignores_weighted_script() {
+    let Some(mut lab) = new_lab("sg") else {
+        return;
+    };
+    let global = "vrrp_script chk_fail {\n  script \"/bin/false\"\n  interval 1\n  weight -50\n}\n\
+         vrrp_instance VI_2 {\n  interface enp11s0f0\n  virtual_router_id 52\n  priority 100\n  advert_int 1\n  \
+         virtual_ipaddress {\n    192.168.1.211/24\n  }\n}\n\
+         vrrp_sync_group G {\n  group {\n    VI_1\n    VI_2\n  }\n}\n";
+    let inst = "  track_script {\n    chk_fail\n  }";
+    let conf = conf_a_with(&lab, "sync.conf", global, inst);
+    start_pair(&mut lab, &conf);
+    assert_a_stays_master(&mut lab, "sync group");
+    let log = lab.a.daemon().log_text();
+    assert!(
+        log.contains(
+            "VRRP_Instance(VI_1) : ignoring tracked script with weights due to SYNC group"
+        ),
+        "{log}"
+    );
+    assert!(!log.contains("VRRP_Script(chk_fail)"), "{log}");
+}
