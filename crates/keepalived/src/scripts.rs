@@ -318,6 +318,31 @@ mod tests {
         });
     }
 
+    /// As 1.3.5 opens a notify script before each run: a file gone since start means no run.
+    #[test]
+    fn notify_runs_only_when_its_file_opens() {
+        let dir = std::env::temp_dir().join(format!("ka-notify-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let marker = dir.join("ran");
+        let notify = |check: &str| NotifyCommand {
+            line: format!("touch {}", marker.display()),
+            run_as: RunAs::default(),
+            check: check.to_string(),
+        };
+        rt().block_on(async {
+            spawn_notify(notify("/nonexistent/notify.sh"));
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            assert!(!marker.exists(), "ran although its file is missing");
+            spawn_notify(notify("/bin/sh"));
+            let deadline = std::time::Instant::now() + Duration::from_secs(5);
+            while !marker.exists() {
+                assert!(std::time::Instant::now() < deadline, "never ran");
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        });
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
     #[test]
     fn timeout_kills_the_whole_group() {
         rt().block_on(async {
