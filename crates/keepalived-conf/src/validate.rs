@@ -241,7 +241,13 @@ fn sync_groups(v: &mut V<'_>, cfg: &mut Config) {
         }
         keep
     });
-    // Weights of members are ignored unless global_tracking (1.3.5).
+    // Weights of members are ignored unless global_tracking (1.3.5's vrrp_init_state; the
+    // address owner is exempt, its priority never moves).
+    let script_weight: HashMap<&str, i32> = cfg
+        .scripts
+        .iter()
+        .map(|s| (s.name.as_str(), s.weight()))
+        .collect();
     for g in &cfg.sync_groups {
         if g.global_tracking {
             continue;
@@ -250,25 +256,36 @@ fn sync_groups(v: &mut V<'_>, cfg: &mut Config) {
             let Some(inst) = cfg.instances.iter().find(|i| i.name == m.name) else {
                 continue;
             };
-            if let Some(t) = inst.track_interface.iter().find(|t| t.weight != 0) {
+            if inst.priority == Some(255) {
+                continue;
+            }
+            for t in inst.track_interface.iter().filter(|t| t.weight != 0) {
                 v.warn(
                     t.span.clone(),
                     format!(
-                        "({}): ignoring weights of tracked interface due to SYNC group",
-                        inst.name
+                        "({}): ignoring weights of tracked interface due to SYNC group: weight {} of {} is \
+                         ignored in sync group {} without global_tracking - {} going down means FAULT",
+                        inst.name, t.weight, t.name, g.name, t.name
                     ),
                 );
             }
-            if let Some(t) = inst
-                .track_script
-                .iter()
-                .find(|t| t.weight.is_some_and(|w| w != 0))
-            {
+            for t in &inst.track_script {
+                let (weight, from) = match t.weight {
+                    Some(w) => (w, "on this line"),
+                    None => (
+                        script_weight.get(t.name.as_str()).copied().unwrap_or(0),
+                        "from its vrrp_script block",
+                    ),
+                };
+                if weight == 0 {
+                    continue;
+                }
                 v.warn(
                     t.span.clone(),
                     format!(
-                        "({}): ignoring tracked script with weights due to SYNC group",
-                        inst.name
+                        "({}): ignoring tracked script with weights due to SYNC group: {} (weight {weight} {from}) \
+                         is ignored in sync group {} without global_tracking - it neither changes the priority nor causes FAULT",
+                        inst.name, t.name, g.name
                     ),
                 );
             }

@@ -152,3 +152,31 @@ fn main_file_missing_is_a_load_error() {
         "Unable to find config file(s) '/nonexistent/keepalived.conf'."
     );
 }
+
+#[test]
+fn sync_group_member_weights_are_reported_wherever_the_weight_comes_from() {
+    use keepalived_conf::Severity;
+    let l = load_td("broken/sync_group_weights.conf");
+    assert!(errors(&l).is_empty());
+    let warnings: Vec<(u32, &str)> = l
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Warning)
+        .map(|d| (d.span.line, d.message.as_str()))
+        .collect();
+    assert_eq!(warnings.len(), 3, "{warnings:#?}");
+    // The interface line, the script weighted in its vrrp_script block, the one weighted on
+    // its track_script line; not the unweighted one, nor the address owner VI_2.
+    assert_eq!(
+        warnings.iter().map(|w| w.0).collect::<Vec<_>>(),
+        [12, 15, 16]
+    );
+    assert!(warnings[0].1.contains("weight 10 of eth1") && warnings[0].1.contains("FAULT"));
+    assert!(warnings[1]
+        .1
+        .contains("chk_block (weight -20 from its vrrp_script block)"));
+    assert!(warnings[2].1.contains("chk_plain (weight 5 on this line)"));
+    for w in &warnings {
+        assert!(w.1.contains("due to SYNC group"), "{}", w.1);
+    }
+}

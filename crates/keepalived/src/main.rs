@@ -6,6 +6,7 @@
 // The daemon needs `unsafe` (libc calls, socket buffers); every block must say why it is sound.
 #![deny(clippy::undocumented_unsafe_blocks)]
 
+mod accounts;
 mod cli;
 mod convert;
 mod daemonize;
@@ -14,6 +15,7 @@ mod logging;
 mod net;
 mod runtime;
 mod rx_queue;
+mod script_security;
 mod scripts;
 mod smtp;
 
@@ -69,6 +71,13 @@ fn config_test(opts: &cli::Options) -> i32 {
             if !text.is_empty() {
                 eprintln!("{}", text.trim_end());
             }
+            // What the daemon would log about its scripts at start (not counted as errors:
+            // 1.3.5 runs on without them).
+            for line in
+                script_security::config_test(&loaded.config, &script_security::Env::system())
+            {
+                eprintln!("{}: scripts: {line}", opts.config_file.display());
+            }
             if opts.dump_conf {
                 println!("{:#?}", loaded.config);
             }
@@ -109,6 +118,8 @@ fn daemon(opts: cli::Options) -> i32 {
         "Starting Keepalived-rs v{} (keepalived 1.3.5 compatible, VRRP only)",
         env!("CARGO_PKG_VERSION")
     ));
+    // As 1.3.5 at every start (its default-user look-up always fails; see script_security).
+    logging::info(script_security::DEFAULT_USER_LINE);
     if !opts.unexpected.is_empty() {
         logging::info(&format!(
             "Unexpected argument(s): {}",

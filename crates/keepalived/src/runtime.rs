@@ -26,6 +26,7 @@ use crate::logging;
 use crate::net::packet_socket::PacketSocket;
 use crate::net::vrrp_socket::VrrpSocket;
 use crate::rx_queue::{self, RxMsg, RxQueue};
+use crate::script_security;
 use crate::scripts::{self, ScriptResult};
 use crate::smtp;
 
@@ -226,6 +227,9 @@ impl Daemon {
                 release_vips: opts.release_vips,
             },
         );
+        let checked =
+            script_security::apply(&loaded.config, &mut conv, &script_security::Env::system());
+        conv.messages.extend(checked);
         for m in &conv.messages {
             logging::log_line(m);
         }
@@ -1023,6 +1027,8 @@ impl Daemon {
                 release_vips: self.opts.release_vips,
             },
         );
+        let checked = script_security::apply(&config, &mut conv, &script_security::Env::system());
+        conv.messages.extend(checked);
         for m in &conv.messages {
             logging::log_line(m);
         }

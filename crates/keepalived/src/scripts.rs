@@ -3,6 +3,11 @@
 //! keepalived 1.3.5 runs both through `system()`, i.e. `/bin/sh -c "<string>"`, so shell syntax in
 //! a quoted `script "…"` keeps working. A check runs in its own process group so a timeout can
 //! kill everything it started: SIGTERM to the group, SIGKILL 2 s later.
+//!
+//! Each runs as its `user` / `script_user` / notify `USER [GROUP]` (resolved by
+//! [`crate::script_security`]): in the child, before the shell starts, as 1.3.5's
+//! `system_call` does — a non-root group becomes the gid and the only supplementary group,
+//! then a non-root user the uid.
 
 use std::process::Stdio;
 use std::time::Duration;
@@ -16,6 +21,48 @@ use crate::logging;
 /// How long a timed-out check gets between SIGTERM and SIGKILL.
 const KILL_GRACE: Duration = Duration::from_secs(2);
 
+/// Who a script runs as. Root (0:0) leaves the daemon's credentials unchanged.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct RunAs {
+    /// User id.
+    pub uid: u32,
+    /// Group id (also the only supplementary group when not 0).
+    pub gid: u32,
+}
+
+impl std::fmt::Display for RunAs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}", self.uid, self.gid)
+    }
+}
+
+/// Makes `cmd`'s child drop to `run_as` before exec, as keepalived 1.3.5 does: a gid other
+/// than 0 is set with the supplementary groups reduced to it, then a uid other than 0.
+fn run_as(cmd: &mut Command, who: RunAs) {
+    if who == RunAs::default() {
+        return;
+    }
+    let RunAs { uid, gid } = who;
+    // SAFETY: the closure runs in the forked child before exec and calls only
+    // async-signal-safe syscalls on values it owns; it allocates nothing.
+    unsafe {
+        cmd.pre_exec(move || {
+            if gid != 0 {
+                if libc::setgid(gid) != 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                if libc::setgroups(1, &gid) != 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+            }
+            if uid != 0 && libc::setuid(uid) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+}
+
 /// One `vrrp_script` as the runner needs it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScriptSpec {
@@ -27,6 +74,8 @@ pub struct ScriptSpec {
     pub interval: Duration,
     /// `timeout` (0 in the file ⇒ the interval).
     pub timeout: Duration,
+    /// Who runs it.
+    pub run_as: RunAs,
 }
 
 /// The outcome of one run.
@@ -81,6 +130,7 @@ pub async fn run_check(spec: &ScriptSpec) -> bool {
         .stderr(Stdio::null())
         .process_group(0)
         .kill_on_drop(false);
+    run_as(&mut cmd, spec.run_as);
     let mut child = match cmd.spawn() {
         Ok(c) => c,
         Err(e) => {
@@ -144,14 +194,43 @@ fn signal_group(pgid: i32, sig: libc::c_int) {
     }
 }
 
+/// A notify script to start: the shell command line, who runs it, and the file that must be
+/// readable for it to run at all (keepalived 1.3.5 opens it before each run).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotifyCommand {
+    /// `/bin/sh -c` argument.
+    pub line: String,
+    /// Who runs it.
+    pub run_as: RunAs,
+    /// Opened (as the daemon) before the run; the run is skipped when that fails.
+    pub check: String,
+}
+
+impl PartialEq<&str> for NotifyCommand {
+    fn eq(&self, other: &&str) -> bool {
+        self.line == *other
+    }
+}
+
 /// Starts a notify script (`/bin/sh -c <line>`) without waiting for it; a task reaps it.
-pub fn spawn_notify(line: String) {
+pub fn spawn_notify(notify: NotifyCommand) {
+    if let Err(e) = std::fs::File::open(&notify.check) {
+        let errno = e.raw_os_error().unwrap_or(0);
+        logging::info(&format!(
+            "Can't open {} (errno {errno} {})",
+            notify.check,
+            strerror(errno)
+        ));
+        return;
+    }
+    let line = notify.line;
     let mut cmd = Command::new("/bin/sh");
     cmd.arg("-c")
         .arg(&line)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null());
+    run_as(&mut cmd, notify.run_as);
     match cmd.spawn() {
         Ok(mut child) => {
             tokio::spawn(async move {
@@ -167,6 +246,15 @@ pub fn spawn_notify(line: String) {
             });
         }
         Err(e) => logging::error(&format!("Cannot run notify script `{line}`: {e}")),
+    }
+}
+
+/// The C library's text for `errno` (what keepalived prints with `%s` and `strerror`).
+pub fn strerror(errno: i32) -> String {
+    let text = std::io::Error::from_raw_os_error(errno).to_string();
+    match text.rfind(" (os error ") {
+        Some(i) => text[..i].to_string(),
+        None => text,
     }
 }
 
@@ -187,6 +275,7 @@ mod tests {
             command: cmd.into(),
             interval: Duration::from_secs(1),
             timeout: Duration::from_millis(timeout_ms),
+            run_as: RunAs::default(),
         }
     }
 
@@ -199,6 +288,59 @@ mod tests {
             assert!(run_check(&spec("test 1 -eq 1 && true", 2000)).await);
             assert!(!run_check(&spec("/nonexistent/script", 2000)).await);
         });
+    }
+
+    /// The child runs with the uid, gid and (only) that gid as supplementary group, as
+    /// 1.3.5's `system_call`. Needs root to switch users; without it there is nothing to test.
+    #[test]
+    fn runs_as_the_given_user_and_group() {
+        use crate::accounts::{Accounts, SystemAccounts};
+        // SAFETY: geteuid has no preconditions.
+        if unsafe { libc::geteuid() } != 0 {
+            assert!(
+                std::env::var("CI").as_deref() != Ok("true"),
+                "CI runs as root"
+            );
+            eprintln!("not root: cannot switch users, skipped");
+            return;
+        }
+        let (uid, gid) = SystemAccounts.user("nobody").unwrap().expect("user nobody");
+        let who = RunAs { uid, gid };
+        let mut s = spec(
+            &format!("test \"$(id -u):$(id -g):$(id -G)\" = \"{uid}:{gid}:{gid}\""),
+            2000,
+        );
+        s.run_as = who;
+        rt().block_on(async {
+            assert!(run_check(&s).await);
+            // And root stays root (with the daemon's groups).
+            assert!(run_check(&spec("test \"$(id -u)\" = 0", 2000)).await);
+        });
+    }
+
+    /// As 1.3.5 opens a notify script before each run: a file gone since start means no run.
+    #[test]
+    fn notify_runs_only_when_its_file_opens() {
+        let dir = std::env::temp_dir().join(format!("ka-notify-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let marker = dir.join("ran");
+        let notify = |check: &str| NotifyCommand {
+            line: format!("touch {}", marker.display()),
+            run_as: RunAs::default(),
+            check: check.to_string(),
+        };
+        rt().block_on(async {
+            spawn_notify(notify("/nonexistent/notify.sh"));
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            assert!(!marker.exists(), "ran although its file is missing");
+            spawn_notify(notify("/bin/sh"));
+            let deadline = std::time::Instant::now() + Duration::from_secs(5);
+            while !marker.exists() {
+                assert!(std::time::Instant::now() < deadline, "never ran");
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        });
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

@@ -181,6 +181,9 @@ pub struct ScriptConfig {
     pub fall: u32,
     /// Start in the failed state.
     pub init_fail: bool,
+    /// Not run (its file was not found, is not executable or is insecure): OK from the start
+    /// and for ever, as keepalived 1.3.5 sets such a script's result to `rise`.
+    pub disabled: bool,
 }
 
 /// A `vrrp_sync_group`.

@@ -188,6 +188,7 @@ fn scripts_rise_fall_and_weights() {
         rise: 2,
         fall: 2,
         init_fail: false,
+        disabled: false,
     }];
     b.instances[0].track_scripts = vec![TrackScript {
         name: "chk".into(),
@@ -226,6 +227,7 @@ fn init_fail_weight_zero_script_starts_in_fault() {
         rise: 1,
         fall: 1,
         init_fail: true,
+        disabled: false,
     }];
     b.instances[0].track_scripts = vec![TrackScript {
         name: "chk".into(),
@@ -242,6 +244,55 @@ fn init_fail_weight_zero_script_starts_in_fault() {
         },
         ms(5),
     );
+    assert_eq!(e.state(ID), State::Backup);
+}
+
+/// keepalived 1.3.5 sets a script it will not run (not found, not executable, insecure) to
+/// `rise`: OK from the start, even with `init_fail`, and whatever result comes later.
+#[test]
+fn disabled_script_is_ok_from_the_start_and_for_ever() {
+    let (_, mut b) = seed_pair();
+    b.scripts = vec![
+        ScriptConfig {
+            name: "gone".into(),
+            weight: 0,
+            rise: 3,
+            fall: 1,
+            init_fail: true,
+            disabled: true,
+        },
+        ScriptConfig {
+            name: "bonus".into(),
+            weight: 5,
+            rise: 2,
+            fall: 2,
+            init_fail: false,
+            disabled: true,
+        },
+    ];
+    b.instances[0].track_scripts = vec![
+        TrackScript {
+            name: "gone".into(),
+            weight: 0,
+        },
+        TrackScript {
+            name: "bonus".into(),
+            weight: 5,
+        },
+    ];
+    let base = b.instances[0].priority;
+    let mut e = Engine::new(b);
+    let outs = e.handle(Input::Start, Duration::ZERO);
+    assert_eq!(e.state(ID), State::Backup, "{:?}", texts(&outs));
+    assert_eq!(e.effective_priority(ID), base + 5);
+    let outs = e.handle(
+        Input::ScriptResult {
+            script: "gone",
+            success: false,
+        },
+        ms(5),
+    );
+    assert!(texts(&outs).is_empty(), "{:?}", texts(&outs));
     assert_eq!(e.state(ID), State::Backup);
 }
 

@@ -101,6 +101,7 @@ fn config(i: usize, rng: &mut SplitMix64, extra_vip: bool) -> EngineConfig {
             rise: 2,
             fall: 2,
             init_fail: false,
+            disabled: false,
         }],
         sync_groups: if i == 0 {
             vec![SyncGroupConfig {

@@ -28,7 +28,7 @@ mod sync_groups;
 mod tracking;
 
 pub use interfaces::{IfInfo, Interfaces};
-pub use notify::NotifyTable;
+pub use notify::{NotifyKind, NotifyScript, NotifyTable};
 
 /// Result of the conversion.
 #[derive(Debug, Clone, Default)]
@@ -62,10 +62,16 @@ fn info(out: &mut Vec<LogLine>, text: String) {
 pub fn convert(cfg: &conf::Config, ifs: &Interfaces, opts: ConvertOptions) -> Converted {
     let mut msgs = Vec::new();
     let mut notify = NotifyTable::default();
-    let instances = convert_instances(cfg, ifs, &mut notify, &mut msgs);
+    let mut instances = convert_instances(cfg, ifs, &mut notify, &mut msgs);
     let sync_groups =
         sync_groups::convert_sync_groups(&cfg.sync_groups, &instances, &mut notify, &mut msgs);
-    let tracked = instances.iter().flat_map(|i| &i.track_scripts);
+    let owners_weighted =
+        sync_groups::ignore_member_weights(&mut instances, &sync_groups, &mut msgs);
+    // A script runs while some instance still counts on it (1.3.5's `inuse`).
+    let tracked = instances
+        .iter()
+        .flat_map(|i| &i.track_scripts)
+        .chain(&owners_weighted);
     let (scripts, specs) = tracking::tracked_scripts(&cfg.scripts, tracked, &mut msgs);
     Converted {
         engine: EngineConfig {

@@ -1,23 +1,76 @@
 //! Notify scripts (`notify_*`) of instances and sync groups, and the command lines they run.
+//!
+//! The conversion records every script as root; [`crate::script_security`] then sets who runs
+//! each one and removes those keepalived 1.3.5 would disable.
 
 use std::collections::HashMap;
 
 use keepalived_conf as conf;
 use vrrp_engine::{NotifyState, NotifyTarget};
 
+use crate::scripts::{NotifyCommand, RunAs};
+
+/// One notify script: its command as configured (a bare name resolved by path search) and
+/// who runs it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NotifyScript {
+    /// `notify_*`: a command line; `notify`: the path of the script (1.3.5 quotes it).
+    pub command: String,
+    /// Who runs it.
+    pub run_as: RunAs,
+}
+
+/// The `notify*` keywords, in the order keepalived 1.3.5 checks them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotifyKind {
+    /// `notify_backup`.
+    Backup,
+    /// `notify_master`.
+    Master,
+    /// `notify_fault`.
+    Fault,
+    /// `notify_stop` (instances only).
+    Stop,
+    /// `notify`: the whole string is the script's path (it may contain spaces).
+    Generic,
+}
+
+impl NotifyKind {
+    /// Every kind, in keepalived 1.3.5's checking order.
+    pub const ALL: [NotifyKind; 5] = [
+        NotifyKind::Backup,
+        NotifyKind::Master,
+        NotifyKind::Fault,
+        NotifyKind::Stop,
+        NotifyKind::Generic,
+    ];
+}
+
 /// Notify scripts of one instance or group.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 struct Notifiers {
     /// `notify_master`.
-    master: Option<String>,
+    master: Option<NotifyScript>,
     /// `notify_backup`.
-    backup: Option<String>,
+    backup: Option<NotifyScript>,
     /// `notify_fault`.
-    fault: Option<String>,
+    fault: Option<NotifyScript>,
     /// `notify_stop`.
-    stop: Option<String>,
+    stop: Option<NotifyScript>,
     /// `notify` (generic).
-    generic: Option<String>,
+    generic: Option<NotifyScript>,
+}
+
+impl Notifiers {
+    fn slot(&mut self, kind: NotifyKind) -> &mut Option<NotifyScript> {
+        match kind {
+            NotifyKind::Backup => &mut self.backup,
+            NotifyKind::Master => &mut self.master,
+            NotifyKind::Fault => &mut self.fault,
+            NotifyKind::Stop => &mut self.stop,
+            NotifyKind::Generic => &mut self.generic,
+        }
+    }
 }
 
 /// Notify scripts by instance / group.
@@ -64,10 +117,25 @@ impl NotifyTable {
         );
     }
 
-    /// The shell command lines to run, in order, when `target` enters `state`:
-    /// the specific `notify_*` script, then the generic `notify` as
-    /// `<script> INSTANCE|GROUP "<name>" MASTER|BACKUP|FAULT <priority>` (not for stop).
-    pub fn commands(&self, target: &NotifyTarget, state: NotifyState, priority: u8) -> Vec<String> {
+    /// The script of `kind` for `target`, to inspect or change (`None` slot: not configured;
+    /// `None` result: `target` is not known).
+    pub fn slot_mut(
+        &mut self,
+        target: &NotifyTarget,
+        kind: NotifyKind,
+    ) -> Option<&mut Option<NotifyScript>> {
+        self.map.get_mut(&key(target)).map(|n| n.slot(kind))
+    }
+
+    /// The commands to run, in order, when `target` enters `state`: the specific `notify_*`
+    /// script, then the generic `notify` as
+    /// `"<script>" INSTANCE|GROUP "<name>" MASTER|BACKUP|FAULT <priority>` (not for stop).
+    pub fn commands(
+        &self,
+        target: &NotifyTarget,
+        state: NotifyState,
+        priority: u8,
+    ) -> Vec<NotifyCommand> {
         let Some(n) = self.map.get(&key(target)) else {
             return Vec::new();
         };
@@ -77,7 +145,7 @@ impl NotifyTable {
             NotifyState::Fault => &n.fault,
             NotifyState::Stop => &n.stop,
         };
-        let mut out: Vec<String> = specific.iter().cloned().collect();
+        let mut out: Vec<NotifyCommand> = specific.iter().map(specific_command).collect();
         let word = match state {
             NotifyState::Master => Some("MASTER"),
             NotifyState::Backup => Some("BACKUP"),
@@ -89,29 +157,52 @@ impl NotifyTable {
                 NotifyTarget::Instance(n) => ("INSTANCE", n),
                 NotifyTarget::Group(n) => ("GROUP", n),
             };
-            out.push(format!("{g} {kind} \"{name}\" {word} {priority}"));
+            out.push(NotifyCommand {
+                line: format!("\"{}\" {kind} \"{name}\" {word} {priority}", g.command),
+                run_as: g.run_as,
+                check: g.command.clone(),
+            });
         }
         out
     }
 
-    /// `notify_stop` lines of every instance (for a shutdown the engine did not report).
-    pub fn stop_commands(&self) -> Vec<String> {
-        let mut v: Vec<(&String, &String)> = self
+    /// `notify_stop` scripts of every instance (for a shutdown the engine did not report).
+    pub fn stop_commands(&self) -> Vec<NotifyCommand> {
+        let mut v: Vec<(&String, &NotifyScript)> = self
             .map
             .iter()
             .filter(|((group, _), _)| !group)
             .filter_map(|((_, name), n)| n.stop.as_ref().map(|s| (name, s)))
             .collect();
-        v.sort();
-        v.into_iter().map(|(_, s)| s.clone()).collect()
+        v.sort_by(|a, b| a.0.cmp(b.0));
+        v.into_iter().map(|(_, s)| specific_command(s)).collect()
     }
 }
 
-/// The command of a `notify*` setting; a blank one counts as not set.
-fn notify_line(n: &Option<conf::Notify>) -> Option<String> {
+/// A `notify_*` script's command: run as written; its first word must be readable.
+fn specific_command(s: &NotifyScript) -> NotifyCommand {
+    NotifyCommand {
+        line: s.command.clone(),
+        run_as: s.run_as,
+        check: s
+            .command
+            .split(char::is_whitespace)
+            .next()
+            .unwrap_or_default()
+            .to_string(),
+    }
+}
+
+/// The command of a `notify*` setting (run as root until resolved); a blank one counts as
+/// not set.
+fn notify_line(n: &Option<conf::Notify>) -> Option<NotifyScript> {
     n.as_ref()
         .map(|n| n.script.clone())
         .filter(|s| !s.trim().is_empty())
+        .map(|command| NotifyScript {
+            command,
+            run_as: RunAs::default(),
+        })
 }
 
 #[cfg(test)]
@@ -147,12 +238,12 @@ mod tests {
         let vi = NotifyTarget::Instance("VI_1".into());
         assert_eq!(
             t.commands(&vi, NotifyState::Backup, 90),
-            ["/b.sh arg", "/n.sh INSTANCE \"VI_1\" BACKUP 90"]
+            ["/b.sh arg", "\"/n.sh\" INSTANCE \"VI_1\" BACKUP 90"]
         );
         // A blank script is no script.
         assert_eq!(
             t.commands(&vi, NotifyState::Fault, 90),
-            ["/n.sh INSTANCE \"VI_1\" FAULT 90"]
+            ["\"/n.sh\" INSTANCE \"VI_1\" FAULT 90"]
         );
         // The generic script is not run on stop.
         assert!(t.commands(&vi, NotifyState::Stop, 90).is_empty());
@@ -170,7 +261,7 @@ mod tests {
         let g = NotifyTarget::Group("G".into());
         assert_eq!(
             t.commands(&g, NotifyState::Master, 0),
-            ["/gm.sh", "/g.sh GROUP \"G\" MASTER 0"]
+            ["/gm.sh", "\"/g.sh\" GROUP \"G\" MASTER 0"]
         );
         for state in all_states() {
             assert!(t

@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 
 use keepalived_conf as conf;
-use vrrp_engine::{InstanceConfig, LogLine, SyncGroupConfig};
+use vrrp_engine::{InstanceConfig, LogLine, SyncGroupConfig, TrackScript};
 
 use super::{info, NotifyTable};
 
@@ -41,6 +41,64 @@ pub(super) fn convert_sync_groups(
         });
     }
     sync_groups
+}
+
+/// keepalived 1.3.5 (`vrrp_init_state`): in a sync group without `global_tracking`, a member
+/// that is not the address owner has its weighted `track_interface`s turned into weight 0 (the
+/// interface going down means FAULT) and its weighted `track_script`s ignored altogether
+/// (they neither weigh nor fault), each logged once per instance. An owner's weights never
+/// matter (its priority stays 255 and 1.3.5 does not fault on them), so they are removed
+/// without a word — but its weighted scripts still run, as in 1.3.5; they are returned so the
+/// caller keeps running them.
+pub(super) fn ignore_member_weights(
+    instances: &mut [InstanceConfig],
+    groups: &[SyncGroupConfig],
+    msgs: &mut Vec<LogLine>,
+) -> Vec<TrackScript> {
+    let mut still_run = Vec::new();
+    for inst in instances.iter_mut() {
+        let ignoring = groups
+            .iter()
+            .any(|g| !g.global_tracking && g.members.contains(&inst.name));
+        if !ignoring {
+            continue;
+        }
+        if inst.priority == 255 {
+            inst.track_interfaces.retain(|t| t.weight == 0);
+            let (weighted, kept) = std::mem::take(&mut inst.track_scripts)
+                .into_iter()
+                .partition(|t| t.weight != 0);
+            inst.track_scripts = kept;
+            still_run.extend::<Vec<TrackScript>>(weighted);
+            continue;
+        }
+        let mut weighted_if = false;
+        for t in inst.track_interfaces.iter_mut().filter(|t| t.weight != 0) {
+            t.weight = 0;
+            weighted_if = true;
+        }
+        let before = inst.track_scripts.len();
+        inst.track_scripts.retain(|t| t.weight == 0);
+        if weighted_if {
+            info(
+                msgs,
+                format!(
+                    "VRRP_Instance({}) : ignoring weights of tracked interface due to SYNC group",
+                    inst.name
+                ),
+            );
+        }
+        if inst.track_scripts.len() != before {
+            info(
+                msgs,
+                format!(
+                    "VRRP_Instance({}) : ignoring tracked script with weights due to SYNC group",
+                    inst.name
+                ),
+            );
+        }
+    }
+    still_run
 }
 
 /// The members of `sg` that are known instances and not already in a kept group.
@@ -145,7 +203,7 @@ mod tests {
         // Only kept groups run notify scripts.
         let commands =
             |g: &str| notify.commands(&NotifyTarget::Group(g.into()), NotifyState::Master, 0);
-        assert_eq!(commands("G1"), ["/G1.sh GROUP \"G1\" MASTER 0"]);
+        assert_eq!(commands("G1"), ["\"/G1.sh\" GROUP \"G1\" MASTER 0"]);
         assert!(commands("G2").is_empty());
     }
 

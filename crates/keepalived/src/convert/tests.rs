@@ -266,6 +266,7 @@ fn track_script_weight_and_scripts_to_run() {
             command: "/bin/true x".into(),
             interval: Duration::from_secs(2),
             timeout: Duration::from_secs(2),
+            run_as: Default::default(),
         }]
     );
 }
@@ -316,7 +317,7 @@ fn sync_groups_need_two_existing_members() {
     assert_eq!(
         c.notify
             .commands(&NotifyTarget::Group("G1".into()), NotifyState::Master, 0),
-        vec!["/x.sh GROUP \"G1\" MASTER 0"]
+        vec!["\"/x.sh\" GROUP \"G1\" MASTER 0"]
     );
 }
 
@@ -328,12 +329,100 @@ fn notify_lines_in_keepalived_order() {
     let t = NotifyTarget::Instance("VI_1".into());
     assert_eq!(
         c.notify.commands(&t, NotifyState::Master, 100),
-        vec!["/m.sh arg", "/n.sh INSTANCE \"VI_1\" MASTER 100"]
+        vec!["/m.sh arg", "\"/n.sh\" INSTANCE \"VI_1\" MASTER 100"]
     );
     assert_eq!(
         c.notify.commands(&t, NotifyState::Fault, 90),
-        vec!["/n.sh INSTANCE \"VI_1\" FAULT 90"]
+        vec!["\"/n.sh\" INSTANCE \"VI_1\" FAULT 90"]
     );
     assert_eq!(c.notify.commands(&t, NotifyState::Stop, 0), vec!["/s.sh"]);
     assert_eq!(c.notify.stop_commands(), vec!["/s.sh"]);
+}
+
+/// Three instances (VI_3 the address owner) in a sync group, each tracking weighted and
+/// unweighted objects; VI_4 outside the group tracks `shared` with a weight.
+fn sync_weights_conf(global_tracking: bool) -> String {
+    let inst = |n: u8, prio: u8, tracks: &str| {
+        format!(
+            "vrrp_instance VI_{n} {{\n interface enp11s0f0\n virtual_router_id {n}\n priority {prio}\n virtual_ipaddress {{\n 10.0.0.{n}\n }}\n{tracks}}}\n"
+        )
+    };
+    format!(
+        "vrrp_script by_block {{\n script /bin/true\n weight -20\n}}\n\
+         vrrp_script zero {{\n script /bin/true\n}}\n\
+         vrrp_script by_line {{\n script /bin/true\n}}\n\
+         vrrp_script owner_w {{\n script /bin/true\n weight 5\n}}\n\
+         vrrp_script shared {{\n script /bin/true\n weight 2\n}}\n\
+         {}{}{}{}\
+         vrrp_sync_group G {{\n group {{\n VI_1\n VI_2\n VI_3\n }}\n{}}}\n",
+        inst(
+            1,
+            100,
+            " track_interface {\n eth1 weight 10\n enp11s0f0\n }\n track_script {\n by_block\n zero\n shared\n }\n"
+        ),
+        inst(2, 100, " track_script {\n by_line weight 7\n by_block weight 0\n }\n"),
+        inst(
+            3,
+            255,
+            " track_interface {\n eth1 weight -5\n }\n track_script {\n owner_w\n zero\n }\n"
+        ),
+        inst(4, 100, " track_script {\n shared\n }\n"),
+        if global_tracking { " global_tracking\n" } else { "" },
+    )
+}
+
+#[test]
+fn sync_group_members_ignore_weighted_scripts_and_fault_on_weighted_interfaces() {
+    let c = conv(&sync_weights_conf(false));
+    let track = |n: usize| {
+        let i = &c.engine.instances[n];
+        let ifs: Vec<(&str, i32)> = i
+            .track_interfaces
+            .iter()
+            .map(|t| (t.name.as_str(), t.weight))
+            .collect();
+        let scripts: Vec<(&str, i32)> = i
+            .track_scripts
+            .iter()
+            .map(|t| (t.name.as_str(), t.weight))
+            .collect();
+        (ifs, scripts)
+    };
+    // Weighted interface → weight 0 (a FAULT trigger); weighted scripts, whether the weight
+    // comes from the vrrp_script block or the track_script line, are gone.
+    assert_eq!(
+        track(0),
+        (vec![("eth1", 0), ("enp11s0f0", 0)], vec![("zero", 0)])
+    );
+    assert_eq!(track(1), (vec![], vec![("by_block", 0)]));
+    // The owner: weights never matter, nothing to log, nothing to fault on.
+    assert_eq!(track(2), (vec![], vec![("zero", 0)]));
+    // Outside the group nothing changes.
+    assert_eq!(track(3), (vec![], vec![("shared", 2)]));
+    let t = texts(&c);
+    let lines: Vec<&String> = t.iter().filter(|l| l.contains("SYNC group")).collect();
+    assert_eq!(
+        lines,
+        [
+            "VRRP_Instance(VI_1) : ignoring weights of tracked interface due to SYNC group",
+            "VRRP_Instance(VI_1) : ignoring tracked script with weights due to SYNC group",
+            "VRRP_Instance(VI_2) : ignoring tracked script with weights due to SYNC group",
+        ]
+    );
+    // Scripts still counted on run: by_block (VI_2 with weight 0), zero, shared (VI_4) and
+    // the owner's owner_w; by_line has no user left.
+    let mut running: Vec<&str> = c.scripts.iter().map(|s| s.name.as_str()).collect();
+    running.sort_unstable();
+    assert_eq!(running, ["by_block", "owner_w", "shared", "zero"]);
+}
+
+#[test]
+fn global_tracking_keeps_member_weights() {
+    let c = conv(&sync_weights_conf(true));
+    let i = &c.engine.instances[0];
+    assert_eq!(i.track_interfaces[0].weight, 10);
+    assert_eq!(i.track_scripts.len(), 3);
+    assert_eq!(c.engine.instances[2].track_scripts.len(), 2);
+    assert!(!texts(&c).iter().any(|l| l.contains("SYNC group")));
+    assert_eq!(c.scripts.len(), 5);
 }

@@ -8,7 +8,7 @@ use keepalived_conf as conf;
 use vrrp_engine::{LogLine, ScriptConfig, TrackInterface, TrackScript};
 
 use super::{info, Interfaces};
-use crate::scripts::ScriptSpec;
+use crate::scripts::{RunAs, ScriptSpec};
 
 /// `vrrp_script`s by name.
 pub(super) type ScriptsByName<'a> = HashMap<&'a str, &'a conf::VrrpScript>;
@@ -97,6 +97,7 @@ fn engine_script(s: &conf::VrrpScript) -> ScriptConfig {
         rise: s.rise(),
         fall: s.fall(),
         init_fail: s.init_fail,
+        disabled: false,
     }
 }
 
@@ -108,6 +109,8 @@ fn script_spec(s: &conf::VrrpScript) -> Option<ScriptSpec> {
         command: command.clone(),
         interval: Duration::from_secs(u64::from(s.interval_secs())),
         timeout: Duration::from_secs(u64::from(s.timeout_secs())),
+        // Resolved by crate::script_security.
+        run_as: RunAs::default(),
     })
 }
 
@@ -203,6 +206,7 @@ mod tests {
                 interval: Duration::from_secs(4),
                 // timeout 0 (unset) means the interval.
                 timeout: Duration::from_secs(4),
+                run_as: RunAs::default(),
             }]
         );
         assert_eq!(

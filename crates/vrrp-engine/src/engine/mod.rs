@@ -660,6 +660,8 @@ impl Engine {
         let mut scripts = HashMap::new();
         for s in script_configs {
             let st = match self.scripts.remove(&s.name) {
+                // A disabled script is OK whatever it was before.
+                Some(_) if s.disabled => ScriptState::new(s.clone()),
                 Some(mut old) => {
                     if old.ok() == Some(true) {
                         out.push(Output {

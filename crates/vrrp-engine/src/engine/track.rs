@@ -25,12 +25,19 @@ pub enum ScriptChange {
 }
 
 impl ScriptState {
-    /// Initial state (`init_fail` ⇒ failed, else unknown).
+    /// Initial state (`disabled` ⇒ OK, `init_fail` ⇒ failed, else unknown).
     pub fn new(cfg: ScriptConfig) -> Self {
         let rise = cfg.rise.max(1);
+        let (result, unknown) = if cfg.disabled {
+            (rise, false)
+        } else if cfg.init_fail {
+            (0, false)
+        } else {
+            (rise - 1, true)
+        };
         ScriptState {
-            result: if cfg.init_fail { 0 } else { rise - 1 },
-            unknown: !cfg.init_fail,
+            result,
+            unknown,
             cfg,
         }
     }
@@ -50,6 +57,10 @@ impl ScriptState {
 
     /// Applies one run's result; returns the status change, if any.
     pub fn apply(&mut self, success: bool) -> Option<ScriptChange> {
+        if self.cfg.disabled {
+            // Never run; a stray result does not move it.
+            return None;
+        }
         let (rise, fall) = (self.rise(), self.fall());
         let before = self.ok();
         if success {
@@ -84,7 +95,9 @@ pub struct TrackResult {
 }
 
 /// Computes FAULT-ness and effective priority. `ignore_weights`: member of a sync group
-/// without `global_tracking` (keepalived 1.3.5 then treats every tracked object as weight 0).
+/// without `global_tracking`: every remaining tracked object acts as weight 0. (The daemon's
+/// conversion already applies keepalived 1.3.5's rule there — weighted scripts dropped,
+/// weighted interfaces set to 0, owners' weights dropped — so none is left by then.)
 pub fn evaluate(
     cfg: &InstanceConfig,
     base_priority: u8,
