@@ -96,6 +96,23 @@ impl VrrpSocket {
         }
     }
 
+    /// One packet if the kernel holds one now, `None` if it holds none (never waits).
+    pub fn try_recv(&self, buf: &mut [u8]) -> io::Result<Option<RecvMeta>> {
+        let res = match self.family {
+            Family::V4 => recv_v4(self.recv.get_ref(), buf),
+            Family::V6 => sockopt::recv_v6(self.recv.get_ref(), buf).map(|d| RecvMeta {
+                len: d.len,
+                src: d.src.map(IpAddr::V6),
+                hop_limit: d.hop_limit,
+            }),
+        };
+        match res {
+            Ok(m) => Ok(Some(m)),
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
     /// Sends an engine-built packet (IPv4: complete IP packet) to dst. MSG_DONTROUTE for multicast.
     pub fn send(&self, packet: &[u8], dst: IpAddr) -> io::Result<()> {
         let flags = if dst.is_multicast() {
