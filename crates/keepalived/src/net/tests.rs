@@ -116,7 +116,7 @@ fn exchange(
     let done_rx = done.clone();
     let receiver = in_netns(&lab.b, move || {
         let res = runtime().block_on(async move {
-            let s = VrrpSocket::open(&ifb, ifindex(&ifb), family, group, multicast).unwrap();
+            let s = VrrpSocket::open(&ifb, ifindex(&ifb), family, group, multicast, false).unwrap();
             ready_tx.send(()).unwrap();
             let mut buf = vec![0u8; 2048];
             let meta = tokio::time::timeout(Duration::from_secs(5), s.recv(&mut buf))
@@ -133,7 +133,7 @@ fn exchange(
     let ifa = lab.ifa.clone();
     in_netns(&lab.a, move || {
         runtime().block_on(async move {
-            let s = VrrpSocket::open(&ifa, ifindex(&ifa), family, group, multicast).unwrap();
+            let s = VrrpSocket::open(&ifa, ifindex(&ifa), family, group, multicast, false).unwrap();
             for _ in 0..50 {
                 if done.load(Ordering::SeqCst) {
                     break;
@@ -214,7 +214,14 @@ fn mismatched_group_family_is_an_error() {
     let rt = runtime();
     let _guard = rt.enter();
     // Family check happens before any privileged call matters: "lo" exists everywhere.
-    let r = VrrpSocket::open("lo", 1, Family::V4, IpAddr::V6(Ipv6Addr::LOCALHOST), true);
+    let r = VrrpSocket::open(
+        "lo",
+        1,
+        Family::V4,
+        IpAddr::V6(Ipv6Addr::LOCALHOST),
+        true,
+        false,
+    );
     match r {
         Err(e) if e.kind() == std::io::ErrorKind::InvalidInput => {}
         Err(e)
