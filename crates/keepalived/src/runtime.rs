@@ -140,7 +140,7 @@ struct Daemon {
     drops_logged: (u64, Option<Instant>),
     /// (interface, family) → (multicast group, any multicast instance, any AH instance) of
     /// the configuration.
-    wanted: HashMap<(String, Family), (IpAddr, bool, bool)>,
+    wanted: HashMap<(String, Family), SocketSpec>,
     /// Interfaces whose VRRP sockets failed (open error, ENODEV on send): down for the
     /// engine until a reopen works.
     broken: HashSet<String>,
@@ -654,7 +654,7 @@ impl Daemon {
     /// none yet. An interface whose socket cannot be opened is held down for the engine and
     /// retried later; returns whether every socket opened.
     fn open_sockets(&mut self, only: Option<&str>) -> bool {
-        let mut todo: Vec<((String, Family), (IpAddr, bool, bool))> = self
+        let mut todo: Vec<((String, Family), SocketSpec)> = self
             .wanted
             .iter()
             .filter(|((ifname, _), _)| only.is_none_or(|o| o == ifname))
@@ -1178,10 +1178,13 @@ async fn snapshot(nl: &Netlink) -> Interfaces {
     ifs
 }
 
-/// (interface, family) → (multicast group, any multicast instance, any AH instance) for the
-/// sockets `conv` needs.
-fn wanted_sockets(conv: &Converted) -> HashMap<(String, Family), (IpAddr, bool, bool)> {
-    let mut wanted: HashMap<(String, Family), (IpAddr, bool, bool)> = HashMap::new();
+/// What the sockets of one (interface, family) serve: (multicast group, any multicast
+/// instance, any AH instance).
+type SocketSpec = (IpAddr, bool, bool);
+
+/// (interface, family) → [`SocketSpec`] for the sockets `conv` needs.
+fn wanted_sockets(conv: &Converted) -> HashMap<(String, Family), SocketSpec> {
+    let mut wanted: HashMap<(String, Family), SocketSpec> = HashMap::new();
     for i in &conv.engine.instances {
         let e =
             wanted

@@ -249,6 +249,45 @@ mod tests {
     }
 
     #[test]
+    fn unicast_form_leaves_the_ttl_out() {
+        let vrrp = [
+            0x21, 0x33, 0x64, 0, 0x02, 0x01, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        ];
+        let u = build_ah_advert(
+            SRC,
+            Ipv4Addr::new(192, 168, 1, 199),
+            7,
+            3,
+            &KEY,
+            &vrrp,
+            true,
+        );
+        assert!(icv_valid(&u, &KEY, true));
+        assert!(!icv_valid(&u, &KEY, false));
+        let mut v = u.clone();
+        v[8] = 1; // TTL
+        assert!(icv_valid(&v, &KEY, true));
+        // The multicast form covers it.
+        let m = sample();
+        let mut w = m.clone();
+        w[8] = 1;
+        assert!(icv_valid(&m, &KEY, false) && !icv_valid(&w, &KEY, false));
+    }
+
+    #[test]
+    fn read_takes_the_fields_as_they_are() {
+        let mut p = sample();
+        p[20] = 6; // next header: parse refuses, read takes it (the ICV judges)
+        let ah = AhHeader::read(&p[20..]).unwrap();
+        assert_eq!((ah.next_header, ah.spi, ah.seq), (6, u32::from(SRC), 1));
+        assert!(AhHeader::read(&p[20..43]).is_none());
+        assert!(!icv_valid(&p, &KEY, false), "next header is covered");
+        for n in 0..p.len() {
+            assert!(!icv_valid(&p[..n], &KEY, false) || n == p.len());
+        }
+    }
+
+    #[test]
     fn malformed_is_rejected_not_panicking() {
         let p = sample();
         for n in 0..p.len() {
