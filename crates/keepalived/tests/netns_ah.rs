@@ -221,6 +221,26 @@ fn run(lab: &mut Lab, unicast: bool) {
         r.measure("restart: VIP on A after start", a - tr);
         r.measure("restart: t(VIP del on B) - t(VIP add on A)", b - a);
     }
+    // Our daemons re-synchronised their AH counters with 1.3.5's lines: a restarted A (counter
+    // at 0) on hearing B's adverts, either on its way to MASTER or answering B's lower
+    // priority; B, as MASTER, on hearing A's higher priority.
+    if lab.a.imp == Impl::Ours {
+        let log = lab.a.daemon().log_text();
+        r.check(
+            log.contains("VRRP_Instance(VI_1) IPSEC-AH : seq_num sync")
+                || log.contains("VRRP_Instance(VI_1) IPSEC-AH : Syncing seq_num - Increment seq"),
+            "restarted A never synced its AH sequence on B's",
+        );
+    }
+    if lab.b.imp == Impl::Ours {
+        r.check(
+            lab.b.daemon().wait_log(
+                "VRRP_Instance(VI_1) IPSEC-AH : Syncing seq_num - Decrement seq",
+                2.0,
+            ),
+            "B did not sync its AH sequence down on A's higher priority",
+        );
+    }
     // Then exactly one MASTER for a while.
     let settled = now();
     sleep(MASTER_DOWN_B + 0.5);
