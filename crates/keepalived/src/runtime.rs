@@ -164,8 +164,9 @@ struct Daemon {
     pkt_tx: RxQueue,
     /// Queue drops already logged, and when the last such line was logged.
     drops_logged: (u64, Option<Instant>),
-    /// (interface, family) → (multicast group, any multicast instance) of the configuration.
-    wanted: HashMap<(String, Family), (IpAddr, bool)>,
+    /// (interface, family) → (multicast group, any multicast instance, any AH instance) of
+    /// the configuration.
+    wanted: HashMap<(String, Family), SocketSpec>,
     /// Interfaces whose VRRP sockets failed (open error, ENODEV on send): down for the
     /// engine until a reopen works.
     broken: HashSet<String>,
@@ -689,7 +690,7 @@ impl Daemon {
     /// none yet. An interface whose socket cannot be opened is held down for the engine and
     /// retried later; returns whether every socket opened.
     fn open_sockets(&mut self, only: Option<&str>) -> bool {
-        let mut todo: Vec<((String, Family), (IpAddr, bool))> = self
+        let mut todo: Vec<((String, Family), SocketSpec)> = self
             .wanted
             .iter()
             .filter(|((ifname, _), _)| only.is_none_or(|o| o == ifname))
@@ -697,21 +698,36 @@ impl Daemon {
             .collect();
         todo.sort_by(|a, b| a.0 .0.cmp(&b.0 .0));
         let mut all_ok = true;
-        for ((ifname, family), (group, multicast)) in todo {
-            if self.sockets.contains_key(&(ifname.clone(), family)) {
-                continue;
+        for ((ifname, family), (group, multicast, ah)) in todo {
+            let key = (ifname.clone(), family);
+            match self.sockets.get(&key) {
+                // AH instances added or gone (reload): reopen with(out) the protocol-51 socket.
+                Some(s) if s.socket.receives_ah() != ah => {
+                    if let Some(old) = self.sockets.remove(&key) {
+                        old.task.abort();
+                    }
+                }
+                Some(_) => continue,
+                None => {}
             }
             let Some(ifindex) = self.ifs.get(&ifname).map(|i| i.index) else {
                 // Not there (yet): its link event opens the socket.
                 continue;
             };
-            match VrrpSocket::open(&ifname, ifindex, family, group, multicast) {
+            match VrrpSocket::open(&ifname, ifindex, family, group, multicast, ah) {
                 Ok(sock) => {
-                    logging::detail(&format!(
-                        "VRRP sockpool: [ifindex({ifindex}), proto(112), unicast({}), family({})]",
-                        u8::from(!multicast),
-                        if family == Family::V4 { "IPv4" } else { "IPv6" }
-                    ));
+                    let protos: &[u8] = if sock.receives_ah() {
+                        &[112, 51]
+                    } else {
+                        &[112]
+                    };
+                    for proto in protos {
+                        logging::detail(&format!(
+                            "VRRP sockpool: [ifindex({ifindex}), proto({proto}), unicast({}), family({})]",
+                            u8::from(!multicast),
+                            if family == Family::V4 { "IPv4" } else { "IPv6" }
+                        ));
+                    }
                     let socket = Rc::new(sock);
                     let task = spawn_reader(
                         socket.clone(),
@@ -1222,14 +1238,20 @@ async fn snapshot(nl: &Netlink) -> Interfaces {
     ifs
 }
 
-/// (interface, family) → (multicast group, any multicast instance) for the sockets `conv` needs.
-fn wanted_sockets(conv: &Converted) -> HashMap<(String, Family), (IpAddr, bool)> {
-    let mut wanted: HashMap<(String, Family), (IpAddr, bool)> = HashMap::new();
+/// What the sockets of one (interface, family) serve: (multicast group, any multicast
+/// instance, any AH instance).
+type SocketSpec = (IpAddr, bool, bool);
+
+/// (interface, family) → [`SocketSpec`] for the sockets `conv` needs.
+fn wanted_sockets(conv: &Converted) -> HashMap<(String, Family), SocketSpec> {
+    let mut wanted: HashMap<(String, Family), SocketSpec> = HashMap::new();
     for i in &conv.engine.instances {
-        let e = wanted
-            .entry((i.interface.clone(), i.family))
-            .or_insert((i.mcast_group, false));
+        let e =
+            wanted
+                .entry((i.interface.clone(), i.family))
+                .or_insert((i.mcast_group, false, false));
         e.1 |= i.unicast_peers.is_empty();
+        e.2 |= vrrp_engine::engine::validate::expects_ah(i);
     }
     wanted
 }

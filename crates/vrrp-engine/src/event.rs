@@ -20,6 +20,17 @@ pub enum GroupTarget {
     Fault,
 }
 
+/// How an AH sequence counter was re-synchronised (see [`Event::AhSeqSync`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AhSync {
+    /// To the peer's number + 1 (MASTER hearing a lower priority).
+    Increment,
+    /// To the peer's number − 1 (MASTER hearing a higher priority).
+    Decrement,
+    /// To the peer's number + 1 (on the way to MASTER).
+    OnTransition,
+}
+
 /// Something the engine reports. Instance events carry the instance name (shared, not
 /// copied) and the values of the line; nothing is formatted until displayed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -178,6 +189,22 @@ pub enum Event {
         /// Ours.
         ours: u8,
     },
+    /// AH sequence counter re-synchronised from a peer's advert:
+    /// `VRRP_Instance(X) IPSEC-AH : Syncing seq_num - Increment seq` (a MASTER hearing a lower
+    /// priority), `… - Decrement seq` (hearing a higher one), `VRRP_Instance(X) IPSEC-AH :
+    /// seq_num sync` (an advert heard on the way to MASTER).
+    AhSeqSync {
+        /// Instance name.
+        name: Arc<str>,
+        /// Which of the three lines.
+        how: AhSync,
+    },
+    /// `VRRP_Instance(X) in FAULT state jump to AH sync`: with AH, leaving FAULT goes to
+    /// BACKUP (to learn the master's sequence number) rather than straight to MASTER.
+    AhFaultSync {
+        /// Instance name.
+        name: Arc<str>,
+    },
     /// `VRRP_Instance(X) Received advert with higher priority P, ours Q`.
     HigherPriorityHeard {
         /// Instance name.
@@ -327,6 +354,20 @@ impl fmt::Display for Event {
                 f,
                 "VRRP_Instance({name}) Received advert with lower priority {priority}, ours {ours}, forcing new election"
             ),
+            AhSeqSync { name, how } => match how {
+                AhSync::Increment => write!(
+                    f,
+                    "VRRP_Instance({name}) IPSEC-AH : Syncing seq_num - Increment seq"
+                ),
+                AhSync::Decrement => write!(
+                    f,
+                    "VRRP_Instance({name}) IPSEC-AH : Syncing seq_num - Decrement seq"
+                ),
+                AhSync::OnTransition => write!(f, "VRRP_Instance({name}) IPSEC-AH : seq_num sync"),
+            },
+            AhFaultSync { name } => {
+                write!(f, "VRRP_Instance({name}) in FAULT state jump to AH sync")
+            }
             HigherPriorityHeard {
                 name,
                 priority,

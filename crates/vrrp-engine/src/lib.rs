@@ -23,5 +23,5 @@ pub use engine::{
     Action, Engine, Footprint, Input, InstanceId, InstanceStats, NotifyState, NotifyTarget, Output,
     RejectKind, RejectReason, RxPacket, State, ADVERT_SPREAD_SLOTS,
 };
-pub use event::{Event, GroupTarget};
+pub use event::{AhSync, Event, GroupTarget};
 pub use log::{LogLevel, LogLine};

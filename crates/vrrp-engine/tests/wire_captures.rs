@@ -71,7 +71,7 @@ fn keepalived_ah_adverts_verify_and_rebuild() {
         let repr = VrrpRepr::parse(&pkt, Family::V4).unwrap();
         let again = repr.emit(Family::V4, IpAddr::V4(ip.src), IpAddr::V4(MCAST_GROUP_V4));
         assert_eq!(again, vrrp);
-        let rebuilt = build_ah_advert(ip.src, ip.dst, ip.ident, ah.seq, &key, &again);
+        let rebuilt = build_ah_advert(ip.src, ip.dst, ip.ident, ah.seq, &key, &again, false);
         assert_eq!(rebuilt, ip_bytes, "frame {i}");
     }
     // The last advert is the priority-0 one sent on shutdown.

@@ -275,7 +275,7 @@ fn tshark_decodes_ah_advert() {
         auth_data: [0; 8],
     };
     let vrrp = repr.emit(Family::V4, IpAddr::V4(src), IpAddr::V4(MCAST_GROUP_V4));
-    let packet = build_ah_advert(src, MCAST_GROUP_V4, 3, 1, b"1111\0\0\0\0", &vrrp);
+    let packet = build_ah_advert(src, MCAST_GROUP_V4, 3, 1, b"1111\0\0\0\0", &vrrp, false);
     let Some(f) = dissect("ah", &[v4_frame(&packet)]) else {
         return;
     };

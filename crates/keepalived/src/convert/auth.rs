@@ -1,16 +1,17 @@
 //! VRRP authentication (`authentication { auth_type PASS|AH auth_pass … }`).
 
 use keepalived_conf as conf;
-use vrrp_engine::{Auth, LogLine, Version};
+use vrrp_engine::{Auth, Family, LogLine, Version};
 
 use super::info;
 
-/// The authentication instance `name` uses: none for VRRPv3 or an empty password (logged),
-/// else the first 8 bytes of the password.
+/// The authentication instance `name` uses: none for VRRPv3, an empty password or AH over
+/// IPv6 (logged), else the first 8 bytes of the password.
 pub(super) fn convert_auth(
     name: &str,
     auth: Option<&conf::Authentication>,
     version: Version,
+    family: Family,
     msgs: &mut Vec<LogLine>,
 ) -> Auth {
     let auth = match auth {
@@ -29,6 +30,14 @@ pub(super) fn convert_auth(
         info(
             msgs,
             format!("({name}): Authentication specified but no password given. Ignoring"),
+        );
+        return Auth::None;
+    }
+    // keepalived's AH is IPv4 only (its header sits between the IPv4 header and VRRP).
+    if matches!(auth, Auth::Ah(_)) && family == Family::V6 {
+        info(
+            msgs,
+            format!("({name}): Cannot use AH authentication with VRRPv2 and IPv6 - ignoring"),
         );
         return Auth::None;
     }
@@ -63,21 +72,33 @@ mod tests {
     fn keys_are_zero_padded_or_truncated_to_8_bytes() {
         let mut msgs = Vec::new();
         assert_eq!(
-            convert_auth("VI_1", None, Version::V2, &mut msgs),
+            convert_auth("VI_1", None, Version::V2, Family::V4, &mut msgs),
             Auth::None
         );
         assert_eq!(
-            convert_auth("VI_1", Some(&pass("1111")), Version::V2, &mut msgs),
+            convert_auth(
+                "VI_1",
+                Some(&pass("1111")),
+                Version::V2,
+                Family::V4,
+                &mut msgs
+            ),
             Auth::Pass(*b"1111\0\0\0\0")
         );
         let ah = conf::Authentication::Ah("secret".into());
         assert_eq!(
-            convert_auth("VI_1", Some(&ah), Version::V2, &mut msgs),
+            convert_auth("VI_1", Some(&ah), Version::V2, Family::V4, &mut msgs),
             Auth::Ah(*b"secret\0\0")
         );
         assert!(msgs.is_empty());
         assert_eq!(
-            convert_auth("VI_1", Some(&pass("0123456789")), Version::V2, &mut msgs),
+            convert_auth(
+                "VI_1",
+                Some(&pass("0123456789")),
+                Version::V2,
+                Family::V4,
+                &mut msgs
+            ),
             Auth::Pass(*b"01234567")
         );
         assert_eq!(
@@ -89,7 +110,13 @@ mod tests {
     #[test]
     fn vrrp_v3_has_no_authentication() {
         let mut msgs = Vec::new();
-        let auth = convert_auth("VI_1", Some(&pass("0123456789")), Version::V3, &mut msgs);
+        let auth = convert_auth(
+            "VI_1",
+            Some(&pass("0123456789")),
+            Version::V3,
+            Family::V4,
+            &mut msgs,
+        );
         assert_eq!(auth, Auth::None);
         assert_eq!(
             texts(&msgs),
@@ -101,10 +128,37 @@ mod tests {
     }
 
     #[test]
+    fn ah_over_ipv6_is_ignored_as_in_135() {
+        let mut msgs = Vec::new();
+        let ah = conf::Authentication::Ah("secret".into());
+        assert_eq!(
+            convert_auth("VI_6", Some(&ah), Version::V2, Family::V6, &mut msgs),
+            Auth::None
+        );
+        assert_eq!(
+            texts(&msgs),
+            ["(VI_6): Cannot use AH authentication with VRRPv2 and IPv6 - ignoring"]
+        );
+        // PASS over IPv6 stays (VRRPv2/IPv6 carries no auth data, as in keepalived).
+        let mut msgs = Vec::new();
+        assert_eq!(
+            convert_auth(
+                "VI_6",
+                Some(&pass("1111")),
+                Version::V2,
+                Family::V6,
+                &mut msgs
+            ),
+            Auth::Pass(*b"1111\0\0\0\0")
+        );
+        assert!(msgs.is_empty());
+    }
+
+    #[test]
     fn an_empty_password_means_no_authentication() {
         let mut msgs = Vec::new();
         assert_eq!(
-            convert_auth("VI_1", Some(&pass("")), Version::V2, &mut msgs),
+            convert_auth("VI_1", Some(&pass("")), Version::V2, Family::V4, &mut msgs),
             Auth::None
         );
         assert_eq!(

@@ -30,7 +30,7 @@ pub(super) fn convert_instance(
     let version = vrrp_version(inst, g, family, strict, msgs);
     let vips_required = version == Version::V3 || family == Family::V6 || strict;
     let addresses = instance_addresses(inst, interface, family, vips_required, ifs, msgs)?;
-    let auth = convert_auth(name, inst.authentication.as_ref(), version, msgs);
+    let auth = convert_auth(name, inst.authentication.as_ref(), version, family, msgs);
     let unicast_peers = unicast_peers(inst, strict, msgs)?;
     let src_addr = source_address(inst, family, interface, ifinfo, msgs)?;
     let initial_state = initial_state(inst, strict, msgs);

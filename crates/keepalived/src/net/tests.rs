@@ -110,13 +110,27 @@ fn exchange(
     dst: IpAddr,
     packet: Vec<u8>,
 ) -> (Vec<u8>, super::vrrp_socket::RecvMeta) {
+    exchange_with(lab, family, group, multicast, false, dst, packet)
+}
+
+/// [`exchange`] with sockets that also receive AH (`ah`).
+fn exchange_with(
+    lab: &Lab,
+    family: Family,
+    group: IpAddr,
+    multicast: bool,
+    ah: bool,
+    dst: IpAddr,
+    packet: Vec<u8>,
+) -> (Vec<u8>, super::vrrp_socket::RecvMeta) {
     let (ready_tx, ready_rx) = mpsc::channel();
     let done = Arc::new(AtomicBool::new(false));
     let ifb = lab.ifb.clone();
     let done_rx = done.clone();
     let receiver = in_netns(&lab.b, move || {
         let res = runtime().block_on(async move {
-            let s = VrrpSocket::open(&ifb, ifindex(&ifb), family, group, multicast).unwrap();
+            let s = VrrpSocket::open(&ifb, ifindex(&ifb), family, group, multicast, ah).unwrap();
+            assert_eq!(s.receives_ah(), ah);
             ready_tx.send(()).unwrap();
             let mut buf = vec![0u8; 2048];
             let meta = tokio::time::timeout(Duration::from_secs(5), s.recv(&mut buf))
@@ -133,7 +147,7 @@ fn exchange(
     let ifa = lab.ifa.clone();
     in_netns(&lab.a, move || {
         runtime().block_on(async move {
-            let s = VrrpSocket::open(&ifa, ifindex(&ifa), family, group, multicast).unwrap();
+            let s = VrrpSocket::open(&ifa, ifindex(&ifa), family, group, multicast, ah).unwrap();
             for _ in 0..50 {
                 if done.load(Ordering::SeqCst) {
                     break;
@@ -209,12 +223,80 @@ fn ipv4_unicast_advert_reaches_peer() {
     assert_eq!(got[20..], packet[20..]);
 }
 
+/// The AH form of [`v4_advert`] (auth type 2, zero auth data) as the engine builds it.
+fn v4_ah_advert(dst: Ipv4Addr, unicast: bool) -> Vec<u8> {
+    let plain = v4_advert(dst);
+    let mut vrrp = plain[20..].to_vec();
+    vrrp[4] = 2; // auth type AH
+    vrrp[12..20].fill(0);
+    vrrp[6..8].fill(0);
+    let c = checksum(&vrrp);
+    vrrp[6..8].copy_from_slice(&c.to_be_bytes());
+    vrrp_engine::wire::ah::build_ah_advert(
+        Ipv4Addr::new(10, 77, 0, 1),
+        dst,
+        1,
+        1,
+        b"1111\0\0\0\0",
+        &vrrp,
+        unicast,
+    )
+}
+
+#[test]
+fn ipv4_ah_advert_crosses_veth_by_multicast_and_unicast() {
+    let Some(lab) = lab("ah") else { return };
+    let group = Ipv4Addr::new(224, 0, 0, 18);
+    let peer = Ipv4Addr::new(10, 77, 0, 2);
+    for (multicast, dst) in [(true, group), (false, peer)] {
+        let packet = v4_ah_advert(dst, !multicast);
+        let (got, meta) = exchange_with(
+            &lab,
+            Family::V4,
+            group.into(),
+            multicast,
+            true,
+            dst.into(),
+            packet.clone(),
+        );
+        assert_eq!(meta.src, Some(IpAddr::V4(Ipv4Addr::new(10, 77, 0, 1))));
+        assert_eq!(got[8..10], [255, 51], "TTL and protocol 51");
+        assert_eq!(got[16..20], dst.octets());
+        assert_eq!(got[20..], packet[20..], "AH header and VRRP untouched");
+        assert!(vrrp_engine::wire::ah::icv_valid(
+            &got,
+            b"1111\0\0\0\0",
+            !multicast
+        ));
+    }
+    // The same sockets still receive plain VRRP.
+    let packet = v4_advert(group);
+    let (got, _) = exchange_with(
+        &lab,
+        Family::V4,
+        group.into(),
+        true,
+        true,
+        group.into(),
+        packet.clone(),
+    );
+    assert_eq!(got[9], 112);
+    assert_eq!(got[20..], packet[20..]);
+}
+
 #[test]
 fn mismatched_group_family_is_an_error() {
     let rt = runtime();
     let _guard = rt.enter();
     // Family check happens before any privileged call matters: "lo" exists everywhere.
-    let r = VrrpSocket::open("lo", 1, Family::V4, IpAddr::V6(Ipv6Addr::LOCALHOST), true);
+    let r = VrrpSocket::open(
+        "lo",
+        1,
+        Family::V4,
+        IpAddr::V6(Ipv6Addr::LOCALHOST),
+        true,
+        false,
+    );
     match r {
         Err(e) if e.kind() == std::io::ErrorKind::InvalidInput => {}
         Err(e)

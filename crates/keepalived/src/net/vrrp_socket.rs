@@ -1,5 +1,7 @@
 //! keepalived-style raw IP protocol 112 sockets, one send and one receive socket per
-//! (interface, family), driven by tokio's AsyncFd.
+//! (interface, family), driven by tokio's AsyncFd; plus, where an IPv4 instance uses
+//! `auth_type AH`, a receive socket for IP protocol 51 (keepalived's AH adverts), whose
+//! packets go to the same reader and queue.
 
 use std::io;
 use std::mem::MaybeUninit;
@@ -14,6 +16,8 @@ use super::sockopt;
 
 /// IP protocol number of VRRP.
 const IPPROTO_VRRP: i32 = 112;
+/// IP protocol number of IPsec AH (`auth_type AH` adverts).
+const IPPROTO_AH: i32 = 51;
 /// Offset of the checksum in the VRRP header, for IPV6_CHECKSUM.
 const VRRP_CHECKSUM_OFFSET: i32 = 6;
 /// TOS / traffic class of adverts: precedence "internetwork control" (DSCP CS6).
@@ -38,6 +42,8 @@ pub struct RecvMeta {
 pub struct VrrpSocket {
     family: Family,
     recv: AsyncFd<Socket>,
+    /// IPv4 with AH instances: the protocol-51 receive socket.
+    recv_ah: Option<AsyncFd<Socket>>,
     send: Socket,
 }
 
@@ -45,7 +51,10 @@ impl VrrpSocket {
     /// IPv4: recv socket proto 112 bound to device, IP_MULTICAST_ALL=0, joined to `group` on
     /// ifindex (when multicast); send socket IP_HDRINCL, bound to device,
     /// IP_MULTICAST_IF=ifindex, loop off, never receives (BPF ret 0). IPv6 analogous
-    /// (IPV6_CHECKSUM 6, hops 255, RECVHOPLIMIT/PKTINFO).
+    /// (IPV6_CHECKSUM 6, hops 255, RECVHOPLIMIT/PKTINFO). With `ah` (IPv4 only), also a
+    /// protocol-51 receive socket set up like the protocol-112 one (keepalived opens one per
+    /// protocol; the AH adverts it sends go out on the same IP_HDRINCL send socket, whose
+    /// header says protocol 51).
     ///
     /// Must be called inside a tokio runtime with I/O enabled; needs CAP_NET_RAW.
     pub fn open(
@@ -54,14 +63,21 @@ impl VrrpSocket {
         family: Family,
         group: IpAddr,
         multicast: bool,
+        ah: bool,
     ) -> io::Result<VrrpSocket> {
-        let (recv, send) = match family {
+        let (recv, recv_ah, send) = match family {
             Family::V4 => (
-                open_recv_v4(ifname, ifindex, group, multicast)?,
+                open_recv_v4(ifname, ifindex, group, multicast, IPPROTO_VRRP)?,
+                if ah {
+                    Some(open_recv_v4(ifname, ifindex, group, multicast, IPPROTO_AH)?)
+                } else {
+                    None
+                },
                 open_send_v4(ifname, ifindex, multicast)?,
             ),
             Family::V6 => (
                 open_recv_v6(ifname, ifindex, group, multicast)?,
+                None,
                 open_send_v6(ifname, ifindex, multicast)?,
             ),
         };
@@ -71,11 +87,30 @@ impl VrrpSocket {
         // SAFETY: `recv` is an open socket owned by the AsyncFd from now on; its fd stays
         // valid and unchanged until the AsyncFd drops it.
         let recv = unsafe { AsyncFd::register_with_interest(recv, Interest::READABLE) }?;
-        Ok(VrrpSocket { family, recv, send })
+        let recv_ah = match recv_ah {
+            // SAFETY: as for `recv`.
+            Some(s) => Some(unsafe { AsyncFd::register_with_interest(s, Interest::READABLE) }?),
+            None => None,
+        };
+        Ok(VrrpSocket {
+            family,
+            recv,
+            recv_ah,
+            send,
+        })
     }
 
-    /// Waits for one packet: IPv4 → whole IP packet; IPv6 → VRRP payload plus src and hop limit.
+    /// Whether this socket set also receives AH (IP protocol 51).
+    pub fn receives_ah(&self) -> bool {
+        self.recv_ah.is_some()
+    }
+
+    /// Waits for one packet: IPv4 → whole IP packet (protocol 112, or 51 with AH);
+    /// IPv6 → VRRP payload plus src and hop limit.
     pub async fn recv(&self, buf: &mut [u8]) -> io::Result<RecvMeta> {
+        if let Some(ah) = &self.recv_ah {
+            return recv_either(&self.recv, ah, buf).await;
+        }
         loop {
             let mut guard = self.recv.readable().await?;
             let res = guard.try_io(|fd| match self.family {
@@ -132,11 +167,33 @@ impl VrrpSocket {
     }
 }
 
+/// IPv4: the next packet from whichever of the two receive sockets has one.
+async fn recv_either(
+    vrrp: &AsyncFd<Socket>,
+    ah: &AsyncFd<Socket>,
+    buf: &mut [u8],
+) -> io::Result<RecvMeta> {
+    loop {
+        let mut guard = tokio::select! {
+            g = vrrp.readable() => g?,
+            g = ah.readable() => g?,
+        };
+        match guard.try_io(|fd| recv_v4(fd.get_ref(), buf)) {
+            Ok(r) => return r,
+            Err(_would_block) => continue,
+        }
+    }
+}
+
 fn raw_socket(domain: Domain) -> io::Result<Socket> {
+    raw_socket_proto(domain, IPPROTO_VRRP)
+}
+
+fn raw_socket_proto(domain: Domain, proto: i32) -> io::Result<Socket> {
     Socket::new(
         domain,
         Type::RAW.nonblocking().cloexec(),
-        Some(Protocol::from(IPPROTO_VRRP)),
+        Some(Protocol::from(proto)),
     )
 }
 
@@ -151,8 +208,14 @@ fn never_receive(s: &Socket) -> io::Result<()> {
     )])
 }
 
-fn open_recv_v4(ifname: &str, ifindex: u32, group: IpAddr, multicast: bool) -> io::Result<Socket> {
-    let s = raw_socket(Domain::IPV4)?;
+fn open_recv_v4(
+    ifname: &str,
+    ifindex: u32,
+    group: IpAddr,
+    multicast: bool,
+    proto: i32,
+) -> io::Result<Socket> {
+    let s = raw_socket_proto(Domain::IPV4, proto)?;
     // Only groups joined on this socket, not those of every socket on the host.
     s.set_multicast_all_v4(false)?;
     s.bind_device(Some(ifname.as_bytes()))?;

@@ -192,7 +192,7 @@ impl Capture {
             ])
             .args(["-i", iface, "-w"])
             .arg(file)
-            .arg("ip proto 112 or arp")
+            .arg("ip proto 112 or ip proto 51 or arp")
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(err)

@@ -7,22 +7,23 @@ use crate::wire::ah::build_ah_advert;
 use crate::wire::ipv4::{Ipv4Header, PROTO_VRRP};
 use crate::wire::vrrp::{VrrpRepr, MCAST_GROUP_V4};
 
-use super::validate::{advertised_vips, auth_type_num, src_v4};
+use super::ah::AhCounter;
+use super::validate::{advertised_vips, auth_type_num, expects_ah, src_v4};
 
 /// Per-instance sequence state of sent packets.
 #[derive(Debug, Clone)]
 pub struct TxCounters {
     /// Next IPv4 identification (1..=65535; wraps 65535 → 1 like keepalived).
     pub ip_id: u16,
-    /// Next AH sequence number.
-    pub ah_seq: u32,
+    /// AH sequence counter (shared with the receive checks, as in keepalived).
+    pub ah: AhCounter,
 }
 
 impl Default for TxCounters {
     fn default() -> Self {
         TxCounters {
             ip_id: 1,
-            ah_seq: 1,
+            ah: AhCounter::default(),
         }
     }
 }
@@ -76,11 +77,12 @@ pub fn build(
                 let src = src_v4(cfg);
                 let msg = r.emit(Family::V4, IpAddr::V4(src), IpAddr::V4(MCAST_GROUP_V4));
                 let id = tx.next_id();
-                match (&cfg.version, &cfg.auth) {
-                    (Version::V2, Auth::Ah(key)) => {
-                        let seq = tx.ah_seq;
-                        tx.ah_seq = tx.ah_seq.wrapping_add(1);
-                        build_ah_advert(src, d, id, seq, key, &msg)
+                match &cfg.auth {
+                    // One sequence number per packet, so per unicast peer (as keepalived).
+                    Auth::Ah(key) if expects_ah(cfg) => {
+                        let seq = tx.ah.next_tx();
+                        let unicast = !cfg.unicast_peers.is_empty();
+                        build_ah_advert(src, d, id, seq, key, &msg, unicast)
                     }
                     _ => Ipv4Header::emit_keepalived(src, d, PROTO_VRRP, id, &msg),
                 }

@@ -3,10 +3,10 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
-use crate::config::{Auth, Family};
+use crate::config::Family;
 
 use super::instance::Instance;
-use super::validate::demux_vrid;
+use super::validate::{demux_vrid, expects_ah, is_ah_packet};
 use super::RxPacket;
 
 /// Key of the index, packed into one word: interned interface, family, whether the instance
@@ -72,7 +72,7 @@ impl Dispatch {
                 .interfaces
                 .entry(inst.cfg.interface.as_str().into())
                 .or_insert(next);
-            let ah = matches!(inst.cfg.auth, Auth::Ah(_));
+            let ah = expects_ah(&inst.cfg);
             d.any_ah |= ah;
             d.by_key
                 .entry(key(ifid, inst.cfg.family, ah, inst.cfg.vrid))
@@ -82,18 +82,21 @@ impl Dispatch {
         d
     }
 
-    /// Instances a received packet is addressed to: those reading the VRID right behind the
-    /// IP header, and those reading it behind an AH header (each list in instance order).
-    pub(crate) fn lookup(&self, rx: &RxPacket<'_>) -> (&[usize], &[usize]) {
+    /// Instances a received packet is addressed to, in instance order: for an AH packet
+    /// (protocol 51) the AH instances of its VRID (read behind the AH header), for any other
+    /// the instances without AH. keepalived reads the two protocols on separate sockets
+    /// whose packets reach only the instances of that protocol, so a plain advert for an
+    /// AH instance (or the reverse) is ignored without a line, as there.
+    pub(crate) fn lookup(&self, rx: &RxPacket<'_>) -> &[usize] {
         let Some(&ifid) = self.interfaces.get(rx.interface) else {
-            return (&[], &[]);
+            return &[];
         };
-        let find = |ah: bool| {
-            demux_vrid(rx, ah)
-                .and_then(|vrid| self.by_key.get(&key(ifid, rx.family, ah, vrid)))
-                .map_or(&[][..], Vec::as_slice)
-        };
-        let ah = if self.any_ah { find(true) } else { &[] };
-        (find(false), ah)
+        let ah = is_ah_packet(rx);
+        if ah && !self.any_ah {
+            return &[];
+        }
+        demux_vrid(rx, ah)
+            .and_then(|vrid| self.by_key.get(&key(ifid, rx.family, ah, vrid)))
+            .map_or(&[][..], Vec::as_slice)
     }
 }

@@ -6,13 +6,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::config::{InitialState, InstanceConfig, Version, Vip};
-use crate::event::Event;
+use crate::event::{AhSync, Event};
 
 use super::advert::{self, TxCounters};
 use super::ratelimit::{Decision, RejectLog};
 use super::stats::InstanceStats;
 use super::timers::{master_down_interval, skew_time};
-use super::validate::{Advert, RejectKind, Verdict};
+use super::validate::{expects_ah, Advert, RejectKind, Verdict};
 use super::{Action, InstanceId, NotifyState, NotifyTarget, Output, State};
 use crate::wire::vrrp::VrrpRepr;
 
@@ -295,6 +295,8 @@ impl Instance {
     /// wait); we keep both log lines (operators grep them) but not the outage. See
     /// docs/compatibility.md "State machine".
     pub(crate) fn goto_master(&mut self, now: Duration, out: &mut Vec<Output>, colon: bool) {
+        // 1.3.5's vrrp_goto_master: a counter that cycled starts again from 0.
+        self.tx.ah.reset_if_cycled();
         self.transition_to_master(now, out, colon);
         self.become_master(now, out);
     }
@@ -404,7 +406,7 @@ impl Instance {
         self.notify(out, NotifyState::Fault);
     }
 
-    /// FAULT → BACKUP (or straight toward MASTER when `state MASTER`).
+    /// FAULT → BACKUP (or straight toward MASTER when `state MASTER`, except with AH).
     pub(crate) fn leave_fault(&mut self, now: Duration, out: &mut Vec<Output>) {
         if self.phase != Phase::Fault {
             return;
@@ -412,7 +414,21 @@ impl Instance {
         self.preempt_time = None;
         self.preempt_active = false;
         self.master_adver_int = self.cfg.advert_int;
-        if self.wants_master() {
+        if expects_ah(&self.cfg) {
+            // 1.3.5: with AH an instance leaving FAULT always goes to BACKUP first, so that
+            // it learns the current master's sequence number before it advertises.
+            self.log(out, Event::AhFaultSync { name: self.name() });
+            self.log(
+                out,
+                Event::EnteringBackup {
+                    name: self.name(),
+                    colon: false,
+                },
+            );
+            self.set_phase(out, Phase::Backup);
+            self.timer = Some(now + self.master_down());
+            self.notify(out, NotifyState::Backup);
+        } else if self.wants_master() {
             self.goto_master(now, out, true);
         } else {
             self.log(
@@ -576,7 +592,13 @@ impl Instance {
         }
         match self.phase {
             Phase::Backup => match (advert, &reject) {
-                (Some(a), _) => self.backup_rx(now, a, out),
+                (Some(a), _) => {
+                    if a.ah_seq.is_some() {
+                        // 1.3.5's vrrp_backup: the master's numbers are ahead again.
+                        self.tx.ah.cycled = false;
+                    }
+                    self.backup_rx(now, a, out)
+                }
                 (None, _) => {
                     // keepalived re-arms the master-down timer even on a bogus packet.
                     if full_log {
@@ -595,8 +617,28 @@ impl Instance {
                     self.log(out, Event::DroppingPacket { name: self.name() });
                 }
             }
-            Phase::Init | Phase::GotoMaster => {}
+            // 1.3.5 takes any packet heard on the way to MASTER as the moment to adopt the
+            // sender's AH sequence (its own adverts then continue it); only an authenticated
+            // one here.
+            Phase::GotoMaster => {
+                if let Some(seq) = advert.and_then(|a| a.ah_seq) {
+                    self.ah_sync(out, AhSync::OnTransition, seq.wrapping_add(1));
+                }
+            }
+            Phase::Init => {}
         }
+    }
+
+    /// Re-synchronises the AH sequence counter on a peer's number, with 1.3.5's line.
+    fn ah_sync(&mut self, out: &mut Vec<Output>, how: AhSync, seq: u32) {
+        self.log(
+            out,
+            Event::AhSeqSync {
+                name: self.name(),
+                how,
+            },
+        );
+        self.tx.ah.sync_to(seq);
     }
 
     /// BACKUP receiving a (valid or DROP) advert: RFC 3768 §6.4.2 plus 1.3.5's immediate
@@ -677,6 +719,9 @@ impl Instance {
                     ours: self.priority,
                 },
             );
+            if let Some(seq) = a.ah_seq {
+                self.ah_sync(out, AhSync::Increment, seq.wrapping_add(1));
+            }
             if !self.cfg.lower_prio_no_advert {
                 self.send_advert(out, self.priority);
             }
@@ -699,6 +744,9 @@ impl Instance {
                     ours: self.priority,
                 },
             );
+            if let Some(seq) = a.ah_seq {
+                self.ah_sync(out, AhSync::Decrement, seq.wrapping_sub(1));
+            }
             self.master_addr = Some(a.src);
             self.master_priority = a.priority;
             self.master_adver_int = a.advert_int;

@@ -12,6 +12,7 @@
 //!   Delivering it late is harmless (everything due is processed), early is a no-op.
 
 mod advert;
+pub mod ah;
 mod dispatch;
 mod garp_pacing;
 mod instance;
@@ -585,29 +586,12 @@ impl Engine {
             changes,
             ..
         } = self;
-        // Without and with an AH header in front of the VRRP header: two candidate lists,
-        // each in instance order; merged so that instances run in config order.
-        let (plain, ah) = dispatch.lookup(&rx);
-        let (mut x, mut y) = (0, 0);
-        loop {
-            let i = match (plain.get(x), ah.get(y)) {
-                (Some(&a), Some(&b)) if a <= b => {
-                    x += 1;
-                    a
-                }
-                (_, Some(&b)) => {
-                    y += 1;
-                    b
-                }
-                (Some(&a), None) => {
-                    x += 1;
-                    a
-                }
-                (None, None) => break,
-            };
+        for &i in dispatch.lookup(&rx) {
             let inst = &mut instances[i];
             changes.mark(i, inst.phase);
-            let verdict = validate::check(&inst.cfg, &rx, inst.master_addr);
+            let in_group = inst.group.is_some();
+            let verdict =
+                validate::check(&inst.cfg, &rx, inst.master_addr, &mut inst.tx.ah, in_group);
             inst.on_packet(now, verdict, out);
         }
     }

@@ -54,7 +54,7 @@ impl Key {
             AuthTypeInvalid { .. } => Key::AuthTypeInvalid,
             AuthTypeMismatch { .. } => Key::AuthTypeMismatch,
             AuthFailure => Key::Password,
-            AhFailure => Key::Ah,
+            AhFailure | AhSpi { .. } | AhSequence { .. } => Key::Ah,
             AddrCount { .. } => Key::AddrCount,
             AdvertInterval { .. } => Key::Interval,
             IpTotalLen { .. } | Length { .. } => Key::Length,

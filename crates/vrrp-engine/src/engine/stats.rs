@@ -27,7 +27,7 @@ pub struct InstanceStats {
     pub invalid_authtype: u64,
     /// Auth type differs from ours.
     pub authtype_mismatch: u64,
-    /// Wrong password / AH ICV.
+    /// Wrong password; AH SPI, ICV or sequence number.
     pub auth_failure: u64,
     /// Priority-0 adverts received.
     pub pri_zero_rcvd: u64,
@@ -79,7 +79,7 @@ impl InstanceStats {
             Type { .. } => &mut self.invalid_type_rcvd,
             AuthTypeInvalid { .. } => &mut self.invalid_authtype,
             AuthTypeMismatch { .. } => &mut self.authtype_mismatch,
-            AuthFailure | AhFailure => &mut self.auth_failure,
+            AuthFailure | AhFailure | AhSpi { .. } | AhSequence { .. } => &mut self.auth_failure,
             AddrCount { .. } | VipMissing { .. } => &mut self.addr_list_err,
             AdvertInterval { .. } => &mut self.advert_interval_err,
             Checksum { .. } => &mut self.checksum_err,

@@ -4,10 +4,11 @@ use std::net::{IpAddr, Ipv4Addr};
 use std::time::Duration;
 
 use crate::config::{Auth, Family, InstanceConfig, Version};
-use crate::wire::ah::{verify_ah, AH_LEN};
-use crate::wire::ipv4::{Ipv4Header, VRRP_TTL};
+use crate::wire::ah::{icv_valid, AhHeader, AH_LEN};
+use crate::wire::ipv4::{Ipv4Header, PROTO_AH, VRRP_TTL};
 use crate::wire::vrrp::{ChecksumForm, VrrpPacket, MCAST_GROUP_V4};
 
+use super::ah::AhCounter;
 use super::RxPacket;
 
 /// Why a received packet was rejected.
@@ -51,8 +52,23 @@ pub enum RejectReason {
     },
     /// PASS authentication: wrong password.
     AuthFailure,
-    /// AH authentication: ICV does not verify.
+    /// AH authentication: ICV does not verify (or the packet is not the length our
+    /// configuration implies, which 1.3.5 sees as a wrong ICV: it hashes that many bytes).
     AhFailure,
+    /// AH authentication: the SPI is not the packet's source address.
+    AhSpi {
+        /// Source address of the IP header.
+        src: Ipv4Addr,
+        /// SPI of the AH header.
+        spi: u32,
+    },
+    /// AH anti-replay: the sequence number is not above the instance's counter.
+    AhSequence {
+        /// Received sequence number.
+        seq: u32,
+        /// The instance's counter after counting this packet (1.3.5's `Local(%d)`).
+        local: u32,
+    },
     /// Address count differs from our VIP count.
     AddrCount {
         /// Received count.
@@ -135,7 +151,20 @@ impl RejectReason {
                 format!("({iname}): received a {got} auth, expecting {expected}!")
             }
             AuthFailure => format!("({iname}): received an invalid passwd!"),
-            AhFailure => format!("({iname}): invalid IPSEC HMAC-MD5 value. Due to fields mutation"),
+            AhFailure => format!(
+                "VRRP_Instance({iname}) IPSEC-AH : invalid IPSEC HMAC-MD5 value. Due to fields mutation or bad password !"
+            ),
+            // 1.3.5 prints both with %d from the network-order words, as read on a
+            // little-endian host (and without the instance name).
+            AhSpi { src, spi } => format!(
+                "IPSEC AH : invalid IPSEC SPI value. {} and expect {}",
+                i32::from_le_bytes(src.octets()),
+                i32::from_le_bytes(spi.to_be_bytes())
+            ),
+            AhSequence { seq, local } => format!(
+                "VRRP_Instance({iname}) IPSEC-AH : sequence number {} already proceeded. Packet dropped. Local({})",
+                *seq as i32, *local as i32
+            ),
             AddrCount { got, expected } => format!(
                 "({iname}): received an invalid ip number count {got}, expected {expected}!"
             ),
@@ -173,6 +202,8 @@ pub struct Advert {
     pub advert_int: Duration,
     /// v3 checksum form that verified (None for v2 or IPv6).
     pub checksum_form: Option<ChecksumForm>,
+    /// AH sequence number of an authenticated AH advert (None without AH).
+    pub ah_seq: Option<u32>,
 }
 
 /// Result of the receive checks.
@@ -214,6 +245,18 @@ pub fn advertised_vips(cfg: &InstanceConfig) -> impl Iterator<Item = IpAddr> + '
         .filter(move |a| a.is_ipv4() == (cfg.family == Family::V4))
 }
 
+/// Whether the instance sends and receives keepalived's AH (IP protocol 51): `auth_type AH`
+/// on VRRPv2 over IPv4 (keepalived has no AH for IPv6 or VRRPv3).
+pub fn expects_ah(cfg: &InstanceConfig) -> bool {
+    matches!(cfg.auth, Auth::Ah(_)) && cfg.version == Version::V2 && cfg.family == Family::V4
+}
+
+/// Whether a received packet is an AH packet (IPv4, protocol 51). keepalived reads AH
+/// and plain VRRP on separate sockets, so each reaches only the instances of its kind.
+pub fn is_ah_packet(rx: &RxPacket<'_>) -> bool {
+    rx.family == Family::V4 && rx.bytes.get(9) == Some(&PROTO_AH)
+}
+
 /// Auth type byte of our configuration.
 pub fn auth_type_num(auth: &Auth) -> u8 {
     match auth {
@@ -232,16 +275,30 @@ fn advert_int_of(version: u8, raw: u16) -> Duration {
 }
 
 /// Runs keepalived's receive checks for instance `cfg`.
-/// `last_master` is the address of the last master heard (for `skip_check_adv_addr`).
-pub fn check(cfg: &InstanceConfig, rx: &RxPacket<'_>, last_master: Option<IpAddr>) -> Verdict {
+/// `last_master` is the address of the last master heard (for `skip_check_adv_addr`);
+/// `ah` is the instance's AH sequence counter, which an authenticated AH advert advances
+/// (anti-replay); `in_sync_group` lifts the replay check as 1.3.5 does for group members.
+pub fn check(
+    cfg: &InstanceConfig,
+    rx: &RxPacket<'_>,
+    last_master: Option<IpAddr>,
+    ah: &mut AhCounter,
+    in_sync_group: bool,
+) -> Verdict {
     match rx.family {
-        Family::V4 => check_v4(cfg, rx.bytes, last_master),
+        Family::V4 => check_v4(cfg, rx.bytes, last_master, ah, in_sync_group),
         Family::V6 => check_v6(cfg, rx, last_master),
     }
 }
 
-fn check_v4(cfg: &InstanceConfig, bytes: &[u8], last_master: Option<IpAddr>) -> Verdict {
-    let is_ah = matches!(cfg.auth, Auth::Ah(_)) && cfg.version == Version::V2;
+fn check_v4(
+    cfg: &InstanceConfig,
+    bytes: &[u8],
+    last_master: Option<IpAddr>,
+    ah: &mut AhCounter,
+    in_sync_group: bool,
+) -> Verdict {
+    let is_ah = expects_ah(cfg);
     let ihl = bytes
         .first()
         .map(|b| usize::from(b & 0x0f) * 4)
@@ -280,9 +337,17 @@ fn check_v4(cfg: &InstanceConfig, bytes: &[u8], last_master: Option<IpAddr>) -> 
     if let Some(r) = common_header(cfg, &pkt) {
         return Verdict::Ko(r);
     }
+    let mut ah_seq = None;
     if pkt.version() == 2 {
-        if let Some(r) = auth_checks(cfg, &pkt, payload, bytes) {
-            return Verdict::Ko(r);
+        let rx = AuthInput {
+            pkt: &pkt,
+            ip: &ip,
+            ip_payload: payload,
+            ip_packet: bytes,
+        };
+        match auth_checks(cfg, &rx, ah, in_sync_group) {
+            Ok(seq) => ah_seq = seq,
+            Err(r) => return Verdict::Ko(r),
         }
     }
     let expected_vips = advertised_vips(cfg).count();
@@ -297,6 +362,7 @@ fn check_v4(cfg: &InstanceConfig, bytes: &[u8], last_master: Option<IpAddr>) -> 
         priority: pkt.priority(),
         advert_int: advert_int_of(pkt.version(), pkt.advert_int_raw()),
         checksum_form: None,
+        ah_seq,
     };
     if let Some(r) = interval_check(cfg, &pkt) {
         return Verdict::Drop(advert, r);
@@ -366,6 +432,7 @@ fn check_v6(cfg: &InstanceConfig, rx: &RxPacket<'_>, last_master: Option<IpAddr>
         priority: pkt.priority(),
         advert_int: advert_int_of(pkt.version(), pkt.advert_int_raw()),
         checksum_form: None,
+        ah_seq: None,
     };
     if let Some(r) = interval_check(cfg, &pkt) {
         return Verdict::Drop(advert, r);
@@ -398,33 +465,75 @@ fn common_header(cfg: &InstanceConfig, pkt: &VrrpPacket<&[u8]>) -> Option<Reject
     None
 }
 
+/// What the authentication checks look at in a received IPv4 packet.
+struct AuthInput<'a, 'b> {
+    pkt: &'b VrrpPacket<&'a [u8]>,
+    ip: &'b Ipv4Header,
+    ip_payload: &'a [u8],
+    ip_packet: &'a [u8],
+}
+
+/// Auth type, then PASS or AH. For an authenticated AH advert returns its sequence number.
 fn auth_checks(
     cfg: &InstanceConfig,
-    pkt: &VrrpPacket<&[u8]>,
-    ip_payload: &[u8],
-    ip_packet: &[u8],
-) -> Option<RejectReason> {
-    let got = pkt.auth_type();
+    rx: &AuthInput<'_, '_>,
+    counter: &mut AhCounter,
+    in_sync_group: bool,
+) -> Result<Option<u32>, RejectReason> {
+    let got = rx.pkt.auth_type();
     if got > 2 {
-        return Some(RejectReason::AuthTypeInvalid { got });
+        return Err(RejectReason::AuthTypeInvalid { got });
     }
     let expected = auth_type_num(&cfg.auth);
     if got != expected {
-        return Some(RejectReason::AuthTypeMismatch { got, expected });
+        return Err(RejectReason::AuthTypeMismatch { got, expected });
     }
     match &cfg.auth {
-        Auth::None => None,
+        Auth::None => Ok(None),
         // keepalived compares the 8 bytes at the end of the IP payload.
         Auth::Pass(pw) => {
-            let n = ip_payload.len();
-            if n < 8 || ip_payload[n - 8..] != pw[..] {
-                Some(RejectReason::AuthFailure)
+            let n = rx.ip_payload.len();
+            if n < 8 || rx.ip_payload[n - 8..] != pw[..] {
+                Err(RejectReason::AuthFailure)
             } else {
-                None
+                Ok(None)
             }
         }
-        Auth::Ah(key) => (!verify_ah(ip_packet, key)).then_some(RejectReason::AhFailure),
+        Auth::Ah(_) if !expects_ah(cfg) => Ok(None),
+        Auth::Ah(key) => ah_checks(cfg, key, rx, counter, in_sync_group).map(Some),
     }
+}
+
+/// 1.3.5's AH checks: SPI = source address, ICV, sequence number. One deliberate change of
+/// order: 1.3.5 runs the sequence check before the ICV, so a forged packet with a high
+/// number moves its counter and the genuine adverts are then dropped as replays; the ICV
+/// comes first here (as in 2.x), so only an authenticated packet touches the counter.
+fn ah_checks(
+    cfg: &InstanceConfig,
+    key: &[u8; 8],
+    rx: &AuthInput<'_, '_>,
+    counter: &mut AhCounter,
+    in_sync_group: bool,
+) -> Result<u32, RejectReason> {
+    let ah = AhHeader::read(rx.ip_payload).ok_or(RejectReason::AhFailure)?;
+    if ah.spi != u32::from(rx.ip.src) {
+        return Err(RejectReason::AhSpi {
+            src: rx.ip.src,
+            spi: ah.spi,
+        });
+    }
+    // 1.3.5 hashes exactly the length its own configuration implies (IP + AH + VRRP with
+    // our VIP count): a packet of any other length cannot verify.
+    let vrrp_len = 8 + 4 * advertised_vips(cfg).count() + 8;
+    let covered = rx.ip.header_len + AH_LEN + vrrp_len;
+    let unicast = !cfg.unicast_peers.is_empty();
+    if rx.ip_packet.len() != covered || !icv_valid(rx.ip_packet, key, unicast) {
+        return Err(RejectReason::AhFailure);
+    }
+    counter
+        .check_rx(ah.seq, in_sync_group)
+        .map_err(|local| RejectReason::AhSequence { seq: ah.seq, local })?;
+    Ok(ah.seq)
 }
 
 fn interval_check(cfg: &InstanceConfig, pkt: &VrrpPacket<&[u8]>) -> Option<RejectReason> {
