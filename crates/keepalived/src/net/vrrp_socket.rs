@@ -44,6 +44,8 @@ pub struct VrrpSocket {
     recv: AsyncFd<Socket>,
     /// IPv4 with AH instances: the protocol-51 receive socket.
     recv_ah: Option<AsyncFd<Socket>>,
+    /// [`VrrpSocket::try_recv`] tries the AH socket first on its next call.
+    ah_turn: std::cell::Cell<bool>,
     send: Socket,
 }
 
@@ -96,6 +98,7 @@ impl VrrpSocket {
             family,
             recv,
             recv_ah,
+            ah_turn: std::cell::Cell::new(false),
             send,
         })
     }
@@ -131,20 +134,39 @@ impl VrrpSocket {
         }
     }
 
-    /// One packet if the kernel holds one now, `None` if it holds none (never waits).
+    /// One packet if the kernel holds one now, `None` if it holds none (never waits). With an
+    /// AH socket too, each call tries the other protocol first: a flood of one cannot starve
+    /// the other.
     pub fn try_recv(&self, buf: &mut [u8]) -> io::Result<Option<RecvMeta>> {
-        let res = match self.family {
-            Family::V4 => recv_v4(self.recv.get_ref(), buf),
-            Family::V6 => sockopt::recv_v6(self.recv.get_ref(), buf).map(|d| RecvMeta {
-                len: d.len,
-                src: d.src.map(IpAddr::V6),
-                hop_limit: d.hop_limit,
-            }),
+        let Some(ah) = &self.recv_ah else {
+            return self.try_recv_main(buf);
         };
-        match res {
-            Ok(m) => Ok(Some(m)),
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => Ok(None),
-            Err(e) => Err(e),
+        let ah_first = !self.ah_turn.replace(!self.ah_turn.get());
+        if ah_first {
+            if let Some(m) = try_recv_v4(ah.get_ref(), buf)? {
+                return Ok(Some(m));
+            }
+            self.try_recv_main(buf)
+        } else {
+            if let Some(m) = self.try_recv_main(buf)? {
+                return Ok(Some(m));
+            }
+            try_recv_v4(ah.get_ref(), buf)
+        }
+    }
+
+    fn try_recv_main(&self, buf: &mut [u8]) -> io::Result<Option<RecvMeta>> {
+        match self.family {
+            Family::V4 => try_recv_v4(self.recv.get_ref(), buf),
+            Family::V6 => {
+                would_block_none(
+                    sockopt::recv_v6(self.recv.get_ref(), buf).map(|d| RecvMeta {
+                        len: d.len,
+                        src: d.src.map(IpAddr::V6),
+                        hop_limit: d.hop_limit,
+                    }),
+                )
+            }
         }
     }
 
@@ -168,6 +190,19 @@ impl VrrpSocket {
 }
 
 /// IPv4: the next packet from whichever of the two receive sockets has one.
+fn try_recv_v4(s: &Socket, buf: &mut [u8]) -> io::Result<Option<RecvMeta>> {
+    would_block_none(recv_v4(s, buf))
+}
+
+/// `Ok(None)` for "nothing there now".
+fn would_block_none(r: io::Result<RecvMeta>) -> io::Result<Option<RecvMeta>> {
+    match r {
+        Ok(m) => Ok(Some(m)),
+        Err(e) if e.kind() == io::ErrorKind::WouldBlock => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
 async fn recv_either(
     vrrp: &AsyncFd<Socket>,
     ah: &AsyncFd<Socket>,
