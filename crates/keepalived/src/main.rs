@@ -16,6 +16,7 @@ mod runtime;
 mod rx_queue;
 mod scripts;
 mod smtp;
+mod sysconf;
 
 use std::path::PathBuf;
 
