@@ -7,9 +7,10 @@
 //! reason; `-t` prints it and the daemon logs it at start and reload. The keyword table of
 //! `docs/compatibility.md` is [`markdown_table`]'s output (a test compares them).
 
-use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::sync::OnceLock;
+
+use crate::fxhash::FxHashMap;
 
 /// The block a keyword is valid in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -417,7 +418,7 @@ pub const KEYWORDS: &[Keyword] = &[
 
 /// Index into [`KEYWORDS`] of `name` in `block`, if the parser accepts it there.
 pub fn lookup(block: Block, name: &str) -> Option<usize> {
-    static INDEX: OnceLock<HashMap<(Block, &'static str), usize>> = OnceLock::new();
+    static INDEX: OnceLock<FxHashMap<(Block, &'static str), usize>> = OnceLock::new();
     INDEX
         .get_or_init(|| {
             KEYWORDS
