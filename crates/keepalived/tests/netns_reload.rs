@@ -1,4 +1,5 @@
-//! Reload tolerance (issue 10 §7) and `promote_secondaries` (§6), our daemon on node A of the
+//! Reload tolerance (issue 10 §7) and the process/interface settings of §6 (`vrrp_priority`,
+//! `vrrp_no_swap`, `promote_secondaries`), our daemon on node A of the
 //! namespace lab (node B's namespace stays idle).
 //!
 //! A SIGHUP with a file that has errors keepalived 1.3.5 tolerates (an unknown `track_script`
@@ -172,7 +173,7 @@ fn promote(ns: &str) -> String {
 }
 
 #[test]
-fn promote_secondaries_is_set_and_restored_at_stop() {
+fn process_and_interface_settings() {
     let Some(mut lab) = Lab::new("ps", Impl::Ours, Impl::Ours) else {
         return;
     };
@@ -186,13 +187,44 @@ fn promote_secondaries_is_set_and_restored_at_stop() {
         assert!(st.success());
     };
     set("0");
-    let conf = conf_a(&lab, "ps.conf", "", "promote_secondaries");
+    // `debug` has no effect (1.3.5 never reads it either): one startup line says so.
+    let conf = conf_a(
+        &lab,
+        "ps.conf",
+        "global_defs {\n vrrp_priority -5\n vrrp_no_swap\n}",
+        "promote_secondaries\ndebug 2",
+    );
     let t0 = lab.start_conf(NodeId::A, &conf);
     lab.a
         .monitor
         .wait_vip(true, t0, 10.0)
         .expect("A never took the VIP");
     assert_eq!(promote(&ns), "1", "promote_secondaries not set at start");
+    // vrrp_priority and vrrp_no_swap, as the kernel reports them for the daemon process.
+    let pid = lab.a.daemon().pid;
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).expect("stat");
+    let nice: i32 = stat
+        .rsplit_once(')')
+        .and_then(|(_, rest)| rest.split_whitespace().nth(16))
+        .and_then(|n| n.parse().ok())
+        .expect("nice field");
+    assert_eq!(nice, -5, "vrrp_priority not applied");
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("status");
+    let locked_kb: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmLck:"))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .expect("VmLck");
+    assert!(locked_kb > 0, "vrrp_no_swap: no memory locked");
+    println!("[process settings] nice {nice}, {locked_kb} kB locked");
+    let log = lab.a.daemon().log_text();
+    assert_eq!(
+        log.matches("'debug' has no effect in this implementation: ")
+            .count(),
+        1,
+        "{log}"
+    );
     lab.a.daemon().terminate();
     assert!(
         lab.a.daemon().wait_exit(5.0).is_some(),
