@@ -10,6 +10,7 @@ pub mod ast;
 pub mod diagnostic;
 mod fxhash;
 mod include;
+pub mod keywords;
 pub mod lexer;
 mod parse;
 pub mod render;

@@ -310,7 +310,8 @@ fn strict_mode_rejects_unicast_peer() {
 fn lvs_sync_daemon_interface_is_deprecated() {
     let (i, l) = inst("lvs_sync_daemon_interface eth1");
     assert_eq!(i.lvs_sync_daemon_interface.as_deref(), Some("eth1"));
-    assert_eq!(l.warning_count(), 1);
+    // 1.3.5's deprecation line, and ours: LVS is not implemented.
+    assert_eq!(l.warning_count(), 2);
 }
 
 #[test]
@@ -333,7 +334,26 @@ fn global_defs_keywords() {
         "global_defs {\n router_id R1\n notification_email {\n a@b.c\n d@e.f\n }\n notification_email_from k@x\n smtp_server 10.0.0.1 2525\n smtp_helo_name h\n smtp_connect_timeout 10\n default_interface eth9\n vrrp_mcast_group4 224.0.0.19\n vrrp_mcast_group6 ff02::13\n vrrp_garp_master_delay 0\n vrrp_garp_master_repeat 2\n vrrp_garp_master_refresh 30\n vrrp_garp_master_refresh_repeat 3\n vrrp_garp_lower_prio_delay 7\n vrrp_garp_lower_prio_repeat 8\n vrrp_garp_interval 0.001\n vrrp_gna_interval 0\n vrrp_lower_prio_no_advert true\n vrrp_higher_prio_send_advert\n vrrp_version 3\n vrrp_iptables IN OUT\n vrrp_ipsets\n vrrp_check_unicast_src\n vrrp_skip_check_adv_addr\n vrrp_strict\n vrrp_priority -5\n vrrp_no_swap\n script_user ka ka\n enable_script_security\n lvs_flush\n enable_traps\n}\n",
     );
     assert_eq!(l.error_count(), 0, "{}", l.render_diagnostics());
-    assert_eq!(l.warning_count(), 0, "{}", l.render_diagnostics());
+    // Not (fully) applied, each warned once with its reason: default_interface, vrrp_iptables,
+    // vrrp_ipsets, vrrp_strict, lvs_flush, enable_traps.
+    let warned: Vec<&str> = l
+        .diagnostics
+        .iter()
+        .map(|d| d.message.split('\'').nth(1).unwrap_or(""))
+        .collect();
+    assert_eq!(
+        warned,
+        [
+            "default_interface",
+            "vrrp_iptables",
+            "vrrp_ipsets",
+            "vrrp_strict",
+            "lvs_flush",
+            "enable_traps"
+        ],
+        "{}",
+        l.render_diagnostics()
+    );
     let g = &l.config.global_defs;
     assert_eq!(g.router_id.as_deref(), Some("R1"));
     assert_eq!(g.notification_email, vec!["a@b.c", "d@e.f"]);
@@ -475,7 +495,13 @@ fn garp_group_and_static_blocks() {
 #[test]
 fn root_keywords() {
     let l = parse("net_namespace ns1\ninstance i1\nuse_pid_dir\nlinkbeat_use_polling\nnamespace_with_ipsets\n");
-    assert_eq!(l.diagnostics, vec![]);
+    // Kept in the AST; none has an effect here, each says why.
+    assert_eq!(l.error_count(), 0);
+    assert_eq!(l.warning_count(), 5);
+    assert!(l
+        .diagnostics
+        .iter()
+        .all(|d| d.message.contains("has no effect in this implementation: ")));
     let c = &l.config;
     assert_eq!(c.net_namespace.as_deref(), Some("ns1"));
     assert_eq!(c.instance.as_deref(), Some("i1"));
@@ -490,8 +516,8 @@ fn unknown_keywords_and_unsupported_blocks_warn() {
         msgs(&l),
         vec![
             "1:1:Warning:unknown keyword 'foo' - ignored",
-            "2:1:Warning:'virtual_server' is not supported by this implementation: ignored",
-            "7:1:Warning:'SSL' is not supported by this implementation: ignored",
+            "2:1:Warning:'virtual_server' has no effect in this implementation: the LVS/health-checker side is not implemented (issue 13)",
+            "7:1:Warning:'SSL' has no effect in this implementation: the LVS/health-checker side is not implemented (issue 13)",
         ]
     );
     let vs = &l.config.unsupported[0];

@@ -18,6 +18,7 @@ mod rx_queue;
 mod script_security;
 mod scripts;
 mod smtp;
+mod sysconf;
 
 use std::path::PathBuf;
 

@@ -29,6 +29,7 @@ use crate::rx_queue::{self, RxMsg, RxQueue};
 use crate::script_security;
 use crate::scripts::{self, ScriptResult};
 use crate::smtp;
+use crate::sysconf::{self, ProcSysctl, PromoteSecondaries};
 
 /// Receive buffer: larger than any VRRP packet on an Ethernet MTU.
 const RX_BUF: usize = 9000;
@@ -186,6 +187,8 @@ struct Daemon {
     smtp: smtp::Alerts,
     signals: Signals,
     stop_notified: bool,
+    /// Interfaces whose `promote_secondaries` sysctl we turned on.
+    promote: PromoteSecondaries,
 }
 
 impl Daemon {
@@ -253,6 +256,11 @@ impl Daemon {
                 "No usable vrrp_instance in the configuration - nothing to do until a reload",
             );
         }
+        sysconf::apply_process_settings(&loaded.config.global_defs);
+        let promote_ifs = sysconf::promote_interfaces(
+            &loaded.config,
+            conv.engine.instances.iter().map(|i| i.name.as_str()),
+        );
         let has_link_watch = link_rx.is_some();
         let wanted = wanted_sockets(&conv);
         let watched = watched_interfaces(&conv);
@@ -296,6 +304,7 @@ impl Daemon {
             smtp: smtp::Alerts::new(&loaded.config),
             signals,
             stop_notified: false,
+            promote: PromoteSecondaries::default(),
         };
         d.watched = watched;
         d.open_sockets(None);
@@ -303,6 +312,7 @@ impl Daemon {
             logging::detail(&format!("VRRP_Instance({name}) removing protocol VIPs."));
             d.remove_addresses(None, &all).await;
         }
+        d.promote.apply(&ProcSysctl, &promote_ifs);
         if has_link_watch {
             logging::info("Using LinkWatch kernel netlink reflector...");
         }
@@ -1006,6 +1016,7 @@ impl Daemon {
         for (_, s) in self.sockets.drain() {
             s.task.abort();
         }
+        self.promote.reset_all(&ProcSysctl);
         logging::info("Stopped");
         0
     }
@@ -1027,13 +1038,14 @@ impl Daemon {
                 return;
             }
         };
+        // As tolerant as a fresh start (issue 10 §7): every diagnostic is one line above, and
+        // what the file still describes (`Loaded::config`, 1.3.5's reading) is run.
         log_diagnostics(&loaded);
         if loaded.error_count() > 0 {
-            logging::error(&format!(
-                "Configuration file has {} error(s) - keeping the running configuration",
+            logging::warn(&format!(
+                "Configuration file has {} error(s) - applying what it still describes (each skipped item is logged above)",
                 loaded.error_count()
             ));
-            return;
         }
         // The file's text and diagnostics are freed here (with the temporary), the AST once
         // applied.
@@ -1042,8 +1054,8 @@ impl Daemon {
         return_free_memory();
     }
 
-    /// Runs `config` against the interfaces as the kernel has them now (SIGHUP with a valid
-    /// file).
+    /// Runs `config` against the interfaces as the kernel has them now (SIGHUP); keeps the
+    /// running configuration when `config` leaves no usable instance.
     async fn apply_config(&mut self, config: conf::Config) {
         self.ifs = snapshot(&self.nl).await;
         self.close_stale_sockets();
@@ -1059,6 +1071,18 @@ impl Daemon {
         for m in &conv.messages {
             logging::log_line(m);
         }
+        if conv.engine.instances.is_empty() {
+            logging::error(
+                "No usable vrrp_instance in the new configuration - keeping the running configuration",
+            );
+            return;
+        }
+        sysconf::apply_process_settings(&config.global_defs);
+        let promote_ifs = sysconf::promote_interfaces(
+            &config,
+            conv.engine.instances.iter().map(|i| i.name.as_str()),
+        );
+        self.promote.apply(&ProcSysctl, &promote_ifs);
         if self.opts.dump_conf {
             dump_config(&conv);
         }

@@ -3,51 +3,7 @@
 use super::{values::words, P};
 use crate::ast::{GenericBlock, GlobalDefs, SmtpServer, UserGroup};
 use crate::include::Line;
-
-/// Known 1.3.5 global keywords that concern LVS, SNMP or the checker: accepted, kept, not acted on.
-const KEPT: &[&str] = &[
-    "lvs_sync_daemon",
-    "lvs_timeouts",
-    "lvs_flush",
-    "checker_priority",
-    "checker_no_swap",
-    "snmp_socket",
-    "enable_traps",
-    "enable_snmp_keepalived",
-    "enable_snmp_checker",
-    "enable_snmp_rfc",
-    "enable_snmp_rfcv2",
-    "enable_snmp_rfcv3",
-];
-
-/// keepalived 2.x global keywords we know of but do not implement.
-const LATER: &[&str] = &[
-    "vrrp_notify_fifo",
-    "vrrp_notify_fifo_script",
-    "notify_fifo",
-    "notify_fifo_script",
-    "lvs_notify_fifo",
-    "lvs_notify_fifo_script",
-    "dbus_service_name",
-    "dynamic_interfaces",
-    "smtp_alert",
-    "smtp_alert_vrrp",
-    "smtp_alert_checker",
-    "no_email_faults",
-    "vrrp_rt_priority",
-    "vrrp_rlimit_rtime",
-    "enable_snmp_vrrp",
-    "umask",
-    "vrrp_min_garp",
-    "vrrp_startup_delay",
-    "random_seed",
-    "vrrp_notify_priority_changes",
-    "log_unknown_vrids",
-    "max_auto_priority",
-    "vmac_prefix",
-    "vmac_addr_prefix",
-    "enable_dbus",
-];
+use crate::keywords::{self, Block, Origin};
 
 pub(crate) fn global_defs<'a>(p: &mut P<'a>, line: &Line) {
     let mut g = std::mem::take(&mut p.cfg.global_defs);
@@ -59,6 +15,9 @@ pub(crate) fn global_defs<'a>(p: &mut P<'a>, line: &Line) {
 }
 
 fn keyword<'a>(p: &mut P<'a>, l: &Line, g: &mut GlobalDefs) {
+    if !p.known(Block::GlobalDefs, l) {
+        return;
+    }
     let kw = l.text(0);
     let s = |p: &mut P<'a>| p.arg(l, 1).map(str::to_string);
     match kw {
@@ -171,22 +130,21 @@ fn keyword<'a>(p: &mut P<'a>, l: &Line, g: &mut GlobalDefs) {
             }
         }
         "enable_script_security" => g.enable_script_security = true,
-        _ if KEPT.contains(&kw) => g.other.push(GenericBlock {
-            words: words(l).words,
-            block: None,
-            span: l.span(0),
-        }),
-        _ if LATER.contains(&kw) => {
-            p.warn(
-                l.span(0),
-                format!("'{kw}' is not supported by this implementation (nor by keepalived 1.3.5): ignored"),
-            );
-            if l.tokens.last().is_some_and(|t| t.is_open()) {
-                let gb = p.generic(l);
-                p.cfg.unsupported.push(gb);
+        // LVS, SNMP and 2.x keywords (warned by `known`): 1.3.5's are kept verbatim, a 2.x
+        // block is skipped.
+        _ => match keywords::lookup(Block::GlobalDefs, kw).map(|i| keywords::KEYWORDS[i].origin) {
+            Some(Origin::V135) => g.other.push(GenericBlock {
+                words: words(l).words,
+                block: None,
+                span: l.span(0),
+            }),
+            _ => {
+                if l.tokens.last().is_some_and(|t| t.is_open()) {
+                    let gb = p.generic(l);
+                    p.cfg.unsupported.push(gb);
+                }
             }
-        }
-        _ => p.unknown(l),
+        },
     }
 }
 

@@ -3,34 +3,7 @@
 use super::{values::words, P};
 use crate::ast::{Addr, Authentication, Notify, State, TrackInterface, TrackScript, VrrpInstance};
 use crate::include::Line;
-
-/// keepalived 2.x instance keywords we know of but do not implement.
-const LATER: &[&str] = &[
-    "old_unicast_checksum",
-    "track_file",
-    "track_bfd",
-    "track_src_ip",
-    "linkbeat_use_polling",
-    "track_group",
-    "kernel_rx_buf_size",
-    "notify_master_rx_lower_pri",
-    "track_process",
-    "use_ipvlan",
-    "notify_deleted",
-    "use_vmac_addr",
-    "vmac_garp_intvl",
-    "garp_extra_if",
-    "down_timer_adverts",
-    "mcast_dst_ip",
-    "no_virtual_ipaddress",
-    "unicast_fault_no_peer",
-    "timer_expired_backup",
-    "v3_checksum_as_v2",
-    "vrf",
-    "owner_ignore_adverts",
-    "thread_timer_expired",
-    "auth_hmac",
-];
+use crate::keywords::Block;
 
 pub(crate) fn vrrp_instance<'a>(p: &mut P<'a>, line: &Line) {
     let Some(name) = p.arg(line, 1) else {
@@ -82,6 +55,9 @@ pub(crate) fn notify_kw<'a>(p: &mut P<'a>, l: &Line, slots: [&mut Option<Notify>
 }
 
 fn keyword<'a>(p: &mut P<'a>, l: &Line, v: &mut VrrpInstance) {
+    if !p.known(Block::VrrpInstance, l) {
+        return;
+    }
     let kw = l.text(0);
     if notify_kw(
         p,
@@ -265,21 +241,16 @@ fn keyword<'a>(p: &mut P<'a>, l: &Line, v: &mut VrrpInstance) {
             );
             v.lvs_sync_daemon_interface = p.arg(l, 1).map(str::to_string);
         }
-        "garp_interval" | "gna_interval" => {
-            // Documented by the 1.3.5 man page but not installed by its parser.
-            p.warn(
-                l.span(0),
-                format!("unknown keyword '{kw}' - ignored (keepalived 1.3.5 only accepts it in garp_group)"),
-            );
-        }
-        // Common keepalived 2.x additions, applied (1.3.5 would have rejected them as unknown).
+        // Documented by the 1.3.5 man page but not installed by its parser (warned by `known`).
+        "garp_interval" | "gna_interval" => {}
+        // Common keepalived 2.x additions (1.3.5 would have rejected them as unknown).
         "unicast_ttl" => v.unicast_ttl = p.uint(l, 1, 1, 255).map(|n| n as u8).or(v.unicast_ttl),
         "check_unicast_src" => v.check_unicast_src = p.boolean(l).or(v.check_unicast_src),
         "notify_priority_changes" => {
             v.notify_priority_changes = p.boolean(l).or(v.notify_priority_changes)
         }
-        _ if LATER.contains(&kw) => p.unsupported(l),
-        _ => p.unknown(l),
+        // Other 2.x keywords (warned by `known`): block skipped.
+        _ => p.unsupported(l),
     }
 }
 
@@ -325,6 +296,9 @@ fn authentication<'a>(p: &mut P<'a>, l: &Line, v: &mut VrrpInstance) {
 }
 
 fn auth_keyword<'a>(p: &mut P<'a>, l: &Line, a: &mut AuthTmp) {
+    if !p.known(Block::Authentication, l) {
+        return;
+    }
     match l.text(0) {
         "auth_type" => {
             if let Some(t) = p.arg(l, 1) {
@@ -345,6 +319,6 @@ fn auth_keyword<'a>(p: &mut P<'a>, l: &Line, a: &mut AuthTmp) {
                 a.pass = Some(s.to_string());
             }
         }
-        _ => p.unknown(l),
+        _ => {}
     }
 }

@@ -14,23 +14,7 @@ use crate::ast::{Config, GenericBlock, Span};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::fxhash::FxHashSet as HashSet;
 use crate::include::{Line, Reader};
-
-/// Root keywords of the checker (LVS) side and of keepalived 2.x that we keep but do not run.
-const UNSUPPORTED_ROOT: &[&str] = &[
-    "virtual_server",
-    "virtual_server_group",
-    "SSL",
-    "bfd_instance",
-    "track_file",
-    "vrrp_track_file",
-    "vrrp_track_process",
-    "track_process",
-    "track_group",
-    "linkbeat_interfaces",
-    "interface_up_down_delays",
-    "net_namespace_ipvs",
-    "child_wait_time",
-];
+use crate::keywords::{lookup, Block, KEYWORDS};
 
 /// Parser state: a cursor over the token lines plus the diagnostics sink.
 pub(crate) struct P<'a> {
@@ -39,6 +23,8 @@ pub(crate) struct P<'a> {
     pub(crate) cfg: Config,
     /// Names already defined, per kind (instance/script/group), for O(1) duplicate checks.
     pub(crate) names: [HashSet<String>; 3],
+    /// Keywords (indices into [`KEYWORDS`]) whose "not applied" warning was given already.
+    warned: HashSet<usize>,
 }
 
 /// Parse all lines into a [`Config`].
@@ -48,6 +34,7 @@ pub(crate) fn parse(reader: Reader<'_>) -> (Config, Reader<'_>) {
         peeked: None,
         cfg: Config::default(),
         names: Default::default(),
+        warned: Default::default(),
     };
     let hint = p.reader.instance_hint;
     p.cfg.instances.reserve(hint);
@@ -71,8 +58,10 @@ pub(crate) fn parse(reader: Reader<'_>) -> (Config, Reader<'_>) {
 }
 
 fn root_keyword<'a>(p: &mut P<'a>, line: &Line) {
-    let kw = line.text(0);
-    match kw {
+    if !p.known(Block::Root, line) {
+        return;
+    }
+    match line.text(0) {
         "global_defs" => global::global_defs(p, line),
         "vrrp_instance" => instance::vrrp_instance(p, line),
         "vrrp_script" => other::vrrp_script(p, line),
@@ -110,15 +99,11 @@ fn root_keyword<'a>(p: &mut P<'a>, line: &Line) {
         "use_pid_dir" => p.cfg.use_pid_dir = true,
         "linkbeat_use_polling" => p.cfg.linkbeat_use_polling = true,
         "namespace_with_ipsets" => p.cfg.namespace_with_ipsets = true,
-        _ if UNSUPPORTED_ROOT.contains(&kw) => {
-            p.warn(
-                line.span(0),
-                format!("'{kw}' is not supported by this implementation: ignored"),
-            );
+        // Checker and 2.x blocks: kept generically (warned by `known`).
+        _ => {
             let g = p.generic(line);
             p.cfg.unsupported.push(g);
         }
-        _ => p.unknown(line),
     }
 }
 
@@ -189,15 +174,27 @@ impl<'a> P<'a> {
         }
     }
 
-    /// Warn about a keyword that keepalived knows but this implementation does not run; skip its block.
+    /// Skip the block of a keyword that keepalived knows but this implementation does not run
+    /// (already warned by [`P::known`]), keeping it generically.
     pub(crate) fn unsupported(&mut self, line: &Line) {
-        let kw = line.text(0);
-        self.warn(
-            line.span(0),
-            format!("'{kw}' is not supported by this implementation: ignored"),
-        );
         let g = self.generic(line);
         self.cfg.unsupported.push(g);
+    }
+
+    /// Looks the line's keyword up in the keyword table for `block`: an unknown keyword is
+    /// reported (false); a known one not fully applied gets its warning at its first use.
+    pub(crate) fn known(&mut self, block: Block, line: &Line) -> bool {
+        let name = line.text(0);
+        let Some(i) = lookup(block, name) else {
+            self.unknown(line);
+            return false;
+        };
+        if let Some(msg) = KEYWORDS[i].effect.warning(name) {
+            if self.warned.insert(i) {
+                self.warn(line.span(0), msg);
+            }
+        }
+        true
     }
 
     /// Handle the `{` of a block keyword whose own arguments take `nargs` tokens after the keyword.

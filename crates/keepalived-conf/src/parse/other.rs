@@ -3,6 +3,7 @@
 use super::{instance::notify_kw, P};
 use crate::ast::{GarpGroup, Name, SyncGroup, UserGroup, VrrpScript};
 use crate::include::Line;
+use crate::keywords::Block;
 
 pub(crate) fn vrrp_script<'a>(p: &mut P<'a>, line: &Line) {
     let Some(name) = p.arg(line, 1) else {
@@ -27,6 +28,9 @@ pub(crate) fn vrrp_script<'a>(p: &mut P<'a>, line: &Line) {
 }
 
 fn script_kw<'a>(p: &mut P<'a>, l: &Line, s: &mut VrrpScript) {
+    if !p.known(Block::VrrpScript, l) {
+        return;
+    }
     match l.text(0) {
         // Only the 2nd token is the command (1.3.5 set_value): commands with args must be quoted.
         "script" => {
@@ -70,7 +74,7 @@ fn script_kw<'a>(p: &mut P<'a>, l: &Line, s: &mut VrrpScript) {
             }
         }
         "init_fail" => s.init_fail = true,
-        _ => p.unknown(l),
+        _ => {}
     }
 }
 
@@ -97,6 +101,9 @@ pub(crate) fn vrrp_sync_group<'a>(p: &mut P<'a>, line: &Line) {
 }
 
 fn sync_kw<'a>(p: &mut P<'a>, l: &Line, g: &mut SyncGroup) {
+    if !p.known(Block::VrrpSyncGroup, l) {
+        return;
+    }
     if notify_kw(
         p,
         l,
@@ -117,15 +124,8 @@ fn sync_kw<'a>(p: &mut P<'a>, l: &Line, g: &mut SyncGroup) {
         }
         "smtp_alert" => g.smtp_alert = p.boolean(l).unwrap_or(g.smtp_alert),
         "global_tracking" => g.global_tracking = true,
-        "track_interface"
-        | "track_script"
-        | "track_file"
-        | "track_process"
-        | "track_bfd"
-        | "notify_stop"
-        | "sync_group_tracking_weight"
-        | "notify_priority_changes" => p.unsupported(l),
-        _ => p.unknown(l),
+        // 2.x keywords (warned by `known`): block skipped.
+        _ => p.unsupported(l),
     }
 }
 
@@ -139,6 +139,9 @@ pub(crate) fn garp_group<'a>(p: &mut P<'a>, line: &Line) {
 }
 
 fn garp_kw<'a>(p: &mut P<'a>, l: &Line, g: &mut GarpGroup) {
+    if !p.known(Block::GarpGroup, l) {
+        return;
+    }
     match l.text(0) {
         "garp_interval" => g.garp_interval = p.secs(l, 1, 1.0e9).or(g.garp_interval),
         "gna_interval" => g.gna_interval = p.secs(l, 1, 1.0e9).or(g.gna_interval),
@@ -155,6 +158,6 @@ fn garp_kw<'a>(p: &mut P<'a>, l: &Line, g: &mut GarpGroup) {
             g.interfaces
                 .extend(v.into_iter().map(|(name, span)| Name { name, span }));
         }
-        _ => p.unknown(l),
+        _ => {}
     }
 }

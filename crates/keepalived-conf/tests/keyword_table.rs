@@ -1,0 +1,265 @@
+//! The keyword table (`keepalived_conf::keywords`) against the parser, keepalived 1.3.5's
+//! keyword list and docs/compatibility.md: every keyword the parser accepts is classified,
+//! warned about exactly when it is not applied, and documented.
+
+use keepalived_conf::keywords::{lookup, markdown_table, Block, Effect, Origin, KEYWORDS};
+use keepalived_conf::{load_str, LoadOptions, Severity};
+
+/// Every keyword keepalived 1.3.5 installs (`vrrp_parser.c`, `global_parser.c`, and the three
+/// checker root keywords its VRRP process skips).
+const KEEPALIVED_135: &[&str] = &[
+    "SSL",
+    "accept",
+    "advert_int",
+    "auth_pass",
+    "auth_type",
+    "authentication",
+    "checker_no_swap",
+    "checker_priority",
+    "debug",
+    "default_interface",
+    "dont_track_primary",
+    "enable_dbus",
+    "enable_script_security",
+    "enable_snmp_checker",
+    "enable_snmp_keepalived",
+    "enable_snmp_rfc",
+    "enable_snmp_rfcv2",
+    "enable_snmp_rfcv3",
+    "enable_traps",
+    "fall",
+    "garp_group",
+    "garp_interval",
+    "garp_lower_prio_delay",
+    "garp_lower_prio_repeat",
+    "garp_master_delay",
+    "garp_master_refresh",
+    "garp_master_refresh_repeat",
+    "garp_master_repeat",
+    "global_defs",
+    "global_tracking",
+    "gna_interval",
+    "group",
+    "higher_prio_send_advert",
+    "init_fail",
+    "instance",
+    "interface",
+    "interfaces",
+    "interval",
+    "linkbeat_use_polling",
+    "lower_prio_no_advert",
+    "lvs_flush",
+    "lvs_sync_daemon",
+    "lvs_sync_daemon_interface",
+    "lvs_timeouts",
+    "mcast_src_ip",
+    "namespace_with_ipsets",
+    "native_ipv6",
+    "net_namespace",
+    "no_accept",
+    "nopreempt",
+    "notification_email",
+    "notification_email_from",
+    "notify",
+    "notify_backup",
+    "notify_fault",
+    "notify_master",
+    "notify_stop",
+    "preempt",
+    "preempt_delay",
+    "priority",
+    "promote_secondaries",
+    "rise",
+    "router_id",
+    "script",
+    "script_user",
+    "skip_check_adv_addr",
+    "smtp_alert",
+    "smtp_connect_timeout",
+    "smtp_helo_name",
+    "smtp_server",
+    "snmp_socket",
+    "state",
+    "static_ipaddress",
+    "static_routes",
+    "static_rules",
+    "strict_mode",
+    "timeout",
+    "track_interface",
+    "track_script",
+    "unicast_peer",
+    "unicast_src_ip",
+    "use_pid_dir",
+    "use_vmac",
+    "user",
+    "version",
+    "virtual_ipaddress",
+    "virtual_ipaddress_excluded",
+    "virtual_router_id",
+    "virtual_routes",
+    "virtual_rules",
+    "virtual_server",
+    "virtual_server_group",
+    "vmac_xmit_base",
+    "vrrp_check_unicast_src",
+    "vrrp_garp_interval",
+    "vrrp_garp_lower_prio_delay",
+    "vrrp_garp_lower_prio_repeat",
+    "vrrp_garp_master_delay",
+    "vrrp_garp_master_refresh",
+    "vrrp_garp_master_refresh_repeat",
+    "vrrp_garp_master_repeat",
+    "vrrp_gna_interval",
+    "vrrp_higher_prio_send_advert",
+    "vrrp_instance",
+    "vrrp_ipsets",
+    "vrrp_iptables",
+    "vrrp_lower_prio_no_advert",
+    "vrrp_mcast_group4",
+    "vrrp_mcast_group6",
+    "vrrp_no_swap",
+    "vrrp_priority",
+    "vrrp_script",
+    "vrrp_skip_check_adv_addr",
+    "vrrp_strict",
+    "vrrp_sync_group",
+    "vrrp_version",
+    "weight",
+];
+
+/// A file using `name` once in `block` (with a placeholder argument).
+fn snippet(block: Block, name: &str) -> String {
+    match block {
+        Block::Root => format!("{name} 1\n"),
+        Block::GlobalDefs => format!("global_defs {{\n{name} 1\n}}\n"),
+        Block::VrrpInstance => format!("vrrp_instance VI {{\n{name} 1\n}}\n"),
+        Block::Authentication => {
+            format!("vrrp_instance VI {{\nauthentication {{\n{name} 1\n}}\n}}\n")
+        }
+        Block::VrrpScript => format!("vrrp_script S {{\n{name} 1\n}}\n"),
+        Block::VrrpSyncGroup => format!("vrrp_sync_group G {{\n{name} 1\n}}\n"),
+        Block::GarpGroup => format!("garp_group {{\n{name} 1\n}}\n"),
+    }
+}
+
+#[test]
+fn parser_accepts_every_table_keyword_and_warns_as_classified() {
+    for k in KEYWORDS {
+        let text = snippet(k.block, k.name);
+        let l = load_str("t.conf", &text, &LoadOptions::default());
+        let unknown = format!("unknown keyword '{}'", k.name);
+        assert!(
+            !l.diagnostics
+                .iter()
+                .any(|d| d.message.starts_with(&unknown)),
+            "{k:?} is in the table but the parser does not know it:\n{}",
+            l.render_diagnostics()
+        );
+        let ours: Vec<_> = l
+            .diagnostics
+            .iter()
+            .filter(|d| k.effect.warning(k.name).as_deref() == Some(d.message.as_str()))
+            .collect();
+        match k.effect {
+            Effect::Applied => {
+                let prefix = format!("'{}' ", k.name);
+                assert!(
+                    !l.diagnostics.iter().any(|d| d.message.starts_with(&prefix)
+                        && (d.message.contains("by this implementation")
+                            || d.message.contains("in this implementation"))),
+                    "{k:?} is applied but warned:\n{}",
+                    l.render_diagnostics()
+                );
+            }
+            Effect::Partial(_) | Effect::NotApplied(_) => {
+                assert_eq!(ours.len(), 1, "{k:?}:\n{}", l.render_diagnostics());
+                assert_eq!(ours[0].severity, Severity::Warning);
+                assert_eq!(
+                    ours[0].span.line,
+                    if k.block == Block::Root {
+                        1
+                    } else if k.block == Block::Authentication {
+                        3
+                    } else {
+                        2
+                    }
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn words_outside_the_table_are_unknown() {
+    // The parser consults the table first: a keyword valid in one block is unknown in another.
+    for (block, name) in [
+        (Block::VrrpScript, "priority"),
+        (Block::GlobalDefs, "state"),
+        (Block::GarpGroup, "group"),
+    ] {
+        assert_eq!(lookup(block, name), None);
+        let l = load_str("t.conf", &snippet(block, name), &LoadOptions::default());
+        assert!(
+            l.diagnostics
+                .iter()
+                .any(|d| d.message == format!("unknown keyword '{name}' - ignored")),
+            "{name} in {block:?}:\n{}",
+            l.render_diagnostics()
+        );
+    }
+}
+
+#[test]
+fn not_applied_keywords_warn_once_per_file() {
+    let text = "vrrp_instance A {\nuse_vmac\n}\nvrrp_instance B {\nuse_vmac\n}\n";
+    let l = load_str("t.conf", text, &LoadOptions::default());
+    let n = l
+        .diagnostics
+        .iter()
+        .filter(|d| d.message.starts_with("'use_vmac' has no effect"))
+        .count();
+    assert_eq!(n, 1, "{}", l.render_diagnostics());
+}
+
+#[test]
+fn every_keepalived_135_keyword_is_classified() {
+    for name in KEEPALIVED_135 {
+        assert!(
+            KEYWORDS
+                .iter()
+                .any(|k| k.name == *name && k.origin == Origin::V135),
+            "keepalived 1.3.5 keyword '{name}' is missing from the keyword table"
+        );
+    }
+    for k in KEYWORDS.iter().filter(|k| k.origin == Origin::V135) {
+        assert!(
+            KEEPALIVED_135.contains(&k.name),
+            "{k:?} is marked as a 1.3.5 keyword but 1.3.5 does not have it"
+        );
+    }
+}
+
+const BEGIN: &str = "<!-- keyword-table:begin (generated by keepalived_conf::keywords::markdown_table; \
+                     KEEPALIVED_RS_BLESS=1 cargo test -p keepalived-conf --test keyword_table rewrites it) -->\n";
+const END: &str = "<!-- keyword-table:end -->";
+
+#[test]
+fn compatibility_doc_has_the_table() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/compatibility.md");
+    let doc = std::fs::read_to_string(&path).unwrap();
+    let (Some(b), Some(e)) = (doc.find(BEGIN), doc.find(END)) else {
+        panic!("docs/compatibility.md has no keyword table markers:\n{BEGIN}{END}");
+    };
+    let current = &doc[b + BEGIN.len()..e];
+    let want = markdown_table();
+    if current != want {
+        if std::env::var_os("KEEPALIVED_RS_BLESS").is_some() {
+            let new = format!("{}{BEGIN}{want}{}", &doc[..b], &doc[e..]);
+            std::fs::write(&path, new).unwrap();
+            return;
+        }
+        panic!(
+            "docs/compatibility.md's keyword table is out of date; rerun with KEEPALIVED_RS_BLESS=1"
+        );
+    }
+}
