@@ -21,7 +21,7 @@ pub use config::{
 };
 pub use engine::{
     Action, Engine, Footprint, Input, InstanceId, InstanceStats, NotifyState, NotifyTarget, Output,
-    RejectKind, RejectReason, RxPacket, State, ADVERT_SPREAD_SLOTS,
+    RejectKind, RejectReason, RxPacket, State, ADVERT_SLOT_INSTANCES, ADVERT_SPREAD_SLOTS,
 };
 pub use event::{AhSync, Event, GroupTarget};
 pub use log::{LogLevel, LogLine};

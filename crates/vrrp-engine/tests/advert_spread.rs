@@ -8,7 +8,8 @@ use std::net::Ipv4Addr;
 use std::time::Duration;
 
 use vrrp_engine::{
-    Action, Engine, EngineConfig, InitialState, Input, InstanceId, ADVERT_SPREAD_SLOTS,
+    Action, Engine, EngineConfig, InitialState, Input, InstanceId, ADVERT_SLOT_INSTANCES,
+    ADVERT_SPREAD_SLOTS,
 };
 
 /// `n` instances with `state MASTER`, 250 VRIDs per interface.
@@ -60,12 +61,12 @@ fn a_lone_master_advertises_every_interval_exactly() {
     assert_eq!(sent, (1..=10).map(|s| s * 1000).collect::<Vec<_>>());
 }
 
-#[test]
-fn masters_that_start_together_spread_their_adverts_over_the_interval() {
-    let n = 1_000;
-    let times = advert_times(masters(n), Duration::from_secs(20));
+/// Checks that `n` masters started together advertise every interval from the second advert
+/// on, on `slots` phases evenly spread over the interval, each holding n / slots instances.
+fn check_spread(n: usize, slots: usize) {
+    let times = advert_times(masters(n), Duration::from_secs(12));
     let interval = Duration::from_secs(1);
-    let mut phases = BTreeSet::new();
+    let mut per_phase = std::collections::BTreeMap::new();
     for (i, t) in times.iter().enumerate() {
         // MASTER one interval after start (1.3.5's `state MASTER`), like a lone instance.
         assert_eq!(t[0], interval, "instance {i}");
@@ -82,16 +83,26 @@ fn masters_that_start_together_spread_their_adverts_over_the_interval() {
         for s in &t[1..] {
             assert_eq!(s.as_micros() % 1_000_000, phase, "instance {i}");
         }
-        phases.insert(phase);
+        *per_phase.entry(phase).or_insert(0) += 1;
     }
-    // Each slot 50 ms apart, each holding n / slots instances.
-    let expect: BTreeSet<u128> = (0..ADVERT_SPREAD_SLOTS as u128)
-        .map(|k| (1_000_000 - k * 1_000_000 / ADVERT_SPREAD_SLOTS as u128) % 1_000_000)
+    let expect: BTreeSet<u128> = (0..slots as u128)
+        .map(|k| (1_000_000 - k * 1_000_000 / slots as u128) % 1_000_000)
         .collect();
-    assert_eq!(phases, expect);
-    let mut per_phase = std::collections::BTreeMap::new();
-    for t in &times {
-        *per_phase.entry(t[1].as_micros() % 1_000_000).or_insert(0) += 1;
-    }
-    assert!(per_phase.values().all(|&c| c == n / ADVERT_SPREAD_SLOTS));
+    assert_eq!(per_phase.keys().copied().collect::<BTreeSet<_>>(), expect);
+    assert!(per_phase.values().all(|&c| c == n / slots), "{per_phase:?}");
+}
+
+#[test]
+fn up_to_a_hundred_masters_keep_one_phase() {
+    check_spread(ADVERT_SLOT_INSTANCES, 1);
+}
+
+#[test]
+fn a_thousand_masters_spread_in_slots_of_a_hundred() {
+    check_spread(1_000, 1_000 / ADVERT_SLOT_INSTANCES);
+}
+
+#[test]
+fn many_masters_use_at_most_the_slot_cap() {
+    check_spread(4_000, ADVERT_SPREAD_SLOTS);
 }

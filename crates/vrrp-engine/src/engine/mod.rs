@@ -272,8 +272,11 @@ pub struct Engine {
     garp: GarpPacer,
 }
 
-/// Into how many phases of one advert interval [`Engine`] spreads its MASTERs' adverts
-/// (50 ms apart at `advert_int 1`).
+/// Most instances that share one advert phase (see `Engine::spread_adverts`): at a failover,
+/// the peer takes over at most this many instances at the same instant.
+pub const ADVERT_SLOT_INSTANCES: usize = 100;
+
+/// Most phases one advert interval is divided into (50 ms apart at `advert_int 1`).
 pub const ADVERT_SPREAD_SLOTS: usize = 20;
 
 impl Engine {
@@ -342,15 +345,20 @@ impl Engine {
         self.timers.clean();
     }
 
-    /// Gives each instance its advert phase: instances that become MASTER in the same instant
+    /// Gives each instance its advert phase. Instances that become MASTER in the same instant
     /// (all of them at start, or at a failover) would otherwise advertise in one burst every
-    /// interval, and a peer's master-down timers would all expire together at the next
-    /// failover. Position i of n advertises `(i mod s) / s` of an interval early once per
-    /// mastership, s = min(n, [`ADVERT_SPREAD_SLOTS`]): coarse slots keep the MASTER's wakeups
-    /// few. A lone instance keeps keepalived's exact timing; an early advert only ever restarts
-    /// a BACKUP's master-down timer sooner.
+    /// interval, and at the next failover all of the peer's master-down timers would expire
+    /// together: 1,000 takeovers queued behind the kernel's address adds, most of them late.
+    /// Position i of n advertises `(i mod s) / s` of an interval early once per mastership,
+    /// with s = ceil(n / [`ADVERT_SLOT_INSTANCES`]) capped at [`ADVERT_SPREAD_SLOTS`]: up to
+    /// 100 instances keep keepalived's exact timing (one phase), and few, large slots keep the
+    /// wakeups of both nodes few. An early advert only ever restarts a BACKUP's master-down
+    /// timer sooner.
     fn spread_adverts(&mut self) {
-        let slots = self.instances.len().clamp(1, ADVERT_SPREAD_SLOTS) as u32;
+        let n = self.instances.len();
+        let slots = n
+            .div_ceil(ADVERT_SLOT_INSTANCES)
+            .clamp(1, ADVERT_SPREAD_SLOTS) as u32;
         for (i, inst) in self.instances.iter_mut().enumerate() {
             let slot = (i % slots as usize) as u32;
             inst.advert_phase = inst.cfg.advert_int * slot / slots;
