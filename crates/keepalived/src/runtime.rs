@@ -786,6 +786,7 @@ impl Daemon {
 
     /// Carries out the engine's actions in order, leaving `outs` empty.
     async fn apply(&mut self, outs: &mut Vec<Output>) {
+        self.add_addresses_first(outs).await;
         for out in outs.drain(..) {
             let iname = out.instance.and_then(|i| self.engine.instance_name(i));
             match out.action {
@@ -883,6 +884,32 @@ impl Daemon {
             scope,
             label: v.label.clone(),
         })
+    }
+
+    /// Several instances taking over in one input (their master-down timers expired together)
+    /// put all their VIPs into the kernel before the input's log lines, GARPs and adverts, so
+    /// the last instance's VIP does not wait behind the others' side work (~100 µs each under
+    /// load). Only the adds before the input's first removal move: an address removed and
+    /// added again within one input keeps that order. The moved adds are left empty.
+    async fn add_addresses_first(&mut self, outs: &mut [Output]) {
+        let end = outs
+            .iter()
+            .position(|o| matches!(o.action, Action::RemoveAddresses(_)))
+            .unwrap_or(outs.len());
+        let adds = outs[..end]
+            .iter()
+            .filter(|o| matches!(o.action, Action::AddAddresses(_)))
+            .count();
+        if adds < 2 {
+            return;
+        }
+        for o in &mut outs[..end] {
+            if let Action::AddAddresses(vips) = &mut o.action {
+                let vips = std::mem::take(vips);
+                let iname = o.instance.and_then(|i| self.engine.instance_name(i));
+                self.add_addresses(iname.as_deref(), &vips).await;
+            }
+        }
     }
 
     async fn add_addresses(&mut self, iname: Option<&str>, vips: &[Vip]) {
