@@ -22,6 +22,7 @@ use crate::cli::Options;
 use crate::convert::{self, Converted, IfInfo, Interfaces, NotifyTable};
 use crate::daemonize::ReadyNotifier;
 use crate::dump;
+use crate::engine_timer::EngineTimer;
 use crate::logging;
 use crate::net::packet_socket::PacketSocket;
 use crate::net::vrrp_socket::{RecvMeta, VrrpSocket};
@@ -38,19 +39,12 @@ const RX_BUF: usize = 9000;
 /// readers, signals, netlink). Due timers are checked before every packet regardless.
 const PACKET_BATCH: usize = 32;
 
-/// Woken by a packet, a socket reader takes what the kernel holds, then lets the rest of the
-/// burst gather for this long and takes that too before it waits again: a MASTER's adverts
-/// come in bursts (up to 100 instances per advert slot), and waking for each packet of a burst
-/// cost a 1,000-instance BACKUP more CPU than judging the packets. Adds at most ~2 ms (the
-/// timer's resolution) before a packet is judged, against timers of seconds.
-const RX_GATHER: Duration = Duration::from_millis(1);
-
-/// Most packets a reader takes from its socket per look (the rest wait in the kernel's
+/// Most packets a reader takes from its socket per wakeup (the rest wait in the kernel's
 /// buffer): a flood cannot keep the reader, and so the protocol timers, from running.
 const RX_PER_LOOK: usize = 256;
 
 /// Capacity of the reused engine output buffer kept between inputs.
-const KEPT_OUTPUTS: usize = 64;
+const KEPT_OUTPUTS: usize = 256;
 
 /// Minimum time between two "receive queue full" lines.
 const DROP_LOG_INTERVAL: Duration = Duration::from_secs(1);
@@ -84,6 +78,21 @@ fn retry_delay(tries: u32) -> Duration {
     SOCKET_RETRY_FIRST
         .saturating_mul(1u32 << doublings)
         .min(SOCKET_RETRY_MAX)
+}
+
+/// Waits for the engine's deadline: on the timerfd when there is one, else (it could not be
+/// created or armed) on the runtime's timer, `after` from now; forever without a deadline.
+async fn wait_deadline(timer: Option<&mut EngineTimer>, after: Option<Duration>) {
+    match (timer, after) {
+        (Some(t), _) => {
+            if let Err(e) = t.expired().await {
+                logging::error(&format!("protocol timer: {e}"));
+                tokio::time::sleep(Duration::from_millis(1)).await;
+            }
+        }
+        (None, Some(after)) => tokio::time::sleep(after).await,
+        (None, None) => std::future::pending().await,
+    }
 }
 
 /// Hands the heap's free pages back to the kernel. Start-up and reload parse and convert the
@@ -186,6 +195,8 @@ struct Daemon {
     /// `smtp_alert` mails of the running configuration.
     smtp: smtp::Alerts,
     signals: Signals,
+    /// The engine's next deadline (None: no timerfd, the runtime's timer is used).
+    timer: Option<EngineTimer>,
     stop_notified: bool,
     /// Interfaces whose `promote_secondaries` sysctl we turned on.
     promote: PromoteSecondaries,
@@ -303,6 +314,15 @@ impl Daemon {
             notify: conv.notify.clone(),
             smtp: smtp::Alerts::new(&loaded.config),
             signals,
+            timer: match EngineTimer::new() {
+                Ok(t) => Some(t),
+                Err(e) => {
+                    logging::error(&format!(
+                        "cannot create the protocol timer: {e} - using the runtime's timer"
+                    ));
+                    None
+                }
+            },
             stop_notified: false,
             promote: PromoteSecondaries::default(),
         };
@@ -360,22 +380,31 @@ impl Daemon {
         // repeat by a millisecond instead of burning a CPU (defence against an engine bug).
         let mut last_fired: Option<Duration> = None;
         loop {
-            let deadline = self.engine.next_deadline();
-            let sleep = match deadline {
-                Some(d) if Some(d) == last_fired => tokio::time::sleep(Duration::from_millis(1)),
-                Some(d) => match self.epoch.checked_add(d) {
-                    Some(at) => tokio::time::sleep_until(tokio::time::Instant::from_std(at)),
-                    None => tokio::time::sleep(Duration::from_secs(3600)),
-                },
-                None => tokio::time::sleep(Duration::from_secs(3600)),
-            };
-            let has_deadline = deadline.is_some();
             self.log_queue_drops();
+            let deadline = self.engine.next_deadline();
+            let (key, after) = match deadline {
+                Some(d) if Some(d) == last_fired => (deadline, Duration::from_millis(1)),
+                Some(d) => (deadline, d.saturating_sub(self.now())),
+                None => (None, Duration::ZERO),
+            };
+            let timer = match self.timer.as_mut().map(|t| t.arm(key, after)) {
+                Some(Ok(())) => self.timer.as_mut(),
+                Some(Err(e)) => {
+                    logging::error(&format!(
+                        "cannot arm the protocol timer: {e} - using the runtime's timer"
+                    ));
+                    self.timer = None;
+                    None
+                }
+                None => None,
+            };
+            let wait = wait_deadline(timer, key.map(|_| after));
+            let has_deadline = deadline.is_some();
             // Protocol timers first, then signals and events, packets last: a flood of
             // packets must never delay an advert or a master-down (issue 8, hostile traffic).
             tokio::select! {
                 biased;
-                _ = sleep => {
+                _ = wait => {
                     if has_deadline {
                         last_fired = deadline;
                         self.feed(Input::Timer).await;
@@ -397,7 +426,7 @@ impl Daemon {
     }
 
     /// Handles up to [`PACKET_BATCH`] queued packets, delivering a due timer before any
-    /// packet (the tokio timer only fires once the loop yields), then yields.
+    /// packet (the timerfd only fires once the loop yields); yields after a full batch.
     async fn on_packets(&mut self) {
         let mut deadline = self.engine.next_deadline();
         for _ in 0..PACKET_BATCH {
@@ -406,11 +435,14 @@ impl Daemon {
                 deadline = self.engine.next_deadline();
             }
             let Some(m) = self.pkt_tx.pop() else {
-                break;
+                // Queue empty: back to the main loop without a yield (one select less per
+                // wakeup, which at 1,000 adverts a second is most of a BACKUP's own work).
+                return;
             };
             self.on_packet(&m).await;
             self.pkt_tx.recycle(m.data);
         }
+        // A full batch: let the readers, signals and netlink run before the next one.
         tokio::task::yield_now().await;
     }
 
@@ -1234,18 +1266,13 @@ fn spawn_reader(
             Ok(())
         };
         loop {
-            // Wait for a packet, take what came with it, let the rest of the burst gather
-            // once, take that, then wait again.
+            // Wait for a packet, then take what else the kernel holds before waiting again.
+            // (Letting a burst gather with a short sleep was tried: the socket's edge-triggered
+            // epoll registration wakes the thread for every packet anyway.)
             let looked = match socket.recv(&mut buf).await {
                 Ok(meta) => {
                     push(meta, &buf);
-                    match drain(&mut buf) {
-                        Ok(()) => {
-                            tokio::time::sleep(RX_GATHER).await;
-                            drain(&mut buf)
-                        }
-                        Err(e) => Err(e),
-                    }
+                    drain(&mut buf)
                 }
                 Err(e) => Err(e.to_string()),
             };
