@@ -32,9 +32,7 @@ impl Accounts for SystemAccounts {
         let Ok(cname) = CString::new(name) else {
             return Ok(None);
         };
-        let mut len = initial_len(libc::_SC_GETPW_R_SIZE_MAX);
-        loop {
-            let mut buf = vec![0 as libc::c_char; len];
+        lookup(libc::_SC_GETPW_R_SIZE_MAX, |buf| {
             // SAFETY: passwd is plain data; zeroed is a valid (unused) value.
             let mut pwd: libc::passwd = unsafe { std::mem::zeroed() };
             let mut found: *mut libc::passwd = std::ptr::null_mut();
@@ -48,24 +46,15 @@ impl Accounts for SystemAccounts {
                     &mut found,
                 )
             };
-            if rc == libc::ERANGE && len < MAX_LEN {
-                len *= 2;
-                continue;
-            }
-            if rc != 0 {
-                return Err(io::Error::from_raw_os_error(rc));
-            }
-            return Ok((!found.is_null()).then_some((pwd.pw_uid, pwd.pw_gid)));
-        }
+            (rc, (!found.is_null()).then_some((pwd.pw_uid, pwd.pw_gid)))
+        })
     }
 
     fn group(&self, name: &str) -> io::Result<Option<u32>> {
         let Ok(cname) = CString::new(name) else {
             return Ok(None);
         };
-        let mut len = initial_len(libc::_SC_GETGR_R_SIZE_MAX);
-        loop {
-            let mut buf = vec![0 as libc::c_char; len];
+        lookup(libc::_SC_GETGR_R_SIZE_MAX, |buf| {
             // SAFETY: group is plain data; zeroed is a valid (unused) value.
             let mut grp: libc::group = unsafe { std::mem::zeroed() };
             let mut found: *mut libc::group = std::ptr::null_mut();
@@ -79,15 +68,29 @@ impl Accounts for SystemAccounts {
                     &mut found,
                 )
             };
-            if rc == libc::ERANGE && len < MAX_LEN {
-                len *= 2;
-                continue;
-            }
-            if rc != 0 {
-                return Err(io::Error::from_raw_os_error(rc));
-            }
-            return Ok((!found.is_null()).then_some(grp.gr_gid));
+            (rc, (!found.is_null()).then_some(grp.gr_gid))
+        })
+    }
+}
+
+/// Runs a `get*nam_r` lookup with a buffer sized by `sysconf` (a `_SC_GET*_R_SIZE_MAX`),
+/// doubled on ERANGE up to [`MAX_LEN`]; `call` returns the error code and what it found.
+fn lookup<T>(
+    sysconf: libc::c_int,
+    mut call: impl FnMut(&mut [libc::c_char]) -> (libc::c_int, Option<T>),
+) -> io::Result<Option<T>> {
+    let mut len = initial_len(sysconf);
+    loop {
+        let mut buf = vec![0 as libc::c_char; len];
+        let (rc, found) = call(&mut buf);
+        if rc == libc::ERANGE && len < MAX_LEN {
+            len *= 2;
+            continue;
         }
+        if rc != 0 {
+            return Err(io::Error::from_raw_os_error(rc));
+        }
+        return Ok(found);
     }
 }
 
