@@ -11,6 +11,7 @@ mod cli;
 mod convert;
 mod daemonize;
 mod dump;
+mod firewall;
 mod logging;
 mod net;
 mod runtime;

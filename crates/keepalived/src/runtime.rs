@@ -22,6 +22,7 @@ use crate::cli::Options;
 use crate::convert::{self, Converted, IfInfo, Interfaces, NotifyTable};
 use crate::daemonize::ReadyNotifier;
 use crate::dump;
+use crate::firewall::Firewall;
 use crate::logging;
 use crate::net::packet_socket::PacketSocket;
 use crate::net::vrrp_socket::{RecvMeta, VrrpSocket};
@@ -189,6 +190,8 @@ struct Daemon {
     stop_notified: bool,
     /// Interfaces whose `promote_secondaries` sysctl we turned on.
     promote: PromoteSecondaries,
+    /// iptables/ipset filters of the VIPs of MASTERs without accept mode.
+    firewall: Firewall,
 }
 
 impl Daemon {
@@ -305,6 +308,7 @@ impl Daemon {
             signals,
             stop_notified: false,
             promote: PromoteSecondaries::default(),
+            firewall: Firewall::new(&loaded.config.global_defs),
         };
         d.watched = watched;
         d.open_sockets(None);
@@ -313,6 +317,7 @@ impl Daemon {
             d.remove_addresses(None, &all).await;
         }
         d.promote.apply(&ProcSysctl, &promote_ifs);
+        d.firewall.start(&d.engine).await;
         if has_link_watch {
             logging::info("Using LinkWatch kernel netlink reflector...");
         }
@@ -796,9 +801,16 @@ impl Daemon {
                 } => {
                     self.send_advert(iname.as_deref(), &interface, dst, &packet);
                 }
-                Action::AddAddresses(vips) => self.add_addresses(iname.as_deref(), &vips).await,
+                Action::AddAddresses(vips) => {
+                    // The filter first, as 1.3.5 (vrrp_state_become_master).
+                    if let Some(cfg) = out.instance.and_then(|i| self.engine.instance_config(i)) {
+                        self.firewall.before_add(cfg, &vips);
+                    }
+                    self.add_addresses(iname.as_deref(), &vips).await
+                }
                 Action::RemoveAddresses(vips) => {
-                    self.remove_addresses(iname.as_deref(), &vips).await
+                    self.remove_addresses(iname.as_deref(), &vips).await;
+                    self.firewall.after_remove(iname.as_deref(), &vips);
                 }
                 Action::SendGarp { vips, count } => self.send_garps(&vips, count).await,
                 // virtual_routes / virtual_rules are not implemented yet (docs/compatibility.md).
@@ -1017,6 +1029,7 @@ impl Daemon {
             s.task.abort();
         }
         self.promote.reset_all(&ProcSysctl);
+        self.firewall.stop().await;
         logging::info("Stopped");
         0
     }
@@ -1099,9 +1112,12 @@ impl Daemon {
         let wanted = wanted_sockets(&conv);
         self.wanted.extend(wanted.clone());
         self.open_sockets(None);
+        self.firewall
+            .reload(&config.global_defs, &conv.engine.instances);
         // The engine takes the new configuration (moved, not copied).
         self.feed(Input::Reload(Box::new(std::mem::take(&mut conv.engine))))
             .await;
+        self.firewall.reconcile(&self.engine);
         self.wanted = wanted;
         self.close_unused_sockets();
         // Interfaces new to the configuration: the engine ignores states it already knows.
