@@ -23,6 +23,11 @@ use netns_support::{have, unavailable};
 /// 1.3.5's IPv4 drop rule for the default set `keepalived` in the default chain.
 const SET_RULE: &str = "-A INPUT -m set --match-set keepalived dst -j DROP";
 
+/// The IPv6 test's VIP and node addresses.
+const VIP6: &str = "fd00::210";
+const ADDR6_A: &str = "fd00::198";
+const ADDR6_B: &str = "fd00::199";
+
 /// The lab, or `None` (skip) when a tool these tests need is missing.
 fn firewall_lab(id: &str) -> Option<Lab> {
     for tool in ["ping", "iptables", "ipset"] {
@@ -89,10 +94,37 @@ fn answers(ns: &str, dst: &str) -> bool {
     .0
 }
 
-/// The namespace's IPv4 rules (`iptables -S`).
+/// Which iptables the daemon is given.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Backend {
+    /// The system's `iptables` (here iptables 1.8 on nf_tables).
+    System,
+    /// `iptables-legacy` (the backend of EL7's iptables 1.4), put first in the daemon's `PATH`
+    /// under the names `iptables` and `ip6tables`.
+    Legacy,
+}
+
+impl Backend {
+    fn iptables(self, v6: bool) -> &'static str {
+        match (self, v6) {
+            (Backend::System, false) => "iptables",
+            (Backend::System, true) => "ip6tables",
+            (Backend::Legacy, false) => "iptables-legacy",
+            (Backend::Legacy, true) => "ip6tables-legacy",
+        }
+    }
+}
+
+/// The namespace's IPv4 rules as the system's `iptables -S` shows them.
 fn rules(ns: &str) -> String {
-    let (ok, out) = in_ns(ns, &["iptables", "-w", "-S"]);
-    assert!(ok, "iptables -S failed in {ns}");
+    backend_rules(ns, Backend::System, false)
+}
+
+/// The namespace's rules (`iptables -S` / `ip6tables -S`) in one backend.
+fn backend_rules(ns: &str, backend: Backend, v6: bool) -> String {
+    let tool = backend.iptables(v6);
+    let (ok, out) = in_ns(ns, &[tool, "-w", "-S"]);
+    assert!(ok, "{tool} -S failed in {ns}");
     out
 }
 
@@ -115,6 +147,17 @@ fn members(ns: &str, name: &str) -> Vec<String> {
         .collect()
 }
 
+/// Absolute path of a program on `PATH` or in the sbin directories.
+fn which(prog: &str) -> PathBuf {
+    let path = std::env::var("PATH").unwrap_or_default();
+    let found = path
+        .split(':')
+        .chain(["/usr/sbin", "/sbin"])
+        .map(|d| PathBuf::from(d).join(prog))
+        .find(|p| p.exists());
+    found.unwrap_or_else(|| panic!("{prog} not found"))
+}
+
 /// Waits up to `secs` for `cond`; returns whether it held.
 fn wait_for(secs: f64, mut cond: impl FnMut() -> bool) -> bool {
     let deadline = now() + secs;
@@ -129,14 +172,22 @@ fn wait_for(secs: f64, mut cond: impl FnMut() -> bool) -> bool {
     }
 }
 
-/// Nothing of ours in the namespace: no `keepalived*` set, no rule naming one, no rule
-/// naming the VIP.
+/// Nothing of ours in the namespace: no set, no rule naming a set or a VIP, in either family
+/// and either backend.
 fn assert_clean(ns: &str, when: &str) {
-    let r = rules(ns);
-    assert!(
-        !r.contains("keepalived") && !r.contains(VIP),
-        "{when}: rules left in {ns}:\n{r}"
-    );
+    for backend in [Backend::System, Backend::Legacy] {
+        for v6 in [false, true] {
+            if !have(backend.iptables(v6)) {
+                continue;
+            }
+            let r = backend_rules(ns, backend, v6);
+            assert!(
+                !r.contains("match-set") && !r.contains(VIP) && !r.contains(VIP6),
+                "{when}: {} rules left in {ns}:\n{r}",
+                backend.iptables(v6)
+            );
+        }
+    }
     let s = sets(ns);
     assert!(s.trim().is_empty(), "{when}: sets left in {ns}:\n{s}");
 }
@@ -153,15 +204,49 @@ fn stop(lab: &mut Lab, id: NodeId) {
 /// stop.
 #[test]
 fn strict_v2_master_drops_traffic_to_the_vip() {
-    let Some(mut lab) = firewall_lab("fw1") else {
+    strict_v2("fw1", Backend::System);
+}
+
+/// The same with the legacy iptables backend (EL7's).
+#[test]
+fn strict_v2_with_legacy_iptables() {
+    strict_v2("fw4", Backend::Legacy);
+}
+
+fn strict_v2(id: &str, backend: Backend) {
+    if !have(backend.iptables(false)) {
+        unavailable::<()>(&format!("`{}` is not installed", backend.iptables(false)));
         return;
+    }
+    let Some(mut lab) = firewall_lab(id) else {
+        return;
+    };
+    // The legacy variant: `iptables`/`ip6tables` in a directory first in the daemon's PATH.
+    let mut path = String::new();
+    if backend == Backend::Legacy {
+        let bin = lab.dir.join("legacy-bin");
+        std::fs::create_dir_all(&bin).expect("create bin dir");
+        for (name, v6) in [("iptables", false), ("ip6tables", true)] {
+            let target = which(backend.iptables(v6));
+            std::os::unix::fs::symlink(&target, bin.join(name)).expect("symlink");
+        }
+        path = format!(
+            "{}:{}",
+            bin.display(),
+            std::env::var("PATH").unwrap_or_default()
+        );
+    }
+    let env: Vec<(&str, &str)> = if path.is_empty() {
+        Vec::new()
+    } else {
+        vec![("PATH", path.as_str())]
     };
     let global = "    vrrp_strict\n    vrrp_version 2";
     let conf_a = write_conf(&lab, "NodeA", "BACKUP", 100, global, "    accept");
     let conf_b = write_conf(&lab, "NodeB", "BACKUP", 90, global, "    accept");
     let (ns_a, ns_b) = (lab.a.ns.clone(), lab.b.ns.clone());
-    let t = lab.start_conf(NodeId::A, &conf_a);
-    lab.start_conf(NodeId::B, &conf_b);
+    let t = lab.start_conf_env(NodeId::A, &conf_a, &env);
+    lab.start_conf_env(NodeId::B, &conf_b, &env);
     lab.a
         .monitor
         .wait_vip(true, t, 15.0)
@@ -180,9 +265,13 @@ fn strict_v2_master_drops_traffic_to_the_vip() {
         sets(&ns_a)
     );
     for ns in [&ns_a, &ns_b] {
-        let r = rules(ns);
+        let r = backend_rules(ns, backend, false);
         assert!(r.contains(SET_RULE), "no set rule in {ns}:\n{r}");
         assert!(!r.contains(VIP), "per-VIP rule with ipsets in {ns}:\n{r}");
+    }
+    if backend == Backend::Legacy {
+        let r = rules(&ns_a);
+        assert!(!r.contains("match-set"), "rules in nf_tables too:\n{r}");
     }
     assert_eq!(members(&ns_b, "keepalived"), Vec::<String>::new());
     assert!(answers(&ns_b, ADDR_A), "A's own address does not answer");
@@ -190,7 +279,7 @@ fn strict_v2_master_drops_traffic_to_the_vip() {
         !answers(&ns_b, VIP),
         "the VIP answers on a strict VRRPv2 MASTER"
     );
-    println!("strict VRRPv2: {ADDR_A} answers, {VIP} does not");
+    println!("strict VRRPv2 ({backend:?} iptables): {ADDR_A} answers, {VIP} does not");
 
     // Failover: B's mastership is filtered the same way, A leaves nothing behind.
     let t_stop = now();
@@ -277,4 +366,101 @@ fn no_accept_without_ipsets_uses_a_rule_per_vip() {
     );
     stop(&mut lab, NodeId::A);
     assert_clean(&ns_a, "after stop");
+}
+
+/// IPv6 (VRRPv3, strict, no `accept`): the VIP's entry goes in `keepalived6`, the ip6tables
+/// rules have 1.3.5's shape (neighbour discovery accepted, the rest dropped), an echo request
+/// to the VIP gets no answer while the node's own address answers and the VIP still resolves;
+/// nothing is left at stop.
+#[test]
+fn strict_ipv6_master_drops_traffic_to_the_vip() {
+    if !have("ip6tables") {
+        unavailable::<()>("`ip6tables` is not installed");
+        return;
+    }
+    let Some(mut lab) = firewall_lab("fw5") else {
+        return;
+    };
+    let (ns_a, ns_b) = (lab.a.ns.clone(), lab.b.ns.clone());
+    for (ns, addr) in [(&ns_a, ADDR6_A), (&ns_b, ADDR6_B)] {
+        // The lab disables IPv6; turn it on for this test, without DAD delays.
+        let (ok, _) = in_ns(
+            ns,
+            &[
+                "sysctl",
+                "-q",
+                "-w",
+                "net.ipv6.conf.all.accept_dad=0",
+                "net.ipv6.conf.enp11s0f0.accept_dad=0",
+                "net.ipv6.conf.all.disable_ipv6=0",
+                "net.ipv6.conf.enp11s0f0.disable_ipv6=0",
+            ],
+        );
+        assert!(ok, "cannot enable IPv6 in {ns}");
+        lab::ip(&[
+            "-n",
+            ns,
+            "addr",
+            "add",
+            &format!("{addr}/64"),
+            "dev",
+            "enp11s0f0",
+            "nodad",
+        ])
+        .unwrap_or_else(|e| panic!("{e}"));
+    }
+    let text = format!(
+        "global_defs {{
+    router_id NodeA
+    vrrp_strict
+}}
+vrrp_instance VI_6 {{
+    state BACKUP
+    interface enp11s0f0
+    virtual_router_id 61
+    priority 100
+    advert_int 1
+    virtual_ipaddress {{
+        {VIP6}/64
+    }}
+}}
+"
+    );
+    let conf = lab.dir.join("NodeA6.conf");
+    std::fs::write(&conf, text).expect("write config");
+    lab.start_conf(NodeId::A, &conf);
+    let has_vip6 = || {
+        lab::ip(&["-n", &ns_a, "-6", "-o", "addr", "show", "dev", "enp11s0f0"])
+            .is_ok_and(|o| o.contains(&format!(" {VIP6}/")))
+    };
+    assert!(wait_for(15.0, has_vip6), "A never took {VIP6}");
+    assert!(
+        wait_for(5.0, || members(&ns_a, "keepalived6") == [VIP6]),
+        "VIP not in keepalived6:\n{}",
+        sets(&ns_a)
+    );
+    let r = backend_rules(&ns_a, Backend::System, true);
+    for rule in [
+        "-A INPUT -p ipv6-icmp -m set --match-set keepalived_if6 dst,src -m icmp6 --icmpv6-type 135 -j ACCEPT",
+        "-A INPUT -m set --match-set keepalived_if6 dst,src -j DROP",
+        "-A INPUT -p ipv6-icmp -m set --match-set keepalived6 dst -m icmp6 --icmpv6-type 136 -j ACCEPT",
+        "-A INPUT -m set --match-set keepalived6 dst -j DROP",
+    ] {
+        assert!(r.contains(rule), "missing {rule}:\n{r}");
+    }
+    assert!(
+        answers(&ns_b, ADDR6_A),
+        "A's own IPv6 address does not answer"
+    );
+    assert!(
+        !answers(&ns_b, VIP6),
+        "the IPv6 VIP answers on a strict MASTER"
+    );
+    let neigh = lab::ip(&["-n", &ns_b, "-6", "neigh", "show", VIP6]).unwrap_or_default();
+    assert!(
+        neigh.contains(&lab.a.mac),
+        "{VIP6} not resolved to A's MAC on B: {neigh}"
+    );
+    stop(&mut lab, NodeId::A);
+    assert_clean(&ns_a, "after stop (IPv6)");
 }
