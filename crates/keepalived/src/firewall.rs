@@ -40,8 +40,9 @@ const SETUP_WAIT: Duration = Duration::from_secs(30);
 /// Longest the stop waits for the queued commands and the removal of chains and sets.
 const STOP_WAIT: Duration = Duration::from_secs(30);
 
-/// Where the tools live on EL7 and Debian when `PATH` (e.g. a unit's) lacks the sbin dirs.
-const SBIN_DIRS: [&str; 3] = ["/usr/sbin", "/sbin", "/usr/local/sbin"];
+/// Where the tools are looked for when `PATH` is unset or empty (1.3.5's `execvp` would then
+/// search only /bin and /usr/bin, missing both tools).
+const DEFAULT_PATH: &str = "/usr/local/sbin:/usr/sbin:/sbin:/usr/local/bin:/usr/bin:/bin";
 
 /// Names of the three ipsets.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -240,11 +241,12 @@ fn set_line(names: &SetNames, add: bool, addr: &IpAddr, dev: &str) -> String {
     }
 }
 
-/// `tool` as found in `PATH` or the usual sbin directories.
+/// `tool` as found in `PATH`, as 1.3.5 runs it (a unit's `PATH` has the sbin directories).
 fn find_tool(tool: &str) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH").unwrap_or_default();
+    let path = std::env::var_os("PATH")
+        .filter(|p| !p.is_empty())
+        .unwrap_or_else(|| DEFAULT_PATH.into());
     std::env::split_paths(&path)
-        .chain(SBIN_DIRS.iter().map(PathBuf::from))
         .map(|d| d.join(tool))
         .find(|p| is_executable(p))
 }

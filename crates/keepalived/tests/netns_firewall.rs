@@ -464,3 +464,30 @@ vrrp_instance VI_6 {{
     stop(&mut lab, NodeId::A);
     assert_clean(&ns_a, "after stop (IPv6)");
 }
+
+/// Without the iptables command (the daemon's `PATH` lacks the sbin directories): one error
+/// line at start saying the VIPs will answer, and they do.
+#[test]
+fn missing_iptables_is_one_clear_line() {
+    let Some(mut lab) = firewall_lab("fw6") else {
+        return;
+    };
+    if PathBuf::from("/usr/bin/iptables").exists() || PathBuf::from("/bin/iptables").exists() {
+        unavailable::<()>("iptables is in /usr/bin or /bin: cannot hide it through PATH");
+        return;
+    }
+    let conf = write_conf(&lab, "NodeA", "MASTER", 100, "", "    no_accept");
+    let (ns_a, ns_b) = (lab.a.ns.clone(), lab.b.ns.clone());
+    let t = lab.start_conf_env(NodeId::A, &conf, &[("PATH", "/usr/bin:/bin")]);
+    lab.a
+        .monitor
+        .wait_vip(true, t, 15.0)
+        .expect("A never took the VIP");
+    let line = "iptables command not available - can't filter IPv4 VIP address destinations: \
+                the VIPs of VI_1 will answer all traffic although accept mode is off";
+    let log = lab.a.daemon().log_text();
+    assert_eq!(log.matches(line).count(), 1, "{log}");
+    assert!(answers(&ns_b, VIP), "the VIP does not answer");
+    stop(&mut lab, NodeId::A);
+    assert_clean(&ns_a, "after stop");
+}
