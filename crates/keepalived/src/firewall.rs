@@ -259,6 +259,15 @@ fn is_executable(p: &Path) -> bool {
 /// Runs `tool args` (with `input` on its standard input), killed after [`COMMAND_TIMEOUT`].
 /// The error is the tool's complaint (its standard error) or why it could not run.
 async fn run(tool: &Path, args: &[String], input: Option<&str>) -> Result<(), String> {
+    run_within(COMMAND_TIMEOUT, tool, args, input).await
+}
+
+async fn run_within(
+    limit: Duration,
+    tool: &Path,
+    args: &[String],
+    input: Option<&str>,
+) -> Result<(), String> {
     let mut cmd = Command::new(tool);
     cmd.args(args)
         .stdin(if input.is_some() {
@@ -294,11 +303,11 @@ async fn run(tool: &Path, args: &[String], input: Option<&str>) -> Result<(), St
             format!("{name}: {}", err.lines().next().unwrap_or(err))
         })
     };
-    match tokio::time::timeout(COMMAND_TIMEOUT, work).await {
+    match tokio::time::timeout(limit, work).await {
         Ok(r) => r,
         Err(_) => Err(format!(
-            "{name} did not finish within {} s (killed)",
-            COMMAND_TIMEOUT.as_secs()
+            "{name} did not finish within {:.1} s (killed)",
+            limit.as_secs_f64()
         )),
     }
 }
@@ -908,6 +917,41 @@ mod tests {
             set_line(&n, true, &p("fe80::5"), "eth1"),
             "add keepalived_if6 fe80::5,eth1"
         );
+    }
+
+    fn block_on<F: std::future::Future>(f: F) -> F::Output {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime")
+            .block_on(f)
+    }
+
+    #[test]
+    fn a_hanging_command_is_killed_at_its_timeout() {
+        let started = std::time::Instant::now();
+        let r = block_on(run_within(
+            Duration::from_millis(200),
+            Path::new("/bin/sleep"),
+            &strings(&["30"]),
+            None,
+        ));
+        assert_eq!(
+            r,
+            Err("sleep did not finish within 0.2 s (killed)".to_string())
+        );
+        assert!(started.elapsed() < Duration::from_secs(5));
+    }
+
+    #[test]
+    fn command_errors_carry_the_tools_complaint() {
+        let sh = Path::new("/bin/sh");
+        let args = strings(&["-c", "read l; echo \"bad: $l\" >&2; exit 3"]);
+        let r = block_on(run(sh, &args, Some("x\n")));
+        assert_eq!(r, Err("sh: bad: x".to_string()));
+        assert_eq!(block_on(run(sh, &strings(&["-c", "exit 0"]), None)), Ok(()));
+        let r = block_on(run(Path::new("/nonexistent/ipset"), &[], None));
+        assert!(r.is_err_and(|e| e.starts_with("cannot run ipset")));
     }
 
     #[test]

@@ -274,6 +274,11 @@ fn strict_v2(id: &str, backend: Backend) {
         assert!(!r.contains("match-set"), "rules in nf_tables too:\n{r}");
     }
     assert_eq!(members(&ns_b, "keepalived"), Vec::<String>::new());
+    let log = lab.a.daemon().log_text();
+    assert!(
+        log.contains("VRRP_Instance(VI_1) setting protocol iptable drop rule"),
+        "no -D line for the filter:\n{log}"
+    );
     assert!(answers(&ns_b, ADDR_A), "A's own address does not answer");
     assert!(
         !answers(&ns_b, VIP),
@@ -488,6 +493,59 @@ fn missing_iptables_is_one_clear_line() {
     let log = lab.a.daemon().log_text();
     assert_eq!(log.matches(line).count(), 1, "{log}");
     assert!(answers(&ns_b, VIP), "the VIP does not answer");
+    stop(&mut lab, NodeId::A);
+    assert_clean(&ns_a, "after stop");
+}
+
+/// A reload that turns accept mode on for a running MASTER (VRRPv3) removes the VIP's filter,
+/// one that turns it off again restores it; the VIP stays throughout.
+#[test]
+fn reload_follows_accept_mode_changes() {
+    let Some(mut lab) = firewall_lab("fw7") else {
+        return;
+    };
+    let global = "    vrrp_strict\n    vrrp_version 3";
+    let conf = write_conf(&lab, "NodeA", "BACKUP", 100, global, "");
+    let (ns_a, ns_b) = (lab.a.ns.clone(), lab.b.ns.clone());
+    let t = lab.start_conf(NodeId::A, &conf);
+    lab.a
+        .monitor
+        .wait_vip(true, t, 15.0)
+        .expect("A never took the VIP");
+    assert!(
+        wait_for(5.0, || members(&ns_a, "keepalived") == [VIP]),
+        "VIP not in the set before the reload"
+    );
+    assert!(!answers(&ns_b, VIP), "the VIP answers before the reload");
+    // accept on: the entry goes, the VIP answers.
+    write_conf(&lab, "NodeA", "BACKUP", 100, global, "    accept");
+    let t_reload = now();
+    lab.a.daemon().signal(libc::SIGHUP);
+    assert!(
+        wait_for(5.0, || members(&ns_a, "keepalived").is_empty()),
+        "entry kept after accept was turned on:\n{}",
+        sets(&ns_a)
+    );
+    assert!(
+        answers(&ns_b, VIP),
+        "the VIP does not answer with accept on"
+    );
+    // accept off again: the entry is back.
+    write_conf(&lab, "NodeA", "BACKUP", 100, global, "");
+    lab.a.daemon().signal(libc::SIGHUP);
+    assert!(
+        wait_for(5.0, || members(&ns_a, "keepalived") == [VIP]),
+        "entry not restored after accept was turned off:\n{}",
+        sets(&ns_a)
+    );
+    assert!(
+        !answers(&ns_b, VIP),
+        "the VIP answers after accept was turned off"
+    );
+    assert!(
+        lab.a.monitor.vip_events_since(t_reload).is_empty(),
+        "the VIP flapped during the reloads"
+    );
     stop(&mut lab, NodeId::A);
     assert_clean(&ns_a, "after stop");
 }
