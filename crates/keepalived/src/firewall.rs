@@ -334,11 +334,12 @@ struct EntryOp {
 }
 
 enum Job {
-    /// Set up the families not yet set up; `names` are the filtering instances (for the
-    /// error line), `vips` their VIPs (per-VIP rules a predecessor may have left).
+    /// Set up the families not yet set up; `names` are the filtering instances with VIPs of
+    /// each family (for the error line), `vips` their VIPs (per-VIP rules a predecessor may
+    /// have left).
     Setup {
         families: [bool; 2],
-        names: Vec<String>,
+        names: [Vec<String>; 2],
         vips: Vec<(IpAddr, String)>,
         done: Option<oneshot::Sender<()>>,
     },
@@ -393,7 +394,7 @@ impl Worker {
                 } => {
                     for (f, wanted) in families.into_iter().enumerate() {
                         if wanted && self.mode[f] == Mode::Unset {
-                            self.setup(f, &names, &vips).await;
+                            self.setup(f, &names[f], &vips).await;
                         }
                     }
                     if let Some(done) = done {
@@ -634,12 +635,15 @@ impl Firewall {
         configs: impl Iterator<Item = &'c InstanceConfig>,
     ) -> Option<oneshot::Receiver<()>> {
         let mut families = [false; 2];
-        let mut names = Vec::new();
+        let mut names: [Vec<String>; 2] = Default::default();
         let mut vips = Vec::new();
         for cfg in configs.filter(|c| filters(c)) {
-            names.push(cfg.name.clone());
             for v in all_vips(cfg) {
-                families[fam(&v.addr)] = true;
+                let f = fam(&v.addr);
+                families[f] = true;
+                if names[f].last() != Some(&cfg.name) {
+                    names[f].push(cfg.name.clone());
+                }
                 vips.push((v.addr, v.dev.clone()));
             }
         }
