@@ -7,7 +7,9 @@
 //! no answer while the MASTER's own address answers, the VIP's set entry follows the mastership
 //! (failover included) and the rules match 1.3.5's shape; with VRRPv3 and `accept` the VIP
 //! answers and nothing is installed; without ipsets (bare `vrrp_ipsets`) one DROP rule per VIP
-//! does the same; after each daemon stops, nothing of ours is left in iptables or ipset.
+//! does the same; after each daemon stops, nothing of ours is left in iptables or ipset. Also:
+//! the legacy iptables backend (EL7's), IPv6, a reload switching accept mode on a running
+//! MASTER, the missing-iptables error line, and keepalived 2.2.7 (nftables) as the peer.
 //! iptables and ipset run only inside the lab's node namespaces (each namespace has its own
 //! tables and sets), never on the host. Needs root, `ping`, `iptables` and `ipset`: skipped
 //! with a message elsewhere, a failure under CI=true.
@@ -32,14 +34,19 @@ const VIP6: &str = "fd00::210";
 const ADDR6_A: &str = "fd00::198";
 const ADDR6_B: &str = "fd00::199";
 
-/// The lab, or `None` (skip) when a tool these tests need is missing.
+/// The lab with ours on both nodes, or `None` (skip) when a tool these tests need is missing.
 fn firewall_lab(id: &str) -> Option<Lab> {
+    firewall_lab_with(id, Impl::Ours)
+}
+
+/// The lab with ours on A and `b` on B.
+fn firewall_lab_with(id: &str, b: Impl) -> Option<Lab> {
     for tool in ["ping", "iptables", "ipset"] {
         if !have(tool) {
             return unavailable(&format!("`{tool}` is not installed"));
         }
     }
-    Lab::new(id, Impl::Ours, Impl::Ours)
+    Lab::new(id, Impl::Ours, b)
 }
 
 /// A one-instance configuration with the seed VIP: `global` inside `global_defs`, `instance`
@@ -552,4 +559,44 @@ fn reload_follows_accept_mode_changes() {
     );
     stop(&mut lab, NodeId::A);
     assert_clean(&ns_a, "after stop");
+}
+
+/// Ours on A and keepalived 2.2.7 (whose firewall is an nftables table) on B, both strict
+/// VRRPv2: the VIP answers neither MASTER, before and after the failover; A leaves nothing.
+#[test]
+fn strict_v2_with_keepalived_peer() {
+    let Some(mut lab) = firewall_lab_with("fw8", Impl::Keepalived) else {
+        return;
+    };
+    let global = "    vrrp_strict\n    vrrp_version 2";
+    let conf_a = write_conf(&lab, "NodeA", "BACKUP", 100, global, "");
+    let conf_b = write_conf(&lab, "NodeB", "BACKUP", 90, global, "");
+    let (ns_a, ns_b) = (lab.a.ns.clone(), lab.b.ns.clone());
+    let t = lab.start_conf(NodeId::A, &conf_a);
+    lab.start_conf(NodeId::B, &conf_b);
+    lab.a
+        .monitor
+        .wait_vip(true, t, 15.0)
+        .expect("A never took the VIP");
+    assert!(
+        wait_for(5.0, || members(&ns_a, "keepalived") == [VIP]),
+        "VIP not in A's set"
+    );
+    assert!(answers(&ns_b, ADDR_A), "A's own address does not answer");
+    assert!(!answers(&ns_b, VIP), "the VIP answers on our MASTER");
+    let t_stop = now();
+    stop(&mut lab, NodeId::A);
+    assert_clean(&ns_a, "after A stopped");
+    lab.b
+        .monitor
+        .wait_vip(true, t_stop, 15.0)
+        .expect("keepalived 2.2.7 never took the VIP");
+    assert!(
+        answers(&ns_a, lab::ADDR_B),
+        "B's own address does not answer"
+    );
+    assert!(
+        !answers(&ns_a, VIP),
+        "the VIP answers on keepalived 2.2.7's MASTER"
+    );
 }
