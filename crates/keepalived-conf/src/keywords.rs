@@ -98,10 +98,8 @@ const ROUTES: &str = "virtual/static routes and rules are not implemented yet (i
 const STATIC_ADDR: &str = "static addresses are not implemented yet (issue 11)";
 const VMAC: &str =
     "VMAC interfaces are not implemented yet (issue 11): the instance runs on its interface";
-const FIREWALL: &str = "the iptables/ipset rules that drop traffic to the VIPs are not \
-                        implemented yet (issue 11): VIPs accept all traffic";
-const STRICT: &str = "its checks are applied, but the iptables/ipset rules that drop traffic to \
-                      the VIPs are not implemented yet (issue 11)";
+const NS_IPSETS: &str = "1.3.5 needs it only to use ipsets in a net_namespace on kernels before \
+                         3.13; the ipsets are used in whatever namespace the daemon runs in";
 const SNMP: &str = "SNMP is not implemented (issue 12)";
 const LVS: &str = "the LVS/health-checker side is not implemented (issue 13)";
 const V2X: &str = "a keepalived 2.x keyword (1.3.5 rejects it) that is not implemented; \
@@ -151,7 +149,7 @@ pub const KEYWORDS: &[Keyword] = &[
              signal carrier changes",
         ),
     ),
-    kw(Root, "namespace_with_ipsets", V135, NotApplied(FIREWALL)),
+    kw(Root, "namespace_with_ipsets", V135, NotApplied(NS_IPSETS)),
     kw(Root, "virtual_server", V135, NotApplied(LVS)),
     kw(Root, "virtual_server_group", V135, NotApplied(LVS)),
     kw(Root, "SSL", V135, NotApplied(LVS)),
@@ -194,11 +192,11 @@ pub const KEYWORDS: &[Keyword] = &[
     kw(GlobalDefs, "vrrp_lower_prio_no_advert", V135, Applied),
     kw(GlobalDefs, "vrrp_higher_prio_send_advert", V135, Applied),
     kw(GlobalDefs, "vrrp_version", V135, Applied),
-    kw(GlobalDefs, "vrrp_iptables", V135, NotApplied(FIREWALL)),
-    kw(GlobalDefs, "vrrp_ipsets", V135, NotApplied(FIREWALL)),
+    kw(GlobalDefs, "vrrp_iptables", V135, Applied),
+    kw(GlobalDefs, "vrrp_ipsets", V135, Applied),
     kw(GlobalDefs, "vrrp_check_unicast_src", V135, Applied),
     kw(GlobalDefs, "vrrp_skip_check_adv_addr", V135, Applied),
-    kw(GlobalDefs, "vrrp_strict", V135, Partial(STRICT)),
+    kw(GlobalDefs, "vrrp_strict", V135, Applied),
     kw(GlobalDefs, "vrrp_priority", V135, Applied),
     kw(GlobalDefs, "vrrp_no_swap", V135, Applied),
     kw(GlobalDefs, "script_user", V135, Applied),
@@ -269,7 +267,7 @@ pub const KEYWORDS: &[Keyword] = &[
     kw(VrrpInstance, "preempt", V135, Applied),
     kw(VrrpInstance, "preempt_delay", V135, Applied),
     kw(VrrpInstance, "accept", V135, Applied),
-    kw(VrrpInstance, "no_accept", V135, NotApplied(FIREWALL)),
+    kw(VrrpInstance, "no_accept", V135, Applied),
     kw(VrrpInstance, "dont_track_primary", V135, Applied),
     kw(VrrpInstance, "track_interface", V135, Applied),
     kw(VrrpInstance, "track_script", V135, Applied),
@@ -288,7 +286,7 @@ pub const KEYWORDS: &[Keyword] = &[
     kw(VrrpInstance, "lower_prio_no_advert", V135, Applied),
     kw(VrrpInstance, "higher_prio_send_advert", V135, Applied),
     kw(VrrpInstance, "skip_check_adv_addr", V135, Applied),
-    kw(VrrpInstance, "strict_mode", V135, Partial(STRICT)),
+    kw(VrrpInstance, "strict_mode", V135, Applied),
     kw(VrrpInstance, "use_vmac", V135, NotApplied(VMAC)),
     kw(VrrpInstance, "vmac_xmit_base", V135, NotApplied(VMAC)),
     kw(VrrpInstance, "native_ipv6", V135, Applied),

@@ -44,6 +44,17 @@ pub(crate) fn validate(cfg: &mut Config, diags: &mut Vec<Diagnostic>) {
     for inst in &mut cfg.instances {
         instance(&mut v, inst, &scripts, global_version, global_strict);
     }
+    // A bare `vrrp_iptables` turns the accept-mode firewall off: the VIPs answer then.
+    let firewall = cfg
+        .global_defs
+        .vrrp_iptables
+        .as_ref()
+        .is_none_or(|chains| !chains.is_empty());
+    if firewall {
+        for inst in &cfg.instances {
+            strict_unreachable(&mut v, inst, global_version, global_strict);
+        }
+    }
     // Duplicate VRID on one interface and address family (fatal in 1.3.5).
     let mut seen_vrid: HashMap<(&str, bool, u8), &str> =
         HashMap::with_capacity_and_hasher(cfg.instances.len(), Default::default());
@@ -192,6 +203,27 @@ fn instance(
             ),
         );
     }
+}
+
+/// keepalived's most reported surprise: under `vrrp_strict` accept mode is off (VRRPv2 even
+/// resets `accept`), so a MASTER that is not the address owner drops everything sent to its
+/// VIPs (iptables/ipset) and nothing on them answers, not even ping.
+fn strict_unreachable(v: &mut V<'_>, i: &VrrpInstance, global_version: u8, global_strict: bool) {
+    if !i.strict_mode.unwrap_or(global_strict) || i.effective_priority() == 255 {
+        return;
+    }
+    let name = &i.name;
+    let why = match (i.accept, effective_version(global_version, i)) {
+        (Some(true), 3) | (Some(false), _) => return,
+        (Some(true), _) => "vrrp_strict resets `accept` for VRRPv2",
+        (None, _) => "vrrp_strict turns accept mode off",
+    };
+    v.warn(
+        i.spans.name.clone().unwrap_or(i.span.clone()),
+        format!(
+            "({name}): {why}: as MASTER it drops all traffic to its VIPs (iptables/ipset), so nothing on them answers, not even ping; use `accept` with VRRPv3 to reach them"
+        ),
+    );
 }
 
 fn sync_groups(v: &mut V<'_>, cfg: &mut Config) {

@@ -307,6 +307,45 @@ fn strict_mode_rejects_unicast_peer() {
 }
 
 #[test]
+fn strict_without_accept_warns_that_the_vips_do_not_answer() {
+    let vip = "virtual_ipaddress {\n10.0.0.1\n}\n";
+    let unreachable = |l: &Loaded| {
+        l.diagnostics
+            .iter()
+            .filter(|d| d.message.contains("nothing on them answers, not even ping"))
+            .map(|d| d.message.clone())
+            .collect::<Vec<_>>()
+    };
+    // Strict mode's default, and VRRPv2's reset of `accept`: warned.
+    let (_, l) = inst(&format!("strict_mode\n{vip}"));
+    assert_eq!(
+        unreachable(&l),
+        ["(VI): vrrp_strict turns accept mode off: as MASTER it drops all traffic to its VIPs (iptables/ipset), so nothing on them answers, not even ping; use `accept` with VRRPv3 to reach them"]
+    );
+    let (_, l) = inst(&format!("strict_mode\naccept\n{vip}"));
+    assert!(unreachable(&l)[0].contains("vrrp_strict resets `accept` for VRRPv2"));
+    let l = parse(&format!(
+        "global_defs {{\nvrrp_strict\n}}\nvrrp_instance VI {{\ninterface eth0\nvirtual_router_id 7\n{vip}}}\n"
+    ));
+    assert_eq!(unreachable(&l).len(), 1, "{}", l.render_diagnostics());
+    // VRRPv3 with accept, the address owner, an explicit no_accept, no strict mode, or a bare
+    // vrrp_iptables (no firewall): not warned.
+    for body in [
+        "strict_mode\nversion 3\naccept\n",
+        "strict_mode\npriority 255\n",
+        "strict_mode\nno_accept\n",
+        "",
+    ] {
+        let (_, l) = inst(&format!("{body}{vip}"));
+        assert!(unreachable(&l).is_empty(), "{body}: {:?}", unreachable(&l));
+    }
+    let l = parse(&format!(
+        "global_defs {{\nvrrp_strict\nvrrp_iptables\n}}\nvrrp_instance VI {{\ninterface eth0\nvirtual_router_id 7\n{vip}}}\n"
+    ));
+    assert!(unreachable(&l).is_empty());
+}
+
+#[test]
 fn lvs_sync_daemon_interface_is_deprecated() {
     let (i, l) = inst("lvs_sync_daemon_interface eth1");
     assert_eq!(i.lvs_sync_daemon_interface.as_deref(), Some("eth1"));
@@ -334,8 +373,7 @@ fn global_defs_keywords() {
         "global_defs {\n router_id R1\n notification_email {\n a@b.c\n d@e.f\n }\n notification_email_from k@x\n smtp_server 10.0.0.1 2525\n smtp_helo_name h\n smtp_connect_timeout 10\n default_interface eth9\n vrrp_mcast_group4 224.0.0.19\n vrrp_mcast_group6 ff02::13\n vrrp_garp_master_delay 0\n vrrp_garp_master_repeat 2\n vrrp_garp_master_refresh 30\n vrrp_garp_master_refresh_repeat 3\n vrrp_garp_lower_prio_delay 7\n vrrp_garp_lower_prio_repeat 8\n vrrp_garp_interval 0.001\n vrrp_gna_interval 0\n vrrp_lower_prio_no_advert true\n vrrp_higher_prio_send_advert\n vrrp_version 3\n vrrp_iptables IN OUT\n vrrp_ipsets\n vrrp_check_unicast_src\n vrrp_skip_check_adv_addr\n vrrp_strict\n vrrp_priority -5\n vrrp_no_swap\n script_user ka ka\n enable_script_security\n lvs_flush\n enable_traps\n}\n",
     );
     assert_eq!(l.error_count(), 0, "{}", l.render_diagnostics());
-    // Not (fully) applied, each warned once with its reason: default_interface, vrrp_iptables,
-    // vrrp_ipsets, vrrp_strict, lvs_flush, enable_traps.
+    // Not applied, each warned once with its reason: default_interface, lvs_flush, enable_traps.
     let warned: Vec<&str> = l
         .diagnostics
         .iter()
@@ -343,14 +381,7 @@ fn global_defs_keywords() {
         .collect();
     assert_eq!(
         warned,
-        [
-            "default_interface",
-            "vrrp_iptables",
-            "vrrp_ipsets",
-            "vrrp_strict",
-            "lvs_flush",
-            "enable_traps"
-        ],
+        ["default_interface", "lvs_flush", "enable_traps"],
         "{}",
         l.render_diagnostics()
     );

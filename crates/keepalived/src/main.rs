@@ -12,6 +12,7 @@ mod convert;
 mod daemonize;
 mod dump;
 mod engine_timer;
+mod firewall;
 mod logging;
 mod net;
 mod runtime;

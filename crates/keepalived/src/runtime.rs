@@ -15,7 +15,9 @@ use keepalived_conf as conf;
 use tokio::signal::unix::{signal, Signal, SignalKind};
 use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
 use tokio::task::JoinHandle;
-use vrrp_engine::{Action, Engine, Family, Input, NotifyState, Output, RxPacket, Vip};
+use vrrp_engine::{
+    Action, Engine, Family, Input, InstanceId, NotifyState, Output, RxPacket, Vip,
+};
 use vrrp_netlink::{AddressSpec, LinkEvent, Netlink};
 
 use crate::cli::Options;
@@ -23,6 +25,7 @@ use crate::convert::{self, Converted, IfInfo, Interfaces, NotifyTable};
 use crate::daemonize::ReadyNotifier;
 use crate::dump;
 use crate::engine_timer::EngineTimer;
+use crate::firewall::Firewall;
 use crate::logging;
 use crate::net::packet_socket::PacketSocket;
 use crate::net::vrrp_socket::{RecvMeta, VrrpSocket};
@@ -200,6 +203,8 @@ struct Daemon {
     stop_notified: bool,
     /// Interfaces whose `promote_secondaries` sysctl we turned on.
     promote: PromoteSecondaries,
+    /// iptables/ipset filters of the VIPs of MASTERs without accept mode.
+    firewall: Firewall,
 }
 
 impl Daemon {
@@ -325,6 +330,7 @@ impl Daemon {
             },
             stop_notified: false,
             promote: PromoteSecondaries::default(),
+            firewall: Firewall::new(&loaded.config.global_defs),
         };
         d.watched = watched;
         d.open_sockets(None);
@@ -333,6 +339,7 @@ impl Daemon {
             d.remove_addresses(None, &all).await;
         }
         d.promote.apply(&ProcSysctl, &promote_ifs);
+        d.firewall.start(&d.engine).await;
         if has_link_watch {
             logging::info("Using LinkWatch kernel netlink reflector...");
         }
@@ -829,9 +836,15 @@ impl Daemon {
                 } => {
                     self.send_advert(iname.as_deref(), &interface, dst, &packet);
                 }
-                Action::AddAddresses(vips) => self.add_addresses(iname.as_deref(), &vips).await,
+                Action::AddAddresses(vips) => {
+                    // Empty when `add_addresses_first` already added them.
+                    if !vips.is_empty() {
+                        self.add_vips(out.instance, iname.as_deref(), &vips).await;
+                    }
+                }
                 Action::RemoveAddresses(vips) => {
-                    self.remove_addresses(iname.as_deref(), &vips).await
+                    self.remove_addresses(iname.as_deref(), &vips).await;
+                    self.firewall.after_remove(iname.as_deref(), &vips);
                 }
                 Action::SendGarp { vips, count } => self.send_garps(&vips, count).await,
                 // virtual_routes / virtual_rules are not implemented yet (docs/compatibility.md).
@@ -939,9 +952,18 @@ impl Daemon {
             if let Action::AddAddresses(vips) = &mut o.action {
                 let vips = std::mem::take(vips);
                 let iname = o.instance.and_then(|i| self.engine.instance_name(i));
-                self.add_addresses(iname.as_deref(), &vips).await;
+                self.add_vips(o.instance, iname.as_deref(), &vips).await;
             }
         }
+    }
+
+    /// An instance's VIPs into the kernel, behind its accept-mode filter (the filter first,
+    /// as 1.3.5's vrrp_state_become_master).
+    async fn add_vips(&mut self, id: Option<InstanceId>, iname: Option<&str>, vips: &[Vip]) {
+        if let Some(cfg) = id.and_then(|i| self.engine.instance_config(i)) {
+            self.firewall.before_add(cfg, vips);
+        }
+        self.add_addresses(iname, vips).await;
     }
 
     async fn add_addresses(&mut self, iname: Option<&str>, vips: &[Vip]) {
@@ -1076,6 +1098,7 @@ impl Daemon {
             s.task.abort();
         }
         self.promote.reset_all(&ProcSysctl);
+        self.firewall.stop().await;
         logging::info("Stopped");
         0
     }
@@ -1158,9 +1181,12 @@ impl Daemon {
         let wanted = wanted_sockets(&conv);
         self.wanted.extend(wanted.clone());
         self.open_sockets(None);
+        self.firewall
+            .reload(&config.global_defs, &conv.engine.instances);
         // The engine takes the new configuration (moved, not copied).
         self.feed(Input::Reload(Box::new(std::mem::take(&mut conv.engine))))
             .await;
+        self.firewall.reconcile(&self.engine);
         self.wanted = wanted;
         self.close_unused_sockets();
         // Interfaces new to the configuration: the engine ignores states it already knows.

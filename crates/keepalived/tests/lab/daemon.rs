@@ -57,6 +57,19 @@ impl Daemon {
     /// `dir`, the way the tests run keepalived: `-n -l -D -G -P -f CONF -p PID -r VRRP_PID -c
     /// CHECK_PID`, in a new session (`setsid`) so a crash test can kill the whole group.
     pub fn start(imp: Impl, ns: &str, conf: &Path, dir: &Path, node: &str, serial: usize) -> Self {
+        Self::start_env(imp, ns, conf, dir, node, serial, &[])
+    }
+
+    /// [`Daemon::start`] with `env` added to the daemon's environment.
+    pub fn start_env(
+        imp: Impl,
+        ns: &str,
+        conf: &Path,
+        dir: &Path,
+        node: &str,
+        serial: usize,
+        env: &[(&str, &str)],
+    ) -> Self {
         let log = dir.join(format!("{node}-{}-{serial}.log", imp.name()));
         let out = File::create(&log).expect("create daemon log");
         let err = out.try_clone().expect("clone log handle");
@@ -72,6 +85,7 @@ impl Daemon {
             .arg(pidf("vrrp"))
             .arg("-c")
             .arg(pidf("checkers"))
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(out)
             .stderr(err);

@@ -302,10 +302,15 @@ impl Lab {
 
     /// Start the node's daemon (its configured implementation) with configuration `conf`.
     pub fn start_conf(&mut self, id: NodeId, conf: &Path) -> f64 {
+        self.start_conf_env(id, conf, &[])
+    }
+
+    /// [`Lab::start_conf`] with `env` added to the daemon's environment.
+    pub fn start_conf_env(&mut self, id: NodeId, conf: &Path, env: &[(&str, &str)]) -> f64 {
         let dir = self.dir.clone();
         let node = self.node(id);
         let n = node.daemons.len() + 1;
-        let d = Daemon::start(node.imp, &node.ns, conf, &dir, node.id.letter(), n);
+        let d = Daemon::start_env(node.imp, &node.ns, conf, &dir, node.id.letter(), n, env);
         let t = d.started_at;
         node.daemons.push(d);
         t
