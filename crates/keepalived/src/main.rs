@@ -13,6 +13,7 @@ mod daemonize;
 mod dump;
 mod logging;
 mod net;
+mod routing;
 mod runtime;
 mod rx_queue;
 mod script_security;

@@ -31,7 +31,7 @@ mod tracking;
 
 pub use interfaces::{IfInfo, Interfaces};
 pub use notify::{NotifyKind, NotifyScript, NotifyTable};
-pub use routes::{convert_routing, InstanceRouting, RouteConf, Routing, RtNames, RuleConf};
+pub use routes::{convert_routing, RouteConf, Routing, RtNames, RuleConf};
 
 /// Result of the conversion.
 #[derive(Debug, Clone, Default)]
