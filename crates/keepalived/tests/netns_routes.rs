@@ -8,7 +8,9 @@
 //!   on both nodes whatever their state, and gone after stop;
 //! - a route on another interface comes back when that interface is set down and up again
 //!   (the kernel deletes the routes of a downed interface);
-//! - a reload removes a route taken out of the configuration and adds a new one.
+//! - a reload removes a route taken out of the configuration and adds a new one;
+//! - IPv6 (a node of its own: the lab has IPv6 off): a VRRPv3 MASTER's `src VIP` route,
+//!   blackhole and rule, and a static route, gone after stop.
 //!
 //! Needs root: skipped with a message elsewhere, a failure under CI=true.
 
@@ -300,4 +302,143 @@ fn reload_swaps_changed_routes_on_the_master() {
     assert!(lab.a.daemon().wait_exit(SETTLE).is_some());
     assert!(!has(&lab, "10.23.0.0/16"));
     assert!(seen(&lab, NodeId::A).static_none());
+}
+
+/// One IPv6 node (the lab has IPv6 off): namespace with `eth0` (fe80::d and fd00:1::1/64) whose
+/// veth peer sits in a second namespace; dropped in reverse order of need.
+struct V6Node {
+    daemon: Option<lab::Daemon>,
+    dir: PathBuf,
+    ns: String,
+    _namespaces: Vec<netns_support::Netns>,
+    _lock: netns_support::LabLock,
+}
+
+impl Drop for V6Node {
+    fn drop(&mut self) {
+        if let Some(d) = self.daemon.as_mut() {
+            d.kill_group();
+        }
+        if std::thread::panicking() {
+            if let Some(d) = &self.daemon {
+                eprintln!("---- daemon log ----\n{}", d.log_text());
+            }
+            eprintln!("lab files kept in {}", self.dir.display());
+        } else {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
+fn v6_node() -> Option<V6Node> {
+    use netns_support::{is_root, lock_lab, unavailable, veth, Netns};
+    if !is_root() {
+        return unavailable("not running as root");
+    }
+    let lock = lock_lab();
+    let id = format!("kr{}r6", std::process::id());
+    let (d, p) = (format!("{id}-d"), format!("{id}-p"));
+    let dns = match Netns::add_with_lo(&d) {
+        Ok(ns) => ns,
+        Err(e) => return unavailable(&format!("cannot create a network namespace: {e}")),
+    };
+    let setup = |r: Result<String, String>| r.unwrap_or_else(|e| panic!("lab setup: {e}"));
+    let pns = Netns::add_with_lo(&p).unwrap_or_else(|e| panic!("lab setup: {e}"));
+    veth(&d, "eth0", "eth0p", Some(&p)).unwrap_or_else(|e| panic!("lab setup: {e}"));
+    setup(dns.ip(&["addr", "add", "fe80::d/64", "dev", "eth0", "nodad"]));
+    setup(dns.ip(&["addr", "add", "fd00:1::1/64", "dev", "eth0", "nodad"]));
+    setup(pns.ip(&["addr", "add", "fd00:1::fe/64", "dev", "eth0p", "nodad"]));
+    setup(dns.ip(&["link", "set", "eth0", "up"]));
+    setup(pns.ip(&["link", "set", "eth0p", "up"]));
+    let dir = std::env::temp_dir().join(format!("keepalived-rs-lab-{id}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("create lab dir");
+    Some(V6Node {
+        daemon: None,
+        dir,
+        ns: d,
+        _namespaces: vec![dns, pns],
+        _lock: lock,
+    })
+}
+
+/// IPv6: a VRRPv3 MASTER's `src VIP` route, table-200 blackhole and `from VIP` rule, and a
+/// static route, present while it runs and gone after stop.
+#[test]
+fn ipv6_routes_and_rules() {
+    let Some(mut node) = v6_node() else {
+        return;
+    };
+    let conf = node.dir.join("v6.conf");
+    std::fs::write(
+        &conf,
+        "global_defs {
+    router_id N6
+}
+static_routes {
+    fd00:66::/64 via fd00:1::fe dev eth0
+}
+vrrp_instance V6 {
+    state MASTER
+    interface eth0
+    virtual_router_id 61
+    priority 100
+    advert_int 1
+    virtual_ipaddress {
+        fd00:1::10/64
+    }
+    virtual_routes {
+        src fd00:1::10 fd00:55::/64 via fd00:1::fe dev eth0
+        blackhole fd00:44::/64 table 200
+    }
+    virtual_rules {
+        from fd00:1::10 table 200 priority 200
+    }
+}
+",
+    )
+    .expect("write config");
+    let show = |args: &[&str]| -> String {
+        let out = std::process::Command::new("ip")
+            .args(["-n", &node.ns, "-6"])
+            .args(args)
+            .output()
+            .expect("run ip");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let state = |show: &dyn Fn(&[&str]) -> String| -> [bool; 4] {
+        let main = show(&["route", "show"]);
+        [
+            main.lines().any(|l| {
+                l.starts_with("fd00:55::/64 via fd00:1::fe dev eth0")
+                    && l.contains("src fd00:1::10")
+            }),
+            show(&["route", "show", "table", "200"]).contains("blackhole fd00:44::/64"),
+            show(&["rule", "show"]).contains("200:\tfrom fd00:1::10 lookup 200"),
+            main.contains("fd00:66::/64 via fd00:1::fe dev eth0"),
+        ]
+    };
+    node.daemon = Some(lab::Daemon::start(
+        Impl::Ours,
+        &node.ns,
+        &conf,
+        &node.dir,
+        "v6",
+        1,
+    ));
+    let deadline = now() + SETTLE;
+    while state(&show) != [true; 4] {
+        assert!(
+            now() < deadline,
+            "IPv6 MASTER lacks routes/rules {:?}:\n{}\n{}",
+            state(&show),
+            show(&["route", "show", "table", "all"]),
+            show(&["rule", "show"])
+        );
+        sleep(0.05);
+    }
+    let d = node.daemon.as_mut().expect("daemon");
+    d.terminate();
+    assert!(d.wait_exit(SETTLE).is_some(), "daemon did not exit");
+    assert_eq!(state(&show), [false; 4], "left behind after stop");
 }
