@@ -80,6 +80,12 @@ fn config_test(opts: &cli::Options) -> i32 {
             {
                 eprintln!("{}: scripts: {line}", opts.config_file.display());
             }
+            // What the daemon would log about routing lines on this host (not counted as
+            // errors: 1.3.5 runs on without a refused line).
+            let ifs = convert::host_interfaces();
+            for line in convert::check_routing(&loaded.config, &ifs, &convert::RtNames::system()) {
+                eprintln!("{line}");
+            }
             if opts.dump_conf {
                 println!("{:#?}", loaded.config);
             }

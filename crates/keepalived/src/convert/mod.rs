@@ -29,9 +29,9 @@ mod routes;
 mod sync_groups;
 mod tracking;
 
-pub use interfaces::{IfInfo, Interfaces};
+pub use interfaces::{host_interfaces, IfInfo, Interfaces};
 pub use notify::{NotifyKind, NotifyScript, NotifyTable};
-pub use routes::{convert_routing, RouteConf, Routing, RtNames, RuleConf};
+pub use routes::{check_routing, convert_routing, RouteConf, Routing, RtNames, RuleConf};
 
 /// Result of the conversion.
 #[derive(Debug, Clone, Default)]

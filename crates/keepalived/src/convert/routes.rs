@@ -263,6 +263,57 @@ pub fn convert_routing(cfg: &conf::Config, ifs: &Interfaces, names: &RtNames) ->
     r
 }
 
+/// `-t`: what the daemon would log about the routing lines, with positions and 1.3.5's
+/// wording, in file order; a line it would skip ends with its reason and says so.
+/// Interfaces are checked against `ifs`.
+pub fn check_routing(cfg: &conf::Config, ifs: &Interfaces, names: &RtNames) -> Vec<String> {
+    let mut out: Vec<(conf::Span, String)> = Vec::new();
+    let mut check = |span: &conf::Span, log: Vec<String>, skipped: bool| {
+        let n = log.len();
+        for (i, l) in log.into_iter().enumerate() {
+            let tail = if skipped && i + 1 == n {
+                " - the daemon would skip this line"
+            } else {
+                ""
+            };
+            out.push((span.clone(), format!("{span}: {l}{tail}")));
+        }
+    };
+    let routes = cfg
+        .instances
+        .iter()
+        .flat_map(|i| &i.virtual_routes)
+        .chain(&cfg.static_routes);
+    for w in routes {
+        let mut log = Vec::new();
+        let skipped = route_words(&w.words, names, ifs, &mut log).is_none();
+        check(&w.span, log, skipped);
+    }
+    let rules = cfg
+        .instances
+        .iter()
+        .flat_map(|i| &i.virtual_rules)
+        .chain(&cfg.static_rules);
+    for w in rules {
+        let mut log = Vec::new();
+        let skipped = rule_words(&w.words, names, ifs, &mut log).is_none();
+        check(&w.span, log, skipped);
+    }
+    let default_dev = cfg
+        .global_defs
+        .default_interface
+        .as_deref()
+        .unwrap_or("eth0");
+    for a in &cfg.static_ipaddress {
+        let mut msgs = Vec::new();
+        let skipped = addresses::convert_vip(a, default_dev, ifs, &mut msgs).is_none();
+        check(&a.span, msgs.into_iter().map(|m| m.text).collect(), skipped);
+    }
+    // Stable: the lines of one position keep their order.
+    out.sort_by(|a, b| (&a.0.file, a.0.line, a.0.col).cmp(&(&b.0.file, b.0.line, b.0.col)));
+    out.into_iter().map(|(_, l)| l).collect()
+}
+
 /// An address with optional `/len`; None when it does not parse.
 fn prefix(s: &str) -> Option<(IpAddr, u8)> {
     let (a, len) = match s.split_once('/') {
@@ -1185,6 +1236,38 @@ mod tests {
             assert!(r.is_none(), "{line} accepted");
             assert_eq!(msgs, [want], "{line}");
         }
+    }
+
+    #[test]
+    fn config_test_lines_carry_positions() {
+        let mut cfg = conf::Config::default();
+        let span = conf::Span {
+            line: 12,
+            col: 5,
+            ..Default::default()
+        };
+        cfg.static_routes = vec![
+            conf::Words {
+                words: words("10.1.0.0/16 dev eth9"),
+                span: span.clone(),
+            },
+            conf::Words {
+                words: words("10.2.0.0/16 dev eth0"),
+                span: span.clone(),
+            },
+        ];
+        cfg.static_rules = vec![conf::Words {
+            words: words("from 10.0.0.1"),
+            span,
+        }];
+        let lines = check_routing(&cfg, &ifs(), &RtNames::default());
+        assert_eq!(
+            lines,
+            [
+                ":12:5: VRRP is trying to assign VROUTE to unknown eth9 interface !!! go out and fix your conf !!! - the daemon would skip this line",
+                ":12:5: No action specified for rule - ignoring - the daemon would skip this line"
+            ]
+        );
     }
 
     #[test]
