@@ -7,8 +7,9 @@
 //!   then routes, then the engine removes the VIPs: 1.3.5's order).
 //! - Static addresses, routes and rules go in at start whatever the VRRP state and out at stop.
 //! - A reload removes what the new configuration no longer has and adds what is new.
-//! - When an interface comes back up, the installed routes are added again: the kernel
-//!   deletes the routes of an interface that goes down (and of a deleted one), not its rules.
+//! - When an interface comes back up, the wanted routes are added again: the kernel deletes
+//!   the routes of an interface that goes down (and of a deleted one), not its rules, and
+//!   refuses a route through an interface that is down.
 //!
 //! Interfaces are kept by name and looked up when a route is installed, so a route follows an
 //! interface that was deleted and re-created.
@@ -25,7 +26,8 @@ use crate::logging;
 /// predecessor add the same rule more than once).
 const MAX_LEFTOVER_COPIES: usize = 16;
 
-/// What is installed for one owner (an instance, or the static entries).
+/// What is installed for one owner (an instance, or the static entries): the routes it wants
+/// (added, or waiting for their interface) and the rules that were added.
 #[derive(Debug, Default)]
 struct Installed {
     routes: Vec<RouteConf>,
@@ -197,9 +199,9 @@ impl RouteManager {
         add_all(nl, ifs, None, &routes, &rules, &mut self.statics).await;
     }
 
-    /// Interface `dev` is up again: the static addresses on it and every installed route are
-    /// added again (the kernel removed those of a downed or re-created interface; the rest
-    /// answer "exists", which is fine).
+    /// Interface `dev` is up again: the static addresses on it and every wanted route are
+    /// added again (the kernel removed those of a downed or re-created interface, and refused
+    /// those whose interface was down; the rest answer "exists", which is fine).
     pub async fn link_up(&mut self, nl: &Netlink, ifs: &Interfaces, dev: &str) {
         for a in self.static_addrs.iter().filter(|a| a.dev == dev) {
             if let Some(spec) = address_spec(a, ifs) {
@@ -288,13 +290,15 @@ async fn add_all(
         if inst.routes.contains(route) {
             continue;
         }
+        // Wanted from now on even if it fails: the kernel refuses a route whose interface is
+        // down or missing, and [`RouteManager::link_up`] tries again when it comes up. One
+        // already there (a crashed predecessor's, most likely) is ours from now on.
+        inst.routes.push(route.clone());
         let Some(spec) = resolve(route, ifs) else {
             continue;
         };
-        match nl.add_route(&spec).await {
-            // One already there (a crashed predecessor's, most likely) is ours from now on.
-            Ok(_) => inst.routes.push(route.clone()),
-            Err(e) => report(name, "add route", &route.text, &e),
+        if let Err(e) = nl.add_route(&spec).await {
+            report(name, "add route", &route.text, &e);
         }
     }
     for rule in rules {

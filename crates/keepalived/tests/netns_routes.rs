@@ -7,7 +7,8 @@
 //! - static addresses (one without `dev`, placed by `default_interface`), routes and rules are
 //!   on both nodes whatever their state, and gone after stop;
 //! - a route on another interface comes back when that interface is set down and up again
-//!   (the kernel deletes the routes of a downed interface);
+//!   (the kernel deletes the routes of a downed interface), and one refused because its
+//!   interface was down at mastership is added when the interface comes up;
 //! - a reload removes a route taken out of the configuration and adds a new one;
 //! - IPv6 (a node of its own: the lab has IPv6 off): a VRRPv3 MASTER's `src VIP` route,
 //!   blackhole and rule, and a static route, gone after stop.
@@ -269,6 +270,17 @@ fn reload_swaps_changed_routes_on_the_master() {
         return;
     };
     add_dummy(&lab, NodeId::A);
+    // dummy0 down while A becomes MASTER: the kernel refuses the route through it; it is
+    // added when dummy0 comes up.
+    let ns_a = lab.node_ns(NodeId::A);
+    let set_dummy = |state: &str| {
+        let st = std::process::Command::new("ip")
+            .args(["-n", &ns_a, "link", "set", "dummy0", state])
+            .status()
+            .expect("run ip");
+        assert!(st.success());
+    };
+    set_dummy("down");
     let conf = write_conf(&lab, NodeId::A, "        10.22.0.0/16 via 192.168.1.1");
     lab.start_conf(NodeId::A, &conf);
     let has = |lab: &Lab, pfx: &str| {
@@ -276,6 +288,16 @@ fn reload_swaps_changed_routes_on_the_master() {
             .lines()
             .any(|l| l.starts_with(pfx))
     };
+    assert!(
+        lab.a.daemon().wait_log(
+            "cannot add route 10.33.0.0/16 via 10.32.0.254 dev dummy0",
+            SETTLE
+        ),
+        "the route through the downed dummy0 was not refused"
+    );
+    let s = seen(&lab, NodeId::A);
+    assert!(s.vroute_src && s.vrule && !s.vroute_dummy, "{s:?}");
+    set_dummy("up");
     let deadline = now() + SETTLE;
     while !(has(&lab, "10.22.0.0/16") && seen(&lab, NodeId::A).virtual_all()) {
         assert!(
