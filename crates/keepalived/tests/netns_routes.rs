@@ -1,5 +1,5 @@
 //! `virtual_routes`, `virtual_rules` and `static_*` (issue 11) in the two-node lab, our daemon
-//! on both nodes:
+//! on both nodes unless said otherwise:
 //!
 //! - the MASTER has its instance's routes (one with `src VIP`, so it can only exist once the
 //!   VIP does) and rule, the BACKUP has none; they move to B when A stops, and are gone from a
@@ -11,7 +11,8 @@
 //!   interface was down at mastership is added when the interface comes up;
 //! - a reload removes a route taken out of the configuration and adds a new one;
 //! - IPv6 (a node of its own: the lab has IPv6 off): a VRRPv3 MASTER's `src VIP` route,
-//!   blackhole and rule, and a static route, gone after stop.
+//!   blackhole and rule, and a static route, gone after stop;
+//! - beside keepalived 2.2.7 on node B, our node A has its routes whenever it is MASTER.
 //!
 //! Needs root: skipped with a message elsewhere, a failure under CI=true.
 
@@ -463,4 +464,49 @@ vrrp_instance V6 {
     d.terminate();
     assert!(d.wait_exit(SETTLE).is_some(), "daemon did not exit");
     assert_eq!(state(&show), [false; 4], "left behind after stop");
+}
+
+/// Mixed with keepalived 2.2.7 on node B: our node A adds its instance's routes whenever it
+/// is MASTER (at start, and again after a restart preempts B back) and has none of them while
+/// stopped. Only our node's state is asserted; B's is keepalived's business.
+#[test]
+fn ours_follows_mastership_beside_keepalived_2_2_7() {
+    let Some(mut lab) = Lab::new("rk", Impl::Ours, Impl::Keepalived) else {
+        return;
+    };
+    add_dummy(&lab, NodeId::A);
+    add_dummy(&lab, NodeId::B);
+    let conf_a = write_conf(&lab, NodeId::A, "");
+    let conf_b = write_conf(&lab, NodeId::B, "");
+    lab.start_conf(NodeId::A, &conf_a);
+    let (ok, s) = wait_seen(&lab, NodeId::A, SETTLE, |s| {
+        s.virtual_all() && s.static_all()
+    });
+    assert!(ok, "A (MASTER) lacks routes/rules: {s:?}");
+    lab.start_conf(NodeId::B, &conf_b);
+    // B (2.2.7) settles as BACKUP: it has taken no VIP after its master-down interval.
+    sleep(lab::MASTER_DOWN_B + 1.0);
+    assert!(
+        !lab.b.has_vip() && lab.a.has_vip(),
+        "B took over from a live A"
+    );
+    assert!(seen(&lab, NodeId::A).virtual_all());
+
+    lab.a.daemon().terminate();
+    assert!(lab.a.daemon().wait_exit(SETTLE).is_some(), "A did not exit");
+    let s = seen(&lab, NodeId::A);
+    assert!(s.virtual_none() && s.static_none(), "A kept state: {s:?}");
+    let deadline = now() + SETTLE;
+    while !lab.b.has_vip() {
+        assert!(now() < deadline, "B never took over");
+        sleep(0.05);
+    }
+
+    // A comes back with the higher priority and preempts: its routes return with the VIP.
+    lab.start_conf(NodeId::A, &conf_a);
+    let (ok, s) = wait_seen(&lab, NodeId::A, SETTLE, |s| {
+        s.virtual_all() && s.static_all()
+    });
+    assert!(ok, "A did not get its routes back after preempting: {s:?}");
+    assert!(lab.a.has_vip());
 }
