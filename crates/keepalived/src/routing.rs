@@ -124,15 +124,16 @@ impl RouteManager {
                 return;
             };
             let (routes, rules) = (r.routes.clone(), r.rules.clone());
-            logging::detail(&format!(
-                "VRRP_Instance({name}) setting protocol Virtual Routes"
-            ));
+            detail_lines(name, "setting", !routes.is_empty(), !rules.is_empty());
             let inst = self.instances.entry(name.to_string()).or_default();
             add_all(nl, ifs, Some(name), &routes, &rules, inst).await;
         } else if let Some(mut inst) = self.instances.remove(name) {
-            logging::detail(&format!(
-                "VRRP_Instance({name}) removing protocol Virtual Routes"
-            ));
+            detail_lines(
+                name,
+                "removing",
+                !inst.routes.is_empty(),
+                !inst.rules.is_empty(),
+            );
             remove_all(nl, ifs, Some(name), &mut inst).await;
         }
     }
@@ -159,9 +160,12 @@ impl RouteManager {
                     self.instances.insert(name, inst);
                 }
                 _ => {
-                    logging::detail(&format!(
-                        "VRRP_Instance({name}) removing protocol Virtual Routes"
-                    ));
+                    detail_lines(
+                        &name,
+                        "removing",
+                        !inst.routes.is_empty(),
+                        !inst.rules.is_empty(),
+                    );
                     remove_all(nl, ifs, Some(&name), &mut inst).await;
                 }
             }
@@ -249,6 +253,25 @@ impl RouteManager {
         remove_all(nl, ifs, None, &mut statics).await;
         for a in std::mem::take(&mut self.static_addrs) {
             del_address(nl, ifs, &a).await;
+        }
+    }
+}
+
+/// 1.3.5's `-D` lines (`vrrp_handle_iproutes`/`_iprules`): rules first when removing.
+fn detail_lines(name: &str, verb: &str, routes: bool, rules: bool) {
+    let line = |what: &str| {
+        logging::detail(&format!(
+            "VRRP_Instance({name}) {verb} protocol Virtual {what}"
+        ))
+    };
+    let order = if verb == "removing" {
+        [("Rules", rules), ("Routes", routes)]
+    } else {
+        [("Routes", routes), ("Rules", rules)]
+    };
+    for (what, any) in order {
+        if any {
+            line(what);
         }
     }
 }
