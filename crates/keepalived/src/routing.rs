@@ -62,11 +62,11 @@ pub struct RouteManager {
     static_addrs: Vec<Vip>,
 }
 
-/// Where an instance's name is missing (an engine-wide action): only for log lines.
+/// Whose route or rule a log line is about: an instance's, or a static one (`None`).
 fn owner(name: Option<&str>) -> String {
     match name {
         Some(n) => format!("VRRP_Instance({n})"),
-        None => "static".to_string(),
+        None => "Static routing:".to_string(),
     }
 }
 
@@ -98,7 +98,7 @@ impl RouteManager {
             }
         }
         for route in leftover_routes {
-            if let Some(spec) = resolve(route, ifs) {
+            if let Some(spec) = resolve_quiet(route, ifs) {
                 if let Ok(true) = nl.del_route(&spec).await {
                     logging::detail(&format!("Removed leftover route {}", route.text));
                 }
@@ -219,7 +219,8 @@ impl RouteManager {
             .chain(std::iter::once((None, &self.statics)));
         for (name, inst) in owners {
             for route in &inst.routes {
-                let Some(spec) = resolve(route, ifs) else {
+                // Quietly: a route whose interface is still missing was reported when added.
+                let Some(spec) = resolve_quiet(route, ifs) else {
                     continue;
                 };
                 match nl.add_route(&spec).await {
@@ -278,16 +279,19 @@ fn detail_lines(name: &str, verb: &str, routes: bool, rules: bool) {
 
 /// The route with its interfaces' current indexes; None (logged) when one is missing.
 fn resolve(route: &RouteConf, ifs: &Interfaces) -> Option<RouteSpec> {
-    let index = |dev: &str| -> Option<u32> {
-        let i = ifs.get(dev).map(|i| i.index);
-        if i.is_none() {
-            logging::error(&format!(
-                "Cannot install route {}: interface {dev} not found",
-                route.text
-            ));
-        }
-        i
-    };
+    let spec = resolve_quiet(route, ifs);
+    if spec.is_none() {
+        logging::error(&format!(
+            "Cannot install route {}: its interface is not present",
+            route.text
+        ));
+    }
+    spec
+}
+
+/// The route with its interfaces' current indexes; None when one is missing.
+fn resolve_quiet(route: &RouteConf, ifs: &Interfaces) -> Option<RouteSpec> {
+    let index = |dev: &str| ifs.get(dev).map(|i| i.index);
     let mut spec = route.spec.clone();
     if let Some(dev) = &route.dev {
         spec.oif = Some(index(dev)?);
@@ -344,7 +348,7 @@ async fn remove_all(nl: &Netlink, ifs: &Interfaces, name: Option<&str>, inst: &m
     }
     for route in inst.routes.drain(..) {
         // A route of a vanished interface went with it.
-        let Some(spec) = resolve(&route, ifs) else {
+        let Some(spec) = resolve_quiet(&route, ifs) else {
             continue;
         };
         // Missing is fine: the kernel drops routes whose source address or interface went.
