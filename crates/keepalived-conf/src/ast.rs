@@ -149,8 +149,8 @@ pub struct GlobalDefs {
     pub smtp_helo_name: Option<String>,
     /// `smtp_connect_timeout` seconds (default 30).
     pub smtp_connect_timeout: Option<u32>,
-    /// `default_interface` (default `eth0`). Kept only: its user, `static_ipaddress` without
-    /// `dev`, is not implemented yet (issue 11), which must resolve it when it is.
+    /// `default_interface` (default `eth0`): the interface of `static_ipaddress` entries
+    /// without `dev`.
     pub default_interface: Option<String>,
     /// `vrrp_mcast_group4` (default 224.0.0.18).
     pub vrrp_mcast_group4: Option<Ipv4Addr>,

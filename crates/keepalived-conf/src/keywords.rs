@@ -94,8 +94,6 @@ pub struct Keyword {
     pub effect: Effect,
 }
 
-const ROUTES: &str = "virtual/static routes and rules are not implemented yet (issue 11)";
-const STATIC_ADDR: &str = "static addresses are not implemented yet (issue 11)";
 const VMAC: &str =
     "VMAC interfaces are not implemented yet (issue 11): the instance runs on its interface";
 const NS_IPSETS: &str = "1.3.5 needs it only to use ipsets in a net_namespace on kernels before \
@@ -128,9 +126,9 @@ pub const KEYWORDS: &[Keyword] = &[
     kw(Root, "vrrp_script", V135, Applied),
     kw(Root, "vrrp_sync_group", V135, Applied),
     kw(Root, "garp_group", V135, Applied),
-    kw(Root, "static_ipaddress", V135, NotApplied(STATIC_ADDR)),
-    kw(Root, "static_routes", V135, NotApplied(ROUTES)),
-    kw(Root, "static_rules", V135, NotApplied(ROUTES)),
+    kw(Root, "static_ipaddress", V135, Applied),
+    kw(Root, "static_routes", V135, Applied),
+    kw(Root, "static_rules", V135, Applied),
     kw(
         Root,
         "net_namespace",
@@ -170,15 +168,7 @@ pub const KEYWORDS: &[Keyword] = &[
     kw(GlobalDefs, "smtp_server", V135, Applied),
     kw(GlobalDefs, "smtp_helo_name", V135, Applied),
     kw(GlobalDefs, "smtp_connect_timeout", V135, Applied),
-    kw(
-        GlobalDefs,
-        "default_interface",
-        V135,
-        NotApplied(
-            "only static_ipaddress entries without `dev` use it, and static addresses are not \
-             implemented yet (issue 11)",
-        ),
-    ),
+    kw(GlobalDefs, "default_interface", V135, Applied),
     kw(GlobalDefs, "vrrp_mcast_group4", V135, Applied),
     kw(GlobalDefs, "vrrp_mcast_group6", V135, Applied),
     kw(GlobalDefs, "vrrp_garp_master_delay", V135, Applied),
@@ -258,8 +248,8 @@ pub const KEYWORDS: &[Keyword] = &[
     kw(VrrpInstance, "authentication", V135, Applied),
     kw(VrrpInstance, "virtual_ipaddress", V135, Applied),
     kw(VrrpInstance, "virtual_ipaddress_excluded", V135, Applied),
-    kw(VrrpInstance, "virtual_routes", V135, NotApplied(ROUTES)),
-    kw(VrrpInstance, "virtual_rules", V135, NotApplied(ROUTES)),
+    kw(VrrpInstance, "virtual_routes", V135, Applied),
+    kw(VrrpInstance, "virtual_rules", V135, Applied),
     kw(VrrpInstance, "unicast_src_ip", V135, Applied),
     kw(VrrpInstance, "mcast_src_ip", V135, Applied),
     kw(VrrpInstance, "unicast_peer", V135, Applied),

@@ -15,6 +15,7 @@ mod engine_timer;
 mod firewall;
 mod logging;
 mod net;
+mod routing;
 mod runtime;
 mod rx_queue;
 mod script_security;
@@ -80,6 +81,12 @@ fn config_test(opts: &cli::Options) -> i32 {
                 script_security::config_test(&loaded.config, &script_security::Env::system())
             {
                 eprintln!("{}: scripts: {line}", opts.config_file.display());
+            }
+            // What the daemon would log about routing lines on this host (not counted as
+            // errors: 1.3.5 runs on without a refused line).
+            let ifs = convert::host_interfaces();
+            for line in convert::check_routing(&loaded.config, &ifs, &convert::RtNames::system()) {
+                eprintln!("{line}");
             }
             if opts.dump_conf {
                 println!("{:#?}", loaded.config);

@@ -29,6 +29,7 @@ use crate::firewall::Firewall;
 use crate::logging;
 use crate::net::packet_socket::PacketSocket;
 use crate::net::vrrp_socket::{RecvMeta, VrrpSocket};
+use crate::routing::RouteManager;
 use crate::rx_queue::{self, RxMsg, RxQueue};
 use crate::script_security;
 use crate::scripts::{self, ScriptResult};
@@ -205,6 +206,8 @@ struct Daemon {
     promote: PromoteSecondaries,
     /// iptables/ipset filters of the VIPs of MASTERs without accept mode.
     firewall: Firewall,
+    /// virtual_routes/virtual_rules and static_* (issue 11).
+    routes: RouteManager,
 }
 
 impl Daemon {
@@ -278,6 +281,7 @@ impl Daemon {
             conv.engine.instances.iter().map(|i| i.name.as_str()),
         );
         let has_link_watch = link_rx.is_some();
+        let routing = routing_config(&loaded.config, &ifs);
         let wanted = wanted_sockets(&conv);
         let watched = watched_interfaces(&conv);
         // Leftover VIPs of our instances (a crashed predecessor) go first, as in keepalived.
@@ -331,6 +335,7 @@ impl Daemon {
             stop_notified: false,
             promote: PromoteSecondaries::default(),
             firewall: Firewall::new(&loaded.config.global_defs),
+            routes: RouteManager::new(routing),
         };
         d.watched = watched;
         d.open_sockets(None);
@@ -340,6 +345,8 @@ impl Daemon {
         }
         d.promote.apply(&ProcSysctl, &promote_ifs);
         d.firewall.start(&d.engine).await;
+        // Static entries whatever the VRRP state, as 1.3.5 (`vrrp_daemon.c`).
+        d.routes.start(&d.nl, &d.ifs).await;
         if has_link_watch {
             logging::info("Using LinkWatch kernel netlink reflector...");
         }
@@ -482,6 +489,10 @@ impl Daemon {
     async fn on_link(&mut self, ev: LinkEvent) {
         let name = match ev {
             LinkEvent::Changed { index, name, up } => {
+                let was_up = self
+                    .ifs
+                    .get(&name)
+                    .is_some_and(|i| i.index == index && i.up);
                 let known = self.ifs.get(&name).map(|i| i.index);
                 if known != Some(index) && !self.watched.contains(&name) {
                     // Not ours to watch (a VIP may still use it): its MAC is looked up when a
@@ -521,6 +532,9 @@ impl Daemon {
                 }
                 if up && self.watched.contains(&name) {
                     self.follow_source_address(&name).await;
+                }
+                if up && !was_up {
+                    self.routes.link_up(&self.nl, &self.ifs, &name).await;
                 }
                 name
             }
@@ -847,8 +861,14 @@ impl Daemon {
                     self.firewall.after_remove(iname.as_deref(), &vips);
                 }
                 Action::SendGarp { vips, count } => self.send_garps(&vips, count).await,
-                // virtual_routes / virtual_rules are not implemented yet (docs/compatibility.md).
-                Action::SetRoutes(_) => {}
+                Action::SetRoutes(on) => {
+                    // Engine-wide (a removed instance on reload): the reload reconciles.
+                    if let Some(name) = iname.as_deref() {
+                        self.routes
+                            .set_instance(&self.nl, &self.ifs, name, on)
+                            .await;
+                    }
+                }
                 Action::Notify {
                     target,
                     state,
@@ -1089,6 +1109,9 @@ impl Daemon {
         } else {
             self.feed(Input::Shutdown).await;
         }
+        self.routes
+            .shutdown(&self.nl, &self.ifs, self.opts.dont_release_vrrp)
+            .await;
         if !self.stop_notified {
             for line in self.notify.stop_commands() {
                 scripts::spawn_notify(line);
@@ -1189,6 +1212,15 @@ impl Daemon {
         self.firewall.reconcile(&self.engine);
         self.wanted = wanted;
         self.close_unused_sockets();
+        let routing = routing_config(&config, &self.ifs);
+        let masters: HashSet<String> = (0..self.engine.instance_count())
+            .map(vrrp_engine::InstanceId)
+            .filter(|id| self.engine.state(*id) == vrrp_engine::State::Master)
+            .filter_map(|id| self.engine.instance_name(id).map(|n| n.to_string()))
+            .collect();
+        self.routes
+            .reload(&self.nl, &self.ifs, routing, &masters)
+            .await;
         // Interfaces new to the configuration: the engine ignores states it already knows.
         self.feed_link_states().await;
         self.script_tasks = scripts::spawn_checks(&conv.scripts, &self.script_tx);
@@ -1378,6 +1410,15 @@ fn watched_interfaces(conv: &Converted) -> HashSet<String> {
                 .chain(i.track_interfaces.iter().map(|t| t.name.clone()))
         })
         .collect()
+}
+
+/// The routing part of `config` (issue 11), its log lines logged.
+fn routing_config(config: &conf::Config, ifs: &Interfaces) -> convert::Routing {
+    let mut r = convert::convert_routing(config, ifs, &convert::RtNames::system());
+    for m in r.messages.drain(..) {
+        logging::log_line(&m);
+    }
+    r
 }
 
 /// Unsolicited NAs carry the router flag when the interface forwards IPv6.

@@ -255,3 +255,29 @@ fn missing_config_stops_the_daemon_before_it_forks() {
     assert!(!pid.exists());
     std::fs::remove_dir_all(&d).unwrap();
 }
+
+/// `-t` says which routing lines the daemon would skip (1.3.5's reason, with the position) and
+/// notes deprecated forms, without failing: 1.3.5 runs on without such a line.
+#[test]
+fn config_test_reports_routing_lines_the_daemon_would_skip() {
+    let d = scratch("routes");
+    let f = d.join("routes.conf");
+    std::fs::write(
+        &f,
+        "static_routes {\n    10.9.0.0/16 dev nosuchif0\n    10.8.0.0/16 gw 10.0.0.1\n}\nstatic_rules {\n    from 10.0.0.1\n    from 10.0.0.2 table 5\n}\nvrrp_instance VI_1 {\n    interface lo\n    virtual_router_id 30\n    priority 100\n    virtual_ipaddress {\n        10.0.0.1\n    }\n    virtual_routes {\n        10.7.0.0/16 via fd00::1\n    }\n}\n",
+    )
+    .unwrap();
+    let o = run(&["-t", "-f", f.to_str().unwrap()]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    let p = f.display();
+    let want = [
+        format!("{p}:2:5: VRRP is trying to assign VROUTE to unknown nosuchif0 interface !!! go out and fix your conf !!! - the daemon would skip this line"),
+        format!("{p}:3:5: \"gw\" for routes is deprecated. Please use \"via\""),
+        format!("{p}:6:5: No action specified for rule - ignoring - the daemon would skip this line"),
+        format!("{p}:17:9: Cannot mix IPv4 and IPv6 addresses for route - the daemon would skip this line"),
+    ];
+    let got: Vec<&str> = err.lines().collect();
+    assert_eq!(got, want, "{err}");
+    std::fs::remove_dir_all(&d).unwrap();
+}

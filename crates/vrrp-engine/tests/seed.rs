@@ -165,3 +165,30 @@ fn link_down_goes_fault_and_back() {
     assert_eq!(s.state(1), State::Backup);
     assert_eq!(s.nodes[0].engine.effective_priority(InstanceId(0)), 100);
 }
+
+/// Routes follow the VIPs as in 1.3.5: added after them on becoming MASTER (`src VIP` needs
+/// the address), removed before them when MASTER is left (`vrrp_restore_interface`).
+#[test]
+fn routes_are_set_after_the_vips_and_released_before_them() {
+    let (a, b) = seed_pair();
+    let mut s = Sim::new(vec![a, b], 1);
+    s.start_all();
+    s.run_until(secs(2.5));
+    s.shutdown(0);
+    let order: Vec<&str> = s
+        .trace
+        .iter()
+        .filter(|e| e.node == 0)
+        .filter_map(|e| match &e.out.action {
+            Action::AddAddresses(_) => Some("add vips"),
+            Action::SetRoutes(true) => Some("set routes"),
+            Action::SetRoutes(false) => Some("release routes"),
+            Action::RemoveAddresses(_) => Some("remove vips"),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        order,
+        ["add vips", "set routes", "release routes", "remove vips"]
+    );
+}

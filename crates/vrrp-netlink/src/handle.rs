@@ -7,7 +7,7 @@ use futures::TryStreamExt;
 use netlink_packet_route::address::{AddressAttribute, AddressHeaderFlags, AddressMessage};
 use netlink_packet_route::link::{LinkAttribute, LinkFlags, LinkMessage};
 
-use crate::{AddressSpec, NetlinkError};
+use crate::{AddressSpec, NetlinkError, RouteSpec, RuleSpec};
 
 /// One network interface as the daemon needs to know it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -136,6 +136,70 @@ impl Netlink {
         }
     }
 
+    /// Add a route; one already there (same kernel key) is Ok(false), added = Ok(true).
+    pub async fn add_route(&self, r: &RouteSpec) -> Result<bool, NetlinkError> {
+        let msg = r.add_message()?;
+        match self
+            .handle
+            .route()
+            .add(msg)
+            .execute()
+            .await
+            .map_err(NetlinkError::from)
+        {
+            Ok(()) => Ok(true),
+            Err(e) if e.errno() == Some(EEXIST) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Delete a route; a missing one is Ok(false), deleted = Ok(true).
+    pub async fn del_route(&self, r: &RouteSpec) -> Result<bool, NetlinkError> {
+        let msg = r.del_message()?;
+        match self
+            .handle
+            .route()
+            .del(msg)
+            .execute()
+            .await
+            .map_err(NetlinkError::from)
+        {
+            Ok(()) => Ok(true),
+            Err(e) if e.errno() == Some(ESRCH) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Add a rule; EEXIST (kernels that check duplicates) is Ok(false), added = Ok(true).
+    /// Kernels before 4.13 ignore NLM_F_EXCL for rules and add a duplicate instead.
+    pub async fn add_rule(&self, r: &RuleSpec) -> Result<bool, NetlinkError> {
+        let msg = r.message()?;
+        let mut req = self.handle.rule().add();
+        *req.message_mut() = msg;
+        match req.execute().await.map_err(NetlinkError::from) {
+            Ok(()) => Ok(true),
+            Err(e) if e.errno() == Some(EEXIST) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Delete one rule matching `r`; none left is Ok(false), deleted = Ok(true).
+    pub async fn del_rule(&self, r: &RuleSpec) -> Result<bool, NetlinkError> {
+        let msg = r.message()?;
+        match self
+            .handle
+            .rule()
+            .del(msg)
+            .execute()
+            .await
+            .map_err(NetlinkError::from)
+        {
+            Ok(()) => Ok(true),
+            Err(e) if e.errno() == Some(ENOENT) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
     async fn address_messages(
         &self,
         ifindex: Option<u32>,
@@ -154,6 +218,8 @@ impl Netlink {
 }
 
 /// Linux errno values the kernel uses for "already there" / "not there".
+const ENOENT: i32 = 2;
+const ESRCH: i32 = 3;
 const EEXIST: i32 = 17;
 const EADDRNOTAVAIL: i32 = 99;
 

@@ -6,7 +6,10 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::time::Duration;
 
 use netns_support::{ip as run_ip, unavailable, veth, Netns};
-use vrrp_netlink::{watch_links, AddressSpec, LinkEvent, Netlink};
+use vrrp_netlink::{
+    watch_links, AddressSpec, LinkEvent, Metric, Netlink, NextHopSpec, RouteSpec, RuleActionSpec,
+    RuleSpec,
+};
 
 /// A namespace `ns` with veth ends `a` and `b`, both up; deleted on drop (also on panic).
 struct Lab {
@@ -335,4 +338,176 @@ fn link_removal_is_reported() {
             "{removed:?}"
         );
     });
+}
+
+impl Lab {
+    /// `ip -o ROUTE_OR_RULE…` output lines (e.g. `["-4", "route", "show", "table", "all"]`).
+    fn lines(&self, args: &[&str]) -> Vec<String> {
+        self.ip(args).unwrap().lines().map(str::to_string).collect()
+    }
+}
+
+#[test]
+fn routes_of_each_common_form_are_added_and_deleted() {
+    let Some(lab) = lab("t") else { return };
+    lab.ip(&["addr", "add", "10.88.5.1/24", "dev", &lab.a])
+        .unwrap();
+    lab.ip(&["addr", "add", "10.88.5.100/32", "dev", &lab.a])
+        .unwrap();
+    lab.ip(&["addr", "add", "fd00:85::1/64", "dev", &lab.a, "nodad"])
+        .unwrap();
+    let a = lab.a.clone();
+    let ns = lab.ns.name().to_string();
+    lab.run(move || async move {
+        let nl = connect().await;
+        let idx = ifindex(&nl, &a).await;
+        // src VIP via GW dev IF metric N
+        let mut via = RouteSpec::new(v4(10, 99, 0, 0), 16);
+        via.gateway = Some(v4(10, 88, 5, 254));
+        via.oif = Some(idx);
+        via.pref_src = Some(v4(10, 88, 5, 100));
+        via.metric = Some(7);
+        // blackhole in a numbered table
+        let mut bh = RouteSpec::new(v4(10, 98, 0, 0), 16);
+        bh.kind = Some(6);
+        bh.table = 100;
+        // dev route with a locked mtu in a table beyond 255
+        let mut dev = RouteSpec::new(v4(10, 97, 1, 0), 24);
+        dev.oif = Some(idx);
+        dev.scope = Some(253);
+        dev.table = 1000;
+        dev.metrics = vec![Metric::Mtu(1400)];
+        dev.lock = 1 << Metric::Mtu(0).rtax();
+        // IPv6 via, and an IPv6 multipath default
+        let mut v6 = RouteSpec::new(IpAddr::V6("fd00:99::".parse().unwrap()), 64);
+        v6.gateway = Some(IpAddr::V6("fd00:85::fe".parse().unwrap()));
+        v6.oif = Some(idx);
+        let mut mp = RouteSpec::new(v4(10, 96, 0, 0), 16);
+        mp.nexthops = vec![
+            NextHopSpec {
+                gateway: Some(v4(10, 88, 5, 251)),
+                ifindex: Some(idx),
+                weight: Some(2),
+                ..Default::default()
+            },
+            NextHopSpec {
+                gateway: Some(v4(10, 88, 5, 252)),
+                ifindex: Some(idx),
+                ..Default::default()
+            },
+        ];
+        for r in [&via, &bh, &dev, &v6, &mp] {
+            assert!(nl.add_route(r).await.unwrap(), "add {r:?}");
+            assert!(!nl.add_route(r).await.unwrap(), "duplicate add {r:?}");
+        }
+        let show = |args: &[&str]| {
+            let mut full = vec!["-n", ns.as_str()];
+            full.extend_from_slice(args);
+            run_ip(&full).unwrap()
+        };
+        let main = show(&["-4", "route", "show"]);
+        assert!(
+            main.contains(&format!(
+                "10.99.0.0/16 via 10.88.5.254 dev {a} src 10.88.5.100 metric 7"
+            )),
+            "{main}"
+        );
+        assert!(main.contains("10.96.0.0/16 \n"), "{main}");
+        assert!(main.contains("weight 2"), "{main}");
+        let t100 = show(&["-4", "route", "show", "table", "100"]);
+        assert!(t100.contains("blackhole 10.98.0.0/16"), "{t100}");
+        let t1000 = show(&["-4", "route", "show", "table", "1000"]);
+        assert!(
+            t1000.contains(&format!("10.97.1.0/24 dev {a} scope link mtu lock 1400")),
+            "{t1000}"
+        );
+        let six = show(&["-6", "route", "show"]);
+        assert!(
+            six.contains(&format!("fd00:99::/64 via fd00:85::fe dev {a} metric 1024")),
+            "{six}"
+        );
+        for r in [&via, &bh, &dev, &v6, &mp] {
+            assert!(nl.del_route(r).await.unwrap(), "delete {r:?}");
+            assert!(!nl.del_route(r).await.unwrap(), "delete missing {r:?}");
+        }
+    });
+    // `ip` leaves `proto boot` (ours) out of its listing; none of our prefixes is left.
+    let all: Vec<String> = lab
+        .lines(&["route", "show", "table", "all"])
+        .into_iter()
+        .chain(lab.lines(&["-6", "route", "show", "table", "all"]))
+        .filter(|l| {
+            ["10.99.", "10.98.", "10.97.", "10.96.", "fd00:99:"]
+                .iter()
+                .any(|p| l.contains(p))
+        })
+        .collect();
+    assert!(all.is_empty(), "left behind: {all:?}");
+}
+
+#[test]
+fn rules_are_added_and_deleted() {
+    let Some(lab) = lab("u") else { return };
+    let a = lab.a.clone();
+    lab.run(move || async move {
+        let nl = connect().await;
+        let mut from = RuleSpec::new(false, RuleActionSpec::Table(100));
+        from.from = Some((v4(10, 88, 6, 100), 32));
+        from.priority = Some(1000);
+        let mut to6 = RuleSpec::new(true, RuleActionSpec::Table(2000));
+        to6.to = Some((IpAddr::V6("fd00:66::".parse().unwrap()), 64));
+        to6.priority = Some(1001);
+        let mut mark = RuleSpec::new(false, RuleActionSpec::Blackhole);
+        mark.fwmark = Some(0x10);
+        mark.fwmask = Some(0xff);
+        mark.iif = Some(a.clone());
+        mark.priority = Some(1002);
+        for r in [&from, &to6, &mark] {
+            assert!(nl.add_rule(r).await.unwrap(), "add {r:?}");
+        }
+    });
+    let rules4 = lab.lines(&["-4", "rule", "show"]);
+    assert!(
+        rules4
+            .iter()
+            .any(|l| l == "1000:\tfrom 10.88.6.100 lookup 100"),
+        "{rules4:?}"
+    );
+    assert!(
+        rules4
+            .iter()
+            .any(|l| l.starts_with("1002:\tfrom all fwmark 0x10/0xff iif ")
+                && l.ends_with("blackhole")),
+        "{rules4:?}"
+    );
+    let v6 = lab.lines(&["-6", "rule", "show"]);
+    assert!(
+        v6.iter()
+            .any(|l| l == "1001:\tfrom all to fd00:66::/64 lookup 2000"),
+        "{v6:?}"
+    );
+    let a = lab.a.clone();
+    lab.run(move || async move {
+        let nl = connect().await;
+        let mut from = RuleSpec::new(false, RuleActionSpec::Table(100));
+        from.from = Some((v4(10, 88, 6, 100), 32));
+        // Deletion without the priority still matches (the kernel compares what is given).
+        assert!(nl.del_rule(&from).await.unwrap());
+        assert!(!nl.del_rule(&from).await.unwrap());
+        let mut to6 = RuleSpec::new(true, RuleActionSpec::Table(2000));
+        to6.to = Some((IpAddr::V6("fd00:66::".parse().unwrap()), 64));
+        assert!(nl.del_rule(&to6).await.unwrap());
+        let mut mark = RuleSpec::new(false, RuleActionSpec::Blackhole);
+        mark.fwmark = Some(0x10);
+        mark.fwmask = Some(0xff);
+        mark.iif = Some(a);
+        assert!(nl.del_rule(&mark).await.unwrap());
+    });
+    let left: Vec<String> = lab
+        .lines(&["rule", "show"])
+        .into_iter()
+        .chain(lab.lines(&["-6", "rule", "show"]))
+        .filter(|l| l.starts_with("100"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
 }

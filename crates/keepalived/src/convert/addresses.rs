@@ -107,7 +107,7 @@ fn family_of(a: &IpAddr) -> Family {
 }
 
 /// One address line; `None` (logged) when its device (default `default_dev`) is unknown.
-fn convert_vip(
+pub(super) fn convert_vip(
     a: &conf::VirtualAddress,
     default_dev: &str,
     ifs: &Interfaces,

@@ -20,3 +20,27 @@ pub struct IfInfo {
 
 /// Interfaces by name.
 pub type Interfaces = BTreeMap<String, IfInfo>;
+
+/// The interfaces of this host by name, from `/sys/class/net` (index only): what `-t` checks
+/// interface names against without opening netlink.
+pub fn host_interfaces() -> Interfaces {
+    let mut m = Interfaces::new();
+    let Ok(dir) = std::fs::read_dir("/sys/class/net") else {
+        return m;
+    };
+    for e in dir.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let index = std::fs::read_to_string(e.path().join("ifindex"))
+            .ok()
+            .and_then(|s| s.trim().parse().ok())
+            .unwrap_or(0);
+        m.insert(
+            name,
+            IfInfo {
+                index,
+                ..IfInfo::default()
+            },
+        );
+    }
+    m
+}

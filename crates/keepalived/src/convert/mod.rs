@@ -8,8 +8,9 @@
 //!
 //! One module per concern: `instance` (the steps of one instance and its core fields),
 //! `addresses` (VIPs, eVIPs, advert source), `auth`, `garp`, `tracking` (track_interface,
-//! track_script, vrrp_script), `sync_groups`, `notify` ([`NotifyTable`]) and `interfaces`
-//! ([`IfInfo`]). Log lines keep keepalived's text: operators and tests grep them.
+//! track_script, vrrp_script), `sync_groups`, `notify` ([`NotifyTable`]), `interfaces`
+//! ([`IfInfo`]) and `routes` (virtual/static routes and rules, static addresses:
+//! [`convert_routing`], run by the daemon beside [`convert`]). Log lines keep keepalived's text: operators and tests grep them.
 
 use std::collections::HashSet;
 
@@ -24,11 +25,13 @@ mod garp;
 mod instance;
 mod interfaces;
 mod notify;
+mod routes;
 mod sync_groups;
 mod tracking;
 
-pub use interfaces::{IfInfo, Interfaces};
+pub use interfaces::{host_interfaces, IfInfo, Interfaces};
 pub use notify::{NotifyKind, NotifyScript, NotifyTable};
+pub use routes::{check_routing, convert_routing, RouteConf, Routing, RtNames, RuleConf};
 
 /// Result of the conversion.
 #[derive(Debug, Clone, Default)]

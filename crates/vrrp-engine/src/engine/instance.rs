@@ -356,11 +356,12 @@ impl Instance {
     fn release(&mut self, out: &mut Vec<Output>) {
         if self.vips_set {
             self.log(out, Event::RemovingVips { name: self.name() });
+            // Rules and routes first, as 1.3.5 (`vrrp_restore_interface`): they may use a VIP.
+            self.emit(out, Action::SetRoutes(false));
             let vips = self.all_vips();
             if !vips.is_empty() {
                 self.emit(out, Action::RemoveAddresses(vips));
             }
-            self.emit(out, Action::SetRoutes(false));
         }
         if self.phase == Phase::Master {
             self.stats.release_master += 1;
