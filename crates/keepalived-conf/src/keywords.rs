@@ -96,8 +96,6 @@ pub struct Keyword {
 
 const ROUTES: &str = "virtual/static routes and rules are not implemented yet (issue 11)";
 const STATIC_ADDR: &str = "static addresses are not implemented yet (issue 11)";
-const VMAC: &str =
-    "VMAC interfaces are not implemented yet (issue 11): the instance runs on its interface";
 const FIREWALL: &str = "the iptables/ipset rules that drop traffic to the VIPs are not \
                         implemented yet (issue 11): VIPs accept all traffic";
 const STRICT: &str = "its checks are applied, but the iptables/ipset rules that drop traffic to \
@@ -289,8 +287,8 @@ pub const KEYWORDS: &[Keyword] = &[
     kw(VrrpInstance, "higher_prio_send_advert", V135, Applied),
     kw(VrrpInstance, "skip_check_adv_addr", V135, Applied),
     kw(VrrpInstance, "strict_mode", V135, Partial(STRICT)),
-    kw(VrrpInstance, "use_vmac", V135, NotApplied(VMAC)),
-    kw(VrrpInstance, "vmac_xmit_base", V135, NotApplied(VMAC)),
+    kw(VrrpInstance, "use_vmac", V135, Applied),
+    kw(VrrpInstance, "vmac_xmit_base", V135, Applied),
     kw(VrrpInstance, "native_ipv6", V135, Applied),
     kw(VrrpInstance, "promote_secondaries", V135, Applied),
     kw(
