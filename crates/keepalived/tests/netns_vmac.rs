@@ -9,15 +9,19 @@
 //! `arp_filter` are back to what they were. Node B runs ours, then keepalived 2.2.7.
 //!
 //! Other tests: `vmac_xmit_base` (adverts from the base interface's MAC, ARP still answered
-//! with the virtual MAC), and a VMAC left by a crashed daemon, reused at the next start.
+//! with the virtual MAC), a VMAC left by a crashed daemon, reused at the next start, and an
+//! IPv6 instance (virtual MAC 00:00:5e:00:02:33, no address generated from it, the base's
+//! link-local address as advert source, neighbour solicitations answered with the virtual MAC)
+//! in a pair of namespaces of its own with IPv6 on.
 //! Needs root: skipped with a message elsewhere, a failure under CI=true.
 
 mod lab;
 
 use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
 
-use lab::{now, sleep, Capture, Impl, Lab, NodeId, Packet, ADDR_A, ADDR_B, IFACE, VIP};
-use netns_support::{ip, ip_ok, veth, Netns};
+use lab::{now, sleep, Capture, Daemon, Impl, Lab, NodeId, Packet, ADDR_A, ADDR_B, IFACE, VIP};
+use netns_support::{have, ip, ip_ok, is_root, lock_lab, unavailable, veth, Netns};
 
 /// The VRRP virtual MAC of VRID 51 (IPv4).
 const VMAC: &str = "00:00:5e:00:01:33";
@@ -400,4 +404,250 @@ fn leftover_vmac_is_reused_after_a_crash() {
     assert_eq!(base_arp(&ns_a), ("1".into(), "1".into()));
     assert_eq!(before, ("0".into(), "0".into()), "lab default");
     drop(client);
+}
+
+/// The IPv6 VRRP virtual MAC of VRID 51.
+const VMAC6: &str = "00:00:5e:00:02:33";
+/// The IPv6 VIP.
+const VIP6: &str = "fd00::210";
+/// The daemon interface's only link-local address (the adverts' source).
+const LL_D: &str = "fe80::d";
+
+/// A daemon namespace and a client namespace joined by a veth pair, IPv6 on, with a capture of
+/// VRRP and ICMPv6 on the client's end. Dropping it kills the daemon and tcpdump and deletes
+/// the namespaces.
+struct V6Pair {
+    dir: PathBuf,
+    ns: String,
+    client: String,
+    daemon: Option<Daemon>,
+    tcpdump: Option<Child>,
+    pcap: PathBuf,
+    _namespaces: Vec<Netns>,
+    _lock: netns_support::LabLock,
+}
+
+impl V6Pair {
+    fn new() -> Option<V6Pair> {
+        if !is_root() {
+            return unavailable("not running as root");
+        }
+        for tool in ["ip", "tcpdump", "tshark"] {
+            if !have(tool) {
+                return unavailable(&format!("`{tool}` is not installed"));
+            }
+        }
+        let lock = lock_lab();
+        let id = format!("kr{}vm6", std::process::id());
+        let (d, c) = (format!("{id}-d"), format!("{id}-c"));
+        let dns = match Netns::add_with_lo(&d) {
+            Ok(ns) => ns,
+            Err(e) => return unavailable(&format!("cannot create a network namespace: {e}")),
+        };
+        let cns = Netns::add_with_lo(&c).expect("client namespace");
+        veth(&d, IFACE, "eth0", Some(&c)).expect("veth");
+        // fe80::d is the interface's only link-local address: the one the VMAC must get.
+        dns.ip(&["link", "set", IFACE, "addrgenmode", "none"])
+            .expect("addrgenmode");
+        let ll = format!("{LL_D}/64");
+        dns.ip(&["addr", "add", &ll, "dev", IFACE, "nodad"])
+            .expect("link-local");
+        cns.ip(&["addr", "add", "fd00::50/64", "dev", "eth0", "nodad"])
+            .expect("client address");
+        dns.ip(&["link", "set", IFACE, "up"]).expect("up");
+        cns.ip(&["link", "set", "eth0", "up"]).expect("up");
+        let dir = std::env::temp_dir().join(format!("keepalived-rs-lab-{id}"));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("create lab dir");
+        let pcap = dir.join("v6.pcap");
+        let log = dir.join("tcpdump.log");
+        let err = std::fs::File::create(&log).expect("tcpdump log");
+        let tcpdump = Command::new("ip")
+            .args([
+                "netns",
+                "exec",
+                &c,
+                "tcpdump",
+                "--immediate-mode",
+                "-U",
+                "-n",
+            ])
+            .args(["-i", "eth0", "-w"])
+            .arg(&pcap)
+            .arg("ip6 proto 112 or icmp6")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(err)
+            .spawn()
+            .expect("spawn tcpdump");
+        let pair = V6Pair {
+            dir,
+            ns: d,
+            client: c,
+            daemon: None,
+            tcpdump: Some(tcpdump),
+            pcap,
+            _namespaces: vec![dns, cns],
+            _lock: lock,
+        };
+        assert!(
+            wait_until(10.0, || std::fs::read_to_string(&log)
+                .unwrap_or_default()
+                .contains("listening on")),
+            "tcpdump did not start"
+        );
+        Some(pair)
+    }
+
+    /// (eth.src, ipv6.src, VRRP version, ICMPv6 type, NA target, NA solicited flag) of every
+    /// captured frame.
+    fn frames(&self) -> Vec<[String; 6]> {
+        let out = Command::new("tshark")
+            .arg("-r")
+            .arg(&self.pcap)
+            .args(["-T", "fields"])
+            .args(["-e", "eth.src", "-e", "ipv6.src", "-e", "vrrp.version"])
+            .args(["-e", "icmpv6.type", "-e", "icmpv6.nd.na.target_address"])
+            .args(["-e", "icmpv6.nd.na.flag.s"])
+            .stdin(Stdio::null())
+            .output()
+            .expect("run tshark");
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter_map(|l| {
+                let f: Vec<String> = l.split('\t').map(str::to_string).collect();
+                <[String; 6]>::try_from(f).ok()
+            })
+            .collect()
+    }
+}
+
+impl Drop for V6Pair {
+    fn drop(&mut self) {
+        if let Some(d) = self.daemon.as_mut() {
+            d.kill_group();
+            if std::thread::panicking() {
+                eprintln!("---- daemon log ----\n{}", d.log_text());
+            }
+        }
+        if let Some(mut t) = self.tcpdump.take() {
+            // SAFETY: kill(2) on our own unreaped child.
+            unsafe { libc::kill(t.id() as i32, libc::SIGINT) };
+            let _ = t.wait();
+        }
+        if !std::thread::panicking() {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
+/// IPv6: the VMAC carries 00:00:5e:00:02:33, generates no address of its own, gets the base
+/// interface's link-local address (the adverts' source) and the VIP; adverts and neighbour
+/// adverts leave from the virtual MAC; the VMAC is gone after stop.
+#[test]
+fn ipv6_vmac() {
+    let Some(mut pair) = V6Pair::new() else {
+        return;
+    };
+    let conf = pair.dir.join("v6.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "vrrp_instance VI_6 {{
+    state MASTER
+    interface {IFACE}
+    virtual_router_id 51
+    priority 100
+    advert_int 1
+    use_vmac
+    virtual_ipaddress {{
+        {VIP6}/64
+    }}
+}}
+"
+        ),
+    )
+    .expect("write config");
+    pair.daemon = Some(Daemon::start(
+        Impl::Ours,
+        &pair.ns,
+        &conf,
+        &pair.dir,
+        "d",
+        1,
+    ));
+    let ns = pair.ns.clone();
+    let on_vmac = || {
+        ip(&["-n", &ns, "-6", "-o", "addr", "show", "dev", VMAC_IF])
+            .is_ok_and(|o| o.contains(&format!(" {VIP6}/")))
+    };
+    assert!(wait_until(10.0, on_vmac), "VIP not on {VMAC_IF}");
+    let link = ip(&["-n", &ns, "-d", "-o", "link", "show", "dev", VMAC_IF]).expect("link");
+    assert!(
+        link.contains(&format!("link/ether {VMAC6}"))
+            && link.contains("macvlan mode private")
+            && link.contains("addrgenmode none"),
+        "{link}"
+    );
+    let addrs = ip(&["-n", &ns, "-6", "-o", "addr", "show", "dev", VMAC_IF]).expect("addrs");
+    let link_locals: Vec<&str> = addrs
+        .split_whitespace()
+        .filter(|w| w.starts_with("fe80:"))
+        .collect();
+    // The interface's link-local address, and none made from the virtual MAC.
+    assert_eq!(link_locals, [format!("{LL_D}/64")], "{addrs}");
+    let _ = ip(&["-n", &pair.client, "neigh", "flush", "dev", "eth0"]);
+    let _ = Command::new("ip")
+        .args([
+            "netns",
+            "exec",
+            &pair.client,
+            "ping",
+            "-6",
+            "-c",
+            "1",
+            "-W",
+            "1",
+            VIP6,
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status();
+    sleep(1.0);
+    let frames = pair.frames();
+    let adverts: Vec<&[String; 6]> = frames.iter().filter(|f| f[2] == "3").collect();
+    assert!(!adverts.is_empty(), "no VRRPv3 advert captured");
+    for f in &adverts {
+        assert_eq!(
+            (f[0].as_str(), f[1].as_str()),
+            (VMAC6, LL_D),
+            "advert {f:?}"
+        );
+    }
+    let nas: Vec<&[String; 6]> = frames
+        .iter()
+        .filter(|f| f[3] == "136" && f[4] == VIP6)
+        .collect();
+    let solicited = |f: &&[String; 6]| f[5] == "1" || f[5] == "True";
+    assert!(
+        nas.iter().any(solicited),
+        "no neighbour advert answering the client: {frames:?}"
+    );
+    assert!(
+        nas.iter().any(|f| !solicited(f)),
+        "no unsolicited neighbour advert: {frames:?}"
+    );
+    for f in &nas {
+        assert_eq!(
+            f[0], VMAC6,
+            "neighbour advert for {VIP6} from another MAC: {f:?}"
+        );
+    }
+    let d = pair.daemon.as_mut().expect("daemon");
+    d.terminate();
+    assert!(d.wait_exit(10.0).is_some(), "daemon did not stop");
+    assert!(
+        ip(&["-n", &ns, "link", "show", "dev", VMAC_IF]).is_err(),
+        "{VMAC_IF} left after stop"
+    );
 }
