@@ -340,6 +340,20 @@ impl Daemon {
         self.ifs = snapshot(&self.nl).await;
     }
 
+    /// Creates again the VMACs the kernel deleted whose base interface is back, and opens their
+    /// sockets.
+    async fn recreate_vmacs(&mut self) {
+        let names = self.vmacs.recreate(&self.nl, &ProcConf, &self.ifs).await;
+        if names.is_empty() {
+            return;
+        }
+        self.ifs = snapshot(&self.nl).await;
+        for name in names {
+            self.open_sockets(Some(&name));
+            self.tell_link(&name).await;
+        }
+    }
+
     /// Tells the engine the current state of every watched interface.
     async fn feed_link_states(&mut self) {
         let mut names: Vec<String> = self.watched.iter().cloned().collect();
@@ -513,14 +527,24 @@ impl Daemon {
                 }
                 self.ifs.remove(&name);
                 self.forget_failures(&name);
+                let vmac_lost = self.vmacs.link_removed(&ProcConf, &name, index);
                 if self.close_interface_sockets(&name) {
                     logging::info(&format!(
                         "Interface {name} (ifindex {index}) removed: its VRRP sockets are closed until it comes back"
                     ));
                 }
+                if vmac_lost {
+                    // Deleted alone (its base is still there): back at once.
+                    self.tell_link(&name).await;
+                    self.recreate_vmacs().await;
+                    return;
+                }
                 name
             }
         };
+        if self.vmacs.waits_for(&name) {
+            self.recreate_vmacs().await;
+        }
         self.tell_link(&name).await;
         for vmac in self.vmacs.on_base(&name) {
             self.tell_link(&vmac).await;

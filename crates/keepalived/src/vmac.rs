@@ -83,6 +83,9 @@ struct Saved {
 pub struct Vmacs {
     active: Vec<Active>,
     saved: BTreeMap<String, Saved>,
+    /// VMACs the kernel deleted under us (with their base interface, or alone): created again
+    /// once their base interface is there.
+    lost: Vec<VmacSpec>,
 }
 
 impl Vmacs {
@@ -129,6 +132,64 @@ impl Vmacs {
                 });
             }
         }
+    }
+
+    /// A link was deleted: if it was one of our VMACs (same index), it is lost until
+    /// [`Vmacs::recreate`]; returns whether it was.
+    pub fn link_removed(&mut self, sys: &dyn ConfSysctl, name: &str, index: u32) -> bool {
+        let Some(pos) = self
+            .active
+            .iter()
+            .position(|a| a.spec.name == name && a.index == index)
+        else {
+            return false;
+        };
+        let a = self.active.remove(pos);
+        logging::info(&format!(
+            "vmac: VMAC interface {name} of vrrp_instance {} was deleted - it is created again when {} is there",
+            a.spec.instance, a.spec.base
+        ));
+        if a.spec.family == Family::V4 {
+            self.reset_interface_parameters(sys, &a.spec.base);
+        }
+        self.lost.push(VmacSpec {
+            exists: false,
+            replace: false,
+            ..a.spec
+        });
+        true
+    }
+
+    /// Creates again the lost VMACs whose base interface is in `ifs`; returns their names.
+    pub async fn recreate(
+        &mut self,
+        nl: &Netlink,
+        sys: &dyn ConfSysctl,
+        ifs: &Interfaces,
+    ) -> Vec<String> {
+        let (ready, waiting): (Vec<VmacSpec>, Vec<VmacSpec>) = std::mem::take(&mut self.lost)
+            .into_iter()
+            .partition(|s| ifs.contains_key(&s.base));
+        self.lost = waiting;
+        let mut names = Vec::new();
+        for spec in ready {
+            match self.create(nl, &spec, ifs).await {
+                Some(index) => {
+                    self.configure(nl, sys, &spec, index).await;
+                    names.push(spec.name.clone());
+                    self.active.push(Active { spec, index });
+                }
+                // The base went again meanwhile (its removal not seen yet): its next link
+                // event retries.
+                None => self.lost.push(spec),
+            }
+        }
+        names
+    }
+
+    /// Whether a lost VMAC waits for `base`.
+    pub fn waits_for(&self, base: &str) -> bool {
+        self.lost.iter().any(|s| s.base == base)
     }
 
     /// Step 1: the macvlan exists afterwards (its index), or `None` (logged).
@@ -270,6 +331,7 @@ impl Vmacs {
     /// Removes every running VMAC whose name is not in `keep` (all of them at stop), the base
     /// interface's settings first, as 1.3.5.
     pub async fn teardown(&mut self, nl: &Netlink, sys: &dyn ConfSysctl, keep: &HashSet<&str>) {
+        self.lost.retain(|s| keep.contains(s.name.as_str()));
         let (gone, kept): (Vec<Active>, Vec<Active>) = std::mem::take(&mut self.active)
             .into_iter()
             .partition(|a| !keep.contains(a.spec.name.as_str()));

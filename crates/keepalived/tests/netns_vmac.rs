@@ -651,3 +651,43 @@ fn ipv6_vmac() {
         "{VMAC_IF} left after stop"
     );
 }
+
+/// The base interface deleted (which deletes the VMAC) and created again: the VMAC is created
+/// again on it, with its settings, and the VIP comes back on it.
+#[test]
+fn vmac_comes_back_with_its_interface() {
+    let Some(mut lab) = Lab::new("vm5", Impl::Ours, Impl::Ours) else {
+        return;
+    };
+    let client = Client::new(&lab);
+    let conf = write_conf(&lab, "NodeA", "MASTER", 100, "");
+    let ns_a = lab.node_ns(NodeId::A);
+    let before = base_arp(&ns_a);
+    lab.start_conf(NodeId::A, &conf);
+    assert!(
+        wait_until(10.0, || vip_on_vmac(&ns_a)),
+        "VIP not on {VMAC_IF}"
+    );
+    lab.delete_iface(NodeId::A);
+    assert!(
+        wait_until(5.0, || !vmac_exists(&ns_a)),
+        "the VMAC outlived its interface"
+    );
+    sleep(1.0);
+    lab.create_iface(NodeId::A);
+    assert!(
+        wait_until(15.0, || vip_on_vmac(&ns_a)),
+        "VIP not back on a new {VMAC_IF}"
+    );
+    let created = lab
+        .a
+        .daemon()
+        .log_text()
+        .matches("vmac: Success creating VMAC interface vrrp.51")
+        .count();
+    assert_eq!(created, 2, "the VMAC was not created again");
+    assert_vmac_settings(&ns_a);
+    client.assert_vip_at_vmac("after the interface came back");
+    stop_and_check_cleanup(&mut lab, NodeId::A, &before);
+    drop(client);
+}
