@@ -62,7 +62,12 @@ pub(super) fn instance_vmac(
     let base = inst.interface.as_deref()?;
     let base_index = ifs.get(base).map(|i| i.index);
     let mac = vrrp_netlink::vmac_mac(vrid, family == Family::V6);
-    let mut configured = inst.vmac_name.clone();
+    // 1.3.5 copies the name into IFNAMSIZ - 1 bytes (`-t` warns).
+    let wanted = inst
+        .vmac_name
+        .as_deref()
+        .map(|n| conf::truncate_ifname(n).to_string());
+    let mut configured = wanted.clone();
     // 1.3.5's parser: a configured name taken by something that is not a VMAC is dropped.
     if let Some(n) = &configured {
         if ifs.get(n).is_some_and(|i| i.vmac_base.is_none()) {
@@ -94,7 +99,7 @@ pub(super) fn instance_vmac(
             format!("({iname}): VMAC {c} already exists but is incompatible. It will be deleted"),
         );
         (c, false, true)
-    } else if let Some(c) = inst.vmac_name.clone().filter(|c| !ifs.contains_key(c)) {
+    } else if let Some(c) = wanted.filter(|c| !ifs.contains_key(c)) {
         (c, false, false)
     } else {
         (free_name(vrid, family, ifs, taken), false, false)
@@ -270,6 +275,15 @@ mod tests {
             msgs,
             ["(VI_1): interface eth1 already exists and is not a private macvlan; ignoring vmac if_name"]
         );
+    }
+
+    #[test]
+    fn long_name_is_cut_as_in_135() {
+        let mut inst = instance();
+        inst.use_vmac = true;
+        inst.vmac_name = Some("a-very-long-vmac-name".into());
+        let (s, _) = resolve(&inst, &ifs(), &mut HashSet::new());
+        assert_eq!(s.unwrap().name, "a-very-long-vma");
     }
 
     #[test]
