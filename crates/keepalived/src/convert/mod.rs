@@ -77,11 +77,13 @@ pub fn convert(cfg: &conf::Config, ifs: &Interfaces, opts: ConvertOptions) -> Co
         .flat_map(|i| &i.track_scripts)
         .chain(&owners_weighted);
     let (scripts, specs) = tracking::tracked_scripts(&cfg.scripts, tracked, &mut msgs);
+    let mut garp_pacing = garp::garp_pacing(cfg, ifs, &mut msgs);
+    garp::vmac_pacing(&mut garp_pacing, &vmacs);
     Converted {
         engine: EngineConfig {
             global: GlobalVrrpConfig {
                 release_vips: opts.release_vips,
-                garp_pacing: garp::garp_pacing(cfg, ifs, &mut msgs),
+                garp_pacing,
             },
             instances,
             sync_groups,
