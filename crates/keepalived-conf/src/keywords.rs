@@ -94,8 +94,6 @@ pub struct Keyword {
     pub effect: Effect,
 }
 
-const VMAC: &str =
-    "VMAC interfaces are not implemented yet (issue 11): the instance runs on its interface";
 const NS_IPSETS: &str = "1.3.5 needs it only to use ipsets in a net_namespace on kernels before \
                          3.13; the ipsets are used in whatever namespace the daemon runs in";
 const SNMP: &str = "SNMP is not implemented (issue 12)";
@@ -277,8 +275,8 @@ pub const KEYWORDS: &[Keyword] = &[
     kw(VrrpInstance, "higher_prio_send_advert", V135, Applied),
     kw(VrrpInstance, "skip_check_adv_addr", V135, Applied),
     kw(VrrpInstance, "strict_mode", V135, Applied),
-    kw(VrrpInstance, "use_vmac", V135, NotApplied(VMAC)),
-    kw(VrrpInstance, "vmac_xmit_base", V135, NotApplied(VMAC)),
+    kw(VrrpInstance, "use_vmac", V135, Applied),
+    kw(VrrpInstance, "vmac_xmit_base", V135, Applied),
     kw(VrrpInstance, "native_ipv6", V135, Applied),
     kw(VrrpInstance, "promote_secondaries", V135, Applied),
     kw(

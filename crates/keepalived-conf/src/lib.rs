@@ -18,6 +18,7 @@ mod validate;
 
 pub use ast::*;
 pub use diagnostic::{Diagnostic, Severity};
+pub use validate::truncate_ifname;
 
 use diagnostic::Sources;
 use include::Reader;

@@ -189,6 +189,7 @@ fn instance(
         i.preempt_delay = None;
     }
     let strict = i.strict_mode.unwrap_or(global_strict);
+    vmac(v, i, &name_span, strict);
     if strict && !i.unicast_peer.is_empty() {
         v.error(
             i.unicast_peer[0].span.clone(),
@@ -224,6 +225,45 @@ fn strict_unreachable(v: &mut V<'_>, i: &VrrpInstance, global_version: u8, globa
             "({name}): {why}: as MASTER it drops all traffic to its VIPs (iptables/ipset), so nothing on them answers, not even ping; use `accept` with VRRPv3 to reach them"
         ),
     );
+}
+
+/// Longest interface name the kernel takes (IFNAMSIZ - 1).
+const IFNAME_MAX: usize = 15;
+
+/// `use_vmac` / `vmac_xmit_base` misuse that 1.3.5 corrects with a log line.
+fn vmac(v: &mut V<'_>, i: &VrrpInstance, span: &Span, strict: bool) {
+    let name = &i.name;
+    if i.vmac_xmit_base && !i.use_vmac {
+        v.warn(
+            span.clone(),
+            format!("({name}): vmac_xmit_base is only valid with a vmac - ignored"),
+        );
+    }
+    if i.vmac_xmit_base && i.use_vmac && strict {
+        v.warn(
+            span.clone(),
+            format!("({name}): vmac_xmit_base is incompatible with strict mode - ignored"),
+        );
+    }
+    if let Some(n) = i.vmac_name.as_deref().filter(|n| n.len() > IFNAME_MAX) {
+        v.warn(
+            span.clone(),
+            format!(
+                "({name}): use_vmac name '{n}' is longer than {IFNAME_MAX} characters - keepalived 1.3.5 cuts it to '{}'",
+                truncate_ifname(n)
+            ),
+        );
+    }
+}
+
+/// An interface name cut to what the kernel takes, as 1.3.5 does (`strncpy` into IFNAMSIZ - 1
+/// bytes), on a character boundary.
+pub fn truncate_ifname(name: &str) -> &str {
+    let mut end = name.len().min(IFNAME_MAX);
+    while !name.is_char_boundary(end) {
+        end -= 1;
+    }
+    &name[..end]
 }
 
 fn sync_groups(v: &mut V<'_>, cfg: &mut Config) {

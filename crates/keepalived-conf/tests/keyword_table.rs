@@ -211,12 +211,12 @@ fn words_outside_the_table_are_unknown() {
 
 #[test]
 fn not_applied_keywords_warn_once_per_file() {
-    let text = "vrrp_instance A {\nuse_vmac\n}\nvrrp_instance B {\nuse_vmac\n}\n";
+    let text = "vrrp_instance A {\ntrack_file\n}\nvrrp_instance B {\ntrack_file\n}\n";
     let l = load_str("t.conf", text, &LoadOptions::default());
     let n = l
         .diagnostics
         .iter()
-        .filter(|d| d.message.starts_with("'use_vmac' has no effect"))
+        .filter(|d| d.message.starts_with("'track_file' has no effect"))
         .count();
     assert_eq!(n, 1, "{}", l.render_diagnostics());
 }

@@ -632,3 +632,32 @@ fn include_with_glob_relative_to_including_file() {
     assert_eq!(vip.span.line, 2);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn vmac_misuse_warnings() {
+    let (_, l) = inst("vmac_xmit_base");
+    assert!(
+        l.diagnostics
+            .iter()
+            .any(|d| d.message == "(VI): vmac_xmit_base is only valid with a vmac - ignored"),
+        "{}",
+        l.render_diagnostics()
+    );
+    let (_, l) = inst("use_vmac\nvmac_xmit_base\nstrict_mode");
+    assert!(
+        l.diagnostics.iter().any(|d| d
+            .message
+            .contains("vmac_xmit_base is incompatible with strict mode")),
+        "{}",
+        l.render_diagnostics()
+    );
+    let (i, l) = inst("use_vmac a-very-long-vmac-name");
+    assert_eq!(i.vmac_name.as_deref(), Some("a-very-long-vmac-name"));
+    assert!(
+        l.diagnostics.iter().any(|d| d.message
+            == "(VI): use_vmac name 'a-very-long-vmac-name' is longer than 15 characters - keepalived 1.3.5 cuts it to 'a-very-long-vma'"),
+        "{}",
+        l.render_diagnostics()
+    );
+    assert_eq!(keepalived_conf::truncate_ifname("vrrp.51"), "vrrp.51");
+}

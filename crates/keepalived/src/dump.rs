@@ -196,6 +196,7 @@ mod tests {
                 mac: Some([2, 0, 0, 0, 0, 2]),
                 primary_v4: Some(Ipv4Addr::new(192, 168, 1, 199)),
                 link_local_v6: None,
+                vmac_base: None,
             },
         );
         let mut e = Engine::new(convert(&cfg, &ifs, ConvertOptions::default()).engine);

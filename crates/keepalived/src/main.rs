@@ -22,6 +22,7 @@ mod script_security;
 mod scripts;
 mod smtp;
 mod sysconf;
+mod vmac;
 
 use std::path::PathBuf;
 

@@ -15,9 +15,7 @@ use keepalived_conf as conf;
 use tokio::signal::unix::{signal, Signal, SignalKind};
 use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
 use tokio::task::JoinHandle;
-use vrrp_engine::{
-    Action, Engine, Family, Input, InstanceId, NotifyState, Output, RxPacket, Vip,
-};
+use vrrp_engine::{Action, Engine, Family, Input, InstanceId, NotifyState, Output, RxPacket, Vip};
 use vrrp_netlink::{AddressSpec, LinkEvent, Netlink};
 
 use crate::cli::Options;
@@ -35,6 +33,7 @@ use crate::script_security;
 use crate::scripts::{self, ScriptResult};
 use crate::smtp;
 use crate::sysconf::{self, ProcSysctl, PromoteSecondaries};
+use crate::vmac::{ProcConf, Vmacs};
 
 /// Receive buffer: larger than any VRRP packet on an Ethernet MTU.
 const RX_BUF: usize = 9000;
@@ -208,6 +207,8 @@ struct Daemon {
     firewall: Firewall,
     /// virtual_routes/virtual_rules and static_* (issue 11).
     routes: RouteManager,
+    /// VMAC interfaces (`use_vmac`) we run on, removed at stop.
+    vmacs: Vmacs,
 }
 
 impl Daemon {
@@ -336,8 +337,10 @@ impl Daemon {
             promote: PromoteSecondaries::default(),
             firewall: Firewall::new(&loaded.config.global_defs),
             routes: RouteManager::new(routing),
+            vmacs: Vmacs::default(),
         };
         d.watched = watched;
+        d.setup_vmacs(&conv.vmacs).await;
         d.open_sockets(None);
         for (name, all) in leftovers {
             logging::detail(&format!("VRRP_Instance({name}) removing protocol VIPs."));
@@ -357,6 +360,32 @@ impl Daemon {
         Ok(d)
     }
 
+    /// Creates the configuration's VMAC interfaces (before any socket or address uses them)
+    /// and learns their indexes and MACs.
+    async fn setup_vmacs(&mut self, specs: &[convert::VmacSpec]) {
+        if specs.is_empty() {
+            return;
+        }
+        self.vmacs
+            .setup(&self.nl, &ProcConf, specs, &self.ifs)
+            .await;
+        self.ifs = snapshot(&self.nl).await;
+    }
+
+    /// Creates again the VMACs the kernel deleted whose base interface is back, and opens their
+    /// sockets.
+    async fn recreate_vmacs(&mut self) {
+        let names = self.vmacs.recreate(&self.nl, &ProcConf, &self.ifs).await;
+        if names.is_empty() {
+            return;
+        }
+        self.ifs = snapshot(&self.nl).await;
+        for name in names {
+            self.open_sockets(Some(&name));
+            self.tell_link(&name).await;
+        }
+    }
+
     /// Tells the engine the current state of every watched interface.
     async fn feed_link_states(&mut self) {
         let mut names: Vec<String> = self.watched.iter().cloned().collect();
@@ -369,7 +398,11 @@ impl Daemon {
     /// Whether the engine may use the interface: the kernel says up and running, and its VRRP
     /// sockets (if it needs any) are open and not known to fail.
     fn link_usable(&self, name: &str) -> bool {
-        self.ifs.get(name).is_some_and(|i| i.up) && !self.broken.contains(name)
+        // A VMAC must exist and is as up as its base interface.
+        let state_of = self.vmacs.base_of(name).unwrap_or(name);
+        self.ifs.contains_key(name)
+            && self.ifs.get(state_of).is_some_and(|i| i.up)
+            && !self.broken.contains(name)
     }
 
     /// Tells the engine the usable state of one watched interface (it ignores repeats).
@@ -545,25 +578,38 @@ impl Daemon {
                 }
                 self.ifs.remove(&name);
                 self.forget_failures(&name);
+                let vmac_lost = self.vmacs.link_removed(&ProcConf, &name, index);
                 if self.close_interface_sockets(&name) {
                     logging::info(&format!(
                         "Interface {name} (ifindex {index}) removed: its VRRP sockets are closed until it comes back"
                     ));
                 }
+                if vmac_lost {
+                    // Deleted alone (its base is still there): back at once.
+                    self.tell_link(&name).await;
+                    self.recreate_vmacs().await;
+                    return;
+                }
                 name
             }
         };
+        if self.vmacs.waits_for(&name) {
+            self.recreate_vmacs().await;
+        }
         self.tell_link(&name).await;
+        for vmac in self.vmacs.on_base(&name) {
+            self.tell_link(&vmac).await;
+        }
     }
 
     /// What the kernel says about one link now (MAC, primary IPv4, link-local IPv6).
     async fn interface_info(&self, name: &str, index: u32, up: bool) -> IfInfo {
-        let mac = match self.nl.link_by_name(name).await {
-            Ok(Some(l)) if l.index == index => l.mac,
-            Ok(_) => None,
+        let (mac, vmac_base) = match self.nl.link_by_name(name).await {
+            Ok(Some(l)) if l.index == index => (l.mac, l.vmac_base),
+            Ok(_) => (None, None),
             Err(e) => {
                 logging::error(&format!("cannot look up interface {name}: {e}"));
-                None
+                (None, None)
             }
         };
         let primary_v4 = self.nl.primary_ipv4(index).await.unwrap_or_else(|e| {
@@ -583,6 +629,7 @@ impl Daemon {
             mac,
             primary_v4,
             link_local_v6,
+            vmac_base,
         }
     }
 
@@ -1120,6 +1167,12 @@ impl Daemon {
         for (_, s) in self.sockets.drain() {
             s.task.abort();
         }
+        // -V leaves the VIPs, so their VMACs too.
+        if !self.opts.dont_release_vrrp {
+            self.vmacs
+                .teardown(&self.nl, &ProcConf, &HashSet::new())
+                .await;
+        }
         self.promote.reset_all(&ProcSysctl);
         self.firewall.stop().await;
         logging::info("Stopped");
@@ -1203,6 +1256,7 @@ impl Daemon {
         // it (removed masters still send their priority-0 advert).
         let wanted = wanted_sockets(&conv);
         self.wanted.extend(wanted.clone());
+        self.setup_vmacs(&conv.vmacs).await;
         self.open_sockets(None);
         self.firewall
             .reload(&config.global_defs, &conv.engine.instances);
@@ -1221,6 +1275,8 @@ impl Daemon {
         self.routes
             .reload(&self.nl, &self.ifs, routing, &masters)
             .await;
+        let keep: HashSet<&str> = conv.vmacs.iter().map(|v| v.name.as_str()).collect();
+        self.vmacs.teardown(&self.nl, &ProcConf, &keep).await;
         // Interfaces new to the configuration: the engine ignores states it already knows.
         self.feed_link_states().await;
         self.script_tasks = scripts::spawn_checks(&conv.scripts, &self.script_tx);
@@ -1377,6 +1433,7 @@ async fn snapshot(nl: &Netlink) -> Interfaces {
                 mac: l.mac,
                 primary_v4,
                 link_local_v6,
+                vmac_base: l.vmac_base,
             },
         );
     }

@@ -569,6 +569,7 @@ pub fn config_test(cfg: &conf::Config, env: &Env<'_>) -> Vec<String> {
             // Documentation addresses: only their presence matters here.
             primary_v4: Some(std::net::Ipv4Addr::new(192, 0, 2, 1)),
             link_local_v6: Some(std::net::Ipv6Addr::new(0xfe80, 0, 0, 0, 0, 0, 0, 1)),
+            vmac_base: None,
         });
     }
     let mut conv = crate::convert::convert(cfg, &ifs, Default::default());

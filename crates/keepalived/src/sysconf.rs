@@ -50,7 +50,8 @@ pub fn promote_interfaces<'a>(
     config
         .instances
         .iter()
-        .filter(|i| i.promote_secondaries && running.contains(i.name.as_str()))
+        // A VMAC gets it anyway, and its base interface does not need it (1.3.5 ignores it).
+        .filter(|i| i.promote_secondaries && !i.use_vmac && running.contains(i.name.as_str()))
         .filter_map(|i| i.interface.clone())
         .collect()
 }

@@ -20,6 +20,9 @@ pub struct LinkInfo {
     pub up: bool,
     /// Hardware address when the link has a 6-byte (Ethernet) one.
     pub mac: Option<[u8; 6]>,
+    /// For a macvlan in private mode (what keepalived creates for `use_vmac`): the index of
+    /// the interface it sits on.
+    pub vmac_base: Option<u32>,
 }
 
 impl LinkInfo {
@@ -27,10 +30,12 @@ impl LinkInfo {
     pub(crate) fn from_message(m: &LinkMessage) -> Option<LinkInfo> {
         let mut name = None;
         let mut mac = None;
+        let mut lower = None;
         for attr in &m.attributes {
             match attr {
                 LinkAttribute::IfName(n) => name = Some(n.clone()),
                 LinkAttribute::Address(a) => mac = <[u8; 6]>::try_from(a.as_slice()).ok(),
+                LinkAttribute::Link(i) => lower = Some(*i),
                 _ => {}
             }
         }
@@ -39,6 +44,7 @@ impl LinkInfo {
             name: name?,
             up: link_is_up(m.header.flags),
             mac,
+            vmac_base: lower.filter(|_| crate::vmac::is_private_macvlan(m)),
         })
     }
 }
@@ -51,7 +57,7 @@ pub(crate) fn link_is_up(flags: LinkFlags) -> bool {
 /// Request handle on one rtnetlink connection (cheap clone).
 #[derive(Clone)]
 pub struct Netlink {
-    handle: rtnetlink::Handle,
+    pub(crate) handle: rtnetlink::Handle,
 }
 
 impl Netlink {

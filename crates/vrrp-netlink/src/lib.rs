@@ -3,7 +3,9 @@
 //!
 //! It adds and removes virtual addresses with keepalived's message shape (IFA_BROADCAST only
 //! when `brd` is configured, IFA_LABEL, scope, IFA_F_NODAD for IPv6), routes and rules as
-//! keepalived 1.3.5 sends them, lists links and addresses, and watches link up/down events. Everything sticks to netlink features that
+//! keepalived 1.3.5 sends them, lists links and addresses, watches link up/down events and
+//! creates/deletes keepalived's VMAC interfaces (macvlan, private mode). Everything sticks to
+//! netlink features that
 //! kernel 3.10 (CentOS 7) understands: no strict checking, no extended ACKs, no IFA_FLAGS.
 
 #![forbid(unsafe_code)]
@@ -14,6 +16,7 @@ mod handle;
 mod route;
 mod rule;
 mod scope;
+mod vmac;
 mod watch;
 
 pub use address::AddressSpec;
@@ -22,4 +25,5 @@ pub use handle::{LinkInfo, Netlink};
 pub use route::{Metric, NextHopSpec, RouteSpec};
 pub use rule::{RuleActionSpec, RuleSpec};
 pub use scope::parse_scope;
+pub use vmac::vmac_mac;
 pub use watch::{watch_links, LinkEvent};

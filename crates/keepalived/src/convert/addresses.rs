@@ -114,7 +114,9 @@ pub(super) fn convert_vip(
     msgs: &mut Vec<LogLine>,
 ) -> Option<Vip> {
     let dev = a.dev.clone().unwrap_or_else(|| default_dev.to_string());
-    if !ifs.contains_key(&dev) {
+    // Without `dev` the address goes on the instance's interface, known to exist, or on its
+    // VMAC, which the daemon creates before adding any address.
+    if a.dev.is_some() && !ifs.contains_key(&dev) {
         info(
             msgs,
             format!(

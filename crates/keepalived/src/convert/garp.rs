@@ -96,6 +96,12 @@ pub(super) fn garp_pacing(
                     msgs,
                     format!("Unknown interface {name} specified for garp_group - ignoring"),
                 );
+            } else if ifs.get(name).is_some_and(|i| i.vmac_base.is_some()) {
+                // A VMAC's gratuitous ARPs are paced by its base interface's settings.
+                info(
+                    msgs,
+                    format!("Cannot specify garp_delay on a vmac ({name}) - ignoring"),
+                );
             } else if interfaces.iter().any(|(n, _)| n == name) {
                 info(
                     msgs,
@@ -115,6 +121,23 @@ pub(super) fn garp_pacing(
     GarpPacing {
         interfaces,
         default: (default.garp.is_some() || default.gna.is_some()).then_some(default),
+    }
+}
+
+/// VMACs take their base interface's `garp_group` intervals (1.3.5 paces a VIP's frames by
+/// the base interface of its interface, `IF_BASE_IFP`).
+pub(super) fn vmac_pacing(pacing: &mut GarpPacing, vmacs: &[super::VmacSpec]) {
+    for v in vmacs {
+        let base = pacing
+            .interfaces
+            .iter()
+            .find(|(n, _)| *n == v.base)
+            .map(|(_, i)| *i);
+        if let Some(i) = base {
+            if !pacing.interfaces.iter().any(|(n, _)| *n == v.name) {
+                pacing.interfaces.push((v.name.clone(), i));
+            }
+        }
     }
 }
 
@@ -138,6 +161,35 @@ fn secs(v: u32) -> Duration {
 mod tests {
     use super::*;
     use crate::convert::test_util::instance;
+
+    #[test]
+    fn vmac_takes_its_base_interface_pacing() {
+        let i = GarpIntervals {
+            garp: Some(Duration::from_secs(1)),
+            gna: None,
+        };
+        let mut p = GarpPacing {
+            interfaces: vec![("eth0".into(), i)],
+            default: None,
+        };
+        let spec = |name: &str, base: &str| super::super::VmacSpec {
+            instance: "VI_1".into(),
+            name: name.into(),
+            base: base.into(),
+            mac: [0, 0, 0x5e, 0, 1, 51],
+            family: vrrp_engine::Family::V4,
+            ipv6_evips: false,
+            xmit_base: false,
+            link_local: None,
+            exists: false,
+            replace: false,
+        };
+        vmac_pacing(&mut p, &[spec("vrrp.51", "eth0"), spec("vrrp.52", "eth1")]);
+        assert_eq!(
+            p.interfaces,
+            vec![("eth0".to_string(), i), ("vrrp.51".to_string(), i)]
+        );
+    }
 
     #[test]
     fn global_defaults_apply_and_lower_prio_follows_master() {

@@ -12,16 +12,20 @@ use super::addresses::{instance_addresses, source_address};
 use super::auth::convert_auth;
 use super::garp::instance_garp;
 use super::tracking::{track_interfaces, track_scripts, ScriptsByName};
+use super::vmac::{eui64_link_local, instance_vmac, VmacSpec};
 use super::{info, IfInfo, Interfaces};
 
-/// Converts one instance; `None` (logged with keepalived's line) when keepalived would refuse it.
+/// Converts one instance, with its VMAC when it has `use_vmac` (`vmac_names`: the VMAC names
+/// of the instances before it); `None` (logged with keepalived's line) when keepalived would
+/// refuse it.
 pub(super) fn convert_instance(
     inst: &conf::VrrpInstance,
     g: &conf::GlobalDefs,
     ifs: &Interfaces,
     scripts: &ScriptsByName<'_>,
+    vmac_names: &mut std::collections::HashSet<String>,
     msgs: &mut Vec<LogLine>,
-) -> Option<InstanceConfig> {
+) -> Option<(InstanceConfig, Option<VmacSpec>)> {
     let name = inst.name.as_str();
     let (interface, ifinfo) = resolve_interface(inst, ifs, msgs)?;
     let vrid = virtual_router_id(inst, msgs)?;
@@ -29,10 +33,24 @@ pub(super) fn convert_instance(
     let family = instance_family(inst);
     let version = vrrp_version(inst, g, family, strict, msgs);
     let vips_required = version == Version::V3 || family == Family::V6 || strict;
-    let addresses = instance_addresses(inst, interface, family, vips_required, ifs, msgs)?;
+    let vmac = instance_vmac(inst, vrid, family, strict, ifs, vmac_names, msgs);
+    // VIPs without `dev` go on the VMAC; adverts leave from it unless `vmac_xmit_base`.
+    let vip_dev = vmac.as_ref().map_or(interface, |v| v.name.as_str());
+    let advert_if = match &vmac {
+        Some(v) if !v.xmit_base => v.name.clone(),
+        _ => interface.to_string(),
+    };
+    let addresses = instance_addresses(inst, vip_dev, family, vips_required, ifs, msgs)?;
     let auth = convert_auth(name, inst.authentication.as_ref(), version, family, msgs);
     let unicast_peers = unicast_peers(inst, strict, msgs)?;
-    let src_addr = source_address(inst, family, interface, ifinfo, msgs)?;
+    let src_addr = match (&vmac, family, ifinfo.link_local_v6, ifinfo.mac) {
+        // 1.3.5 needs no IPv6 address on the interface of an IPv6 VMAC: the VMAC gets a
+        // link-local address made from the interface's MAC.
+        (Some(_), Family::V6, None, Some(mac)) if inst.src_ip().is_none() => {
+            IpAddr::V6(eui64_link_local(mac))
+        }
+        _ => source_address(inst, family, interface, ifinfo, msgs)?,
+    };
     let initial_state = initial_state(inst, strict, msgs);
     let nopreempt = nopreempt(inst, initial_state, msgs);
     let preempt_delay = preempt_delay(inst, strict, nopreempt, msgs);
@@ -40,9 +58,16 @@ pub(super) fn convert_instance(
     let advert_int = advert_interval(name, inst.advert_int.unwrap_or(1.0), version, msgs);
     let track_interfaces = track_interfaces(&inst.track_interface, ifs, msgs);
     let track_scripts = track_scripts(&inst.track_script, scripts, msgs);
-    Some(InstanceConfig {
+    let mut vmac = vmac;
+    if let (Some(v), IpAddr::V6(a)) = (vmac.as_mut(), src_addr) {
+        v.link_local = Some(a);
+    }
+    // On the VMAC the kernel's view of "the interface's address" is the VIP once MASTER: the
+    // source stays the one found now.
+    let src_from_interface = inst.src_ip().is_none() && advert_if == interface;
+    let ic = InstanceConfig {
         name: name.to_string(),
-        interface: interface.to_string(),
+        interface: advert_if,
         vrid,
         version,
         family,
@@ -53,7 +78,7 @@ pub(super) fn convert_instance(
         vips: addresses.vips,
         excluded_vips: addresses.excluded_vips,
         src_addr,
-        src_from_interface: inst.src_ip().is_none(),
+        src_from_interface,
         mcast_group: mcast_group(g, family),
         unicast_peers,
         nopreempt,
@@ -69,7 +94,8 @@ pub(super) fn convert_instance(
             .skip_check_adv_addr
             .unwrap_or(g.vrrp_skip_check_adv_addr),
         check_unicast_src: inst.check_unicast_src.unwrap_or(g.vrrp_check_unicast_src),
-    })
+    };
+    Some((ic, vmac))
 }
 
 /// The instance's `interface` and what is known of it; `None` (logged) when it is not set or

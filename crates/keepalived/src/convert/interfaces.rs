@@ -16,6 +16,8 @@ pub struct IfInfo {
     pub primary_v4: Option<Ipv4Addr>,
     /// A link-local IPv6 address (source of IPv6 adverts by default).
     pub link_local_v6: Option<Ipv6Addr>,
+    /// A private-mode macvlan (a VMAC): the index of its lower interface.
+    pub vmac_base: Option<u32>,
 }
 
 /// Interfaces by name.

@@ -28,10 +28,12 @@ mod notify;
 mod routes;
 mod sync_groups;
 mod tracking;
+mod vmac;
 
 pub use interfaces::{host_interfaces, IfInfo, Interfaces};
 pub use notify::{NotifyKind, NotifyScript, NotifyTable};
 pub use routes::{check_routing, convert_routing, RouteConf, Routing, RtNames, RuleConf};
+pub use vmac::VmacSpec;
 
 /// Result of the conversion.
 #[derive(Debug, Clone, Default)]
@@ -44,6 +46,8 @@ pub struct Converted {
     pub scripts: Vec<ScriptSpec>,
     /// Log lines about skipped or adjusted items (keepalived 1.3.5 wording).
     pub messages: Vec<LogLine>,
+    /// The VMAC interfaces (`use_vmac`) of the kept instances, in config order.
+    pub vmacs: Vec<VmacSpec>,
 }
 
 /// Options from the command line that end up in the engine configuration.
@@ -65,7 +69,7 @@ fn info(out: &mut Vec<LogLine>, text: String) {
 pub fn convert(cfg: &conf::Config, ifs: &Interfaces, opts: ConvertOptions) -> Converted {
     let mut msgs = Vec::new();
     let mut notify = NotifyTable::default();
-    let mut instances = convert_instances(cfg, ifs, &mut notify, &mut msgs);
+    let (mut instances, vmacs) = convert_instances(cfg, ifs, &mut notify, &mut msgs);
     let sync_groups =
         sync_groups::convert_sync_groups(&cfg.sync_groups, &instances, &mut notify, &mut msgs);
     let owners_weighted =
@@ -76,11 +80,13 @@ pub fn convert(cfg: &conf::Config, ifs: &Interfaces, opts: ConvertOptions) -> Co
         .flat_map(|i| &i.track_scripts)
         .chain(&owners_weighted);
     let (scripts, specs) = tracking::tracked_scripts(&cfg.scripts, tracked, &mut msgs);
+    let mut garp_pacing = garp::garp_pacing(cfg, ifs, &mut msgs);
+    garp::vmac_pacing(&mut garp_pacing, &vmacs);
     Converted {
         engine: EngineConfig {
             global: GlobalVrrpConfig {
                 release_vips: opts.release_vips,
-                garp_pacing: garp::garp_pacing(cfg, ifs, &mut msgs),
+                garp_pacing,
             },
             instances,
             sync_groups,
@@ -89,39 +95,48 @@ pub fn convert(cfg: &conf::Config, ifs: &Interfaces, opts: ConvertOptions) -> Co
         notify,
         scripts: specs,
         messages: msgs,
+        vmacs,
     }
 }
 
 /// Converts the instances, skipping refused ones and any whose VRID is already taken on its
-/// interface (for its family), and records the notify scripts of those kept.
+/// interface (for its family; a VMAC counts as its base interface), and records the notify
+/// scripts of those kept.
 fn convert_instances(
     cfg: &conf::Config,
     ifs: &Interfaces,
     notify: &mut NotifyTable,
     msgs: &mut Vec<LogLine>,
-) -> Vec<InstanceConfig> {
+) -> (Vec<InstanceConfig>, Vec<VmacSpec>) {
     let scripts = tracking::scripts_by_name(&cfg.scripts);
     let mut instances = Vec::new();
+    let mut vmacs = Vec::new();
+    let mut vmac_names = HashSet::new();
     let mut seen_vrid: HashSet<(String, Family, u8)> = HashSet::new();
     for inst in &cfg.instances {
-        let Some(ic) = instance::convert_instance(inst, &cfg.global_defs, ifs, &scripts, msgs)
-        else {
+        let Some((ic, vmac)) = instance::convert_instance(
+            inst,
+            &cfg.global_defs,
+            ifs,
+            &scripts,
+            &mut vmac_names,
+            msgs,
+        ) else {
             continue;
         };
-        if !seen_vrid.insert((ic.interface.clone(), ic.family, ic.vrid)) {
+        let base = vmac.as_ref().map_or(&ic.interface, |v| &v.base);
+        if !seen_vrid.insert((base.clone(), ic.family, ic.vrid)) {
             info(
                 msgs,
-                format!(
-                    "VRID {} is duplicated on interface {}",
-                    ic.vrid, ic.interface
-                ),
+                format!("VRID {} is duplicated on interface {base}", ic.vrid),
             );
             continue;
         }
         notify.add_instance(inst);
         instances.push(ic);
+        vmacs.extend(vmac);
     }
-    instances
+    (instances, vmacs)
 }
 
 #[cfg(test)]

@@ -18,6 +18,7 @@ pub(super) fn ifs() -> Interfaces {
             mac: None,
             primary_v4: Some(Ipv4Addr::new(192, 168, 1, 198)),
             link_local_v6: Some("fe80::1".parse().unwrap()),
+            vmac_base: None,
         },
     );
     m.insert(

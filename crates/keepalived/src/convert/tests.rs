@@ -23,6 +23,7 @@ fn ifs() -> Interfaces {
             mac: Some([2, 0, 0, 0, 0, 1]),
             primary_v4: Some(Ipv4Addr::new(192, 168, 1, 198)),
             link_local_v6: Some("fe80::1".parse().unwrap()),
+            vmac_base: None,
         },
     );
     m.insert(
@@ -33,6 +34,7 @@ fn ifs() -> Interfaces {
             mac: None,
             primary_v4: None,
             link_local_v6: None,
+            vmac_base: None,
         },
     );
     m
