@@ -90,7 +90,17 @@ fn config_test(opts: &cli::Options) -> i32 {
             for line in netns::config_test(&loaded.config, opts.namespace.as_deref()) {
                 eprintln!("{}: {line}", opts.config_file.display());
             }
-            let ifs = convert::host_interfaces();
+            // In a namespace the interfaces are that namespace's (1.3.5 enters it first).
+            let ifs = match netns::test_namespace(&loaded.config, opts.namespace.as_deref()) {
+                None => convert::host_interfaces(),
+                Some(ns) => netns::interfaces(&ns).unwrap_or_else(|e| {
+                    eprintln!(
+                        "{}: net_namespace {ns}: {e} - checking interface names against this namespace's",
+                        opts.config_file.display()
+                    );
+                    convert::host_interfaces()
+                }),
+            };
             for line in convert::check_routing(&loaded.config, &ifs, &convert::RtNames::system()) {
                 eprintln!("{line}");
             }

@@ -368,6 +368,55 @@ impl Entered {
     }
 }
 
+/// The interfaces of namespace `name` (for `-t`, which checks interface names without entering
+/// it): read on a thread that enters it (`setns` moves only that thread), names from
+/// `/proc/thread-self/net/dev` and indexes from `if_nametoindex` (both the thread's namespace).
+pub fn interfaces(name: &str) -> Result<crate::convert::Interfaces, String> {
+    check_name(name).map_err(|e| e.to_string())?;
+    let path = Path::new(NETNS_DIR).join(name);
+    let worker = std::thread::spawn(move || -> Result<crate::convert::Interfaces, String> {
+        let file = File::open(&path).map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+        // SAFETY: setns on a descriptor we own; it moves only this short-lived thread.
+        if unsafe { libc::setns(file.as_raw_fd(), libc::CLONE_NEWNET) } != 0 {
+            return Err(format!(
+                "cannot enter {}: {}",
+                path.display(),
+                io::Error::last_os_error()
+            ));
+        }
+        let dev = std::fs::read_to_string("/proc/thread-self/net/dev")
+            .map_err(|e| format!("cannot list its interfaces: {e}"))?;
+        let mut ifs = crate::convert::Interfaces::new();
+        for line in dev.lines().skip(2) {
+            let Some((ifname, _)) = line.split_once(':') else {
+                continue;
+            };
+            let ifname = ifname.trim();
+            let c = CString::new(ifname).unwrap_or_default();
+            // SAFETY: a NUL-terminated name; the lookup uses this thread's namespace.
+            let index = unsafe { libc::if_nametoindex(c.as_ptr()) };
+            ifs.insert(
+                ifname.to_string(),
+                crate::convert::IfInfo {
+                    index,
+                    ..Default::default()
+                },
+            );
+        }
+        Ok(ifs)
+    });
+    worker
+        .join()
+        .map_err(|_| "the namespace reader failed".to_string())?
+}
+
+/// The namespace `-t` should check interface names in: the resolved one, if it exists.
+pub fn test_namespace(cfg: &conf::Config, cli_namespace: Option<&str>) -> Option<String> {
+    let (id, _) = Identity::resolve(cfg, cli_namespace);
+    id.namespace
+        .filter(|ns| check_name(ns).is_ok() && Path::new(NETNS_DIR).join(ns).exists())
+}
+
 /// What `-t` says about the namespace and pid file settings (1.3.5 would exit or misbehave at
 /// start; we say so before the switch).
 pub fn config_test(cfg: &conf::Config, cli_namespace: Option<&str>) -> Vec<String> {

@@ -253,6 +253,25 @@ fn pid_options_win_and_a_missing_namespace_stops_the_daemon() {
     );
     assert!(!ns_pid_dir(&missing).exists());
 
+    // -t checks interface names in the namespace (enp11s0f0 exists only there).
+    let routed = lab.dir.join("ns-t.conf");
+    let seed = std::fs::read_to_string(NodeId::A.conf()).expect("read seed config");
+    std::fs::write(
+        &routed,
+        format!("net_namespace {ns_a}\nstatic_routes {{\n    10.9.0.0/16 dev {IFACE}\n}}\n{seed}"),
+    )
+    .expect("write config");
+    let out = Command::new(Impl::Ours.program())
+        .arg("-t")
+        .arg("-f")
+        .arg(&routed)
+        .stdin(Stdio::null())
+        .output()
+        .expect("run keepalived -t");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(!err.contains("unknown"), "{err}");
+
     // -p/-r name the pid files (a temporary directory), in a namespace as elsewhere.
     let conf = write_conf(&lab, NodeId::A, &format!("net_namespace {ns_a}"));
     let (main, vrrp) = (lab.dir.join("main.pid"), lab.dir.join("vrrp-own.pid"));
