@@ -9,8 +9,10 @@
 //! `/var/run/keepalived/<ns>/keepalived.pid` and `vrrp.pid` for A,
 //! `/var/run/keepalived/<ns>/keepalived_nodeb.pid` and `vrrp_nodeb.pid` for B (the daemon's
 //! bind mount of the per-namespace directory; the namespace names are unique to the test run).
-//! Other test: `-p`/`-r` still name the files in a namespace, and a namespace that does not
-//! exist stops the daemon with 1.3.5's line.
+//! Other tests: `-p`/`-r` still name the files in a namespace, a namespace that does not
+//! exist stops the daemon with 1.3.5's line, `-t` checks interface names in the namespace; and
+//! node B runs keepalived 2.2.7 with its own `net_namespace` (same 1.3.5 design: its pid files
+//! in `/run/keepalived/<ns>/`) beside ours, with a failover from ours to it.
 //! Needs root: skipped with a message elsewhere, a failure under CI=true.
 
 mod lab;
@@ -35,7 +37,7 @@ fn write_conf(lab: &Lab, node: NodeId, top: &str) -> PathBuf {
     path
 }
 
-/// Starts our daemon in the lab's bridge namespace with `args` (`-n -l -D -G -P` first).
+/// Starts the node's daemon (ours or 2.2.7) in the lab's bridge namespace with `args` (`-n -l -D -G -P` first).
 fn start_in_lan(lab: &mut Lab, node: NodeId, args: &[&OsStr]) {
     let mut full: Vec<&OsStr> = ["-n", "-l", "-D", "-G", "-P"]
         .iter()
@@ -45,7 +47,7 @@ fn start_in_lan(lab: &mut Lab, node: NodeId, args: &[&OsStr]) {
     let (lan, dir) = (lab.lan.clone(), lab.dir.clone());
     let n = lab.node(node);
     let serial = n.daemons.len() + 1;
-    let d = Daemon::start_args(Impl::Ours, &lan, &full, &dir, node.letter(), serial);
+    let d = Daemon::start_args(n.imp, &lan, &full, &dir, node.letter(), serial);
     n.daemons.push(d);
 }
 
@@ -310,4 +312,62 @@ fn pid_options_win_and_a_missing_namespace_stops_the_daemon() {
     assert!(!main.exists() && !vrrp.exists(), "pid files left");
     assert!(!ns_pid_dir(&ns_a).exists(), "pid directory left");
     assert!(!lab.a.has_vip());
+}
+
+#[test]
+fn ours_and_keepalived_2_2_7_in_two_namespaces_side_by_side() {
+    let Some(mut lab) = Lab::new("nsi", Impl::Ours, Impl::Keepalived) else {
+        return;
+    };
+    let _run_dir = RunDirGuard {
+        existed: Path::new("/var/run/keepalived").exists(),
+    };
+    let (ns_a, ns_b, lan) = (lab.a.ns.clone(), lab.b.ns.clone(), lab.lan.clone());
+    let conf_a = write_conf(&lab, NodeId::A, &format!("net_namespace {ns_a}"));
+    let conf_b = write_conf(&lab, NodeId::B, &format!("net_namespace {ns_b}"));
+    start_in_lan(&mut lab, NodeId::A, &[OsStr::new("-f"), conf_a.as_os_str()]);
+    start_in_lan(&mut lab, NodeId::B, &[OsStr::new("-f"), conf_b.as_os_str()]);
+    let (pid_a, pid_b) = (lab.a.daemon().pid, lab.b.daemon().pid);
+    let ours = [
+        ns_pid_dir(&ns_a).join("keepalived.pid"),
+        ns_pid_dir(&ns_a).join("vrrp.pid"),
+    ];
+    let theirs = ns_pid_dir(&ns_b).join("keepalived.pid");
+    assert!(
+        wait_for(10.0, || ours.iter().all(|f| read_pid(f) == Some(pid_a))
+            && read_pid(&theirs) == Some(pid_b)),
+        "pid files: ours {:?}, 2.2.7's {:?}",
+        ours.iter().map(|f| read_pid(f)).collect::<Vec<_>>(),
+        read_pid(&theirs)
+    );
+    assert_eq!(
+        netns_inode(&format!("/proc/{pid_a}/ns/net")),
+        netns_inode(&format!("/run/netns/{ns_a}"))
+    );
+    assert!(
+        wait_for(10.0, || lab.a.has_vip()),
+        "node A never got the VIP"
+    );
+    sleep(1.5);
+    assert!(!lab.b.has_vip() && !vip_in(&lan), "VIP outside node A");
+
+    let t = lab.a.daemon().terminate();
+    assert!(lab.a.daemon().wait_exit(10.0).is_some(), "A did not stop");
+    assert!(
+        wait_for(MASTER_DOWN_B + 5.0, || lab.b.has_vip()),
+        "keepalived 2.2.7 on B did not take the VIP"
+    );
+    eprintln!(
+        "2.2.7 on B took the VIP {:.2} s after A's SIGTERM",
+        now() - t
+    );
+    for f in &ours {
+        assert!(!f.exists(), "{} left after stop", f.display());
+    }
+    assert!(!ns_pid_dir(&ns_a).exists(), "A's pid directory left");
+    assert_eq!(read_pid(&theirs), Some(pid_b), "2.2.7's pid file disturbed");
+    assert!(!vip_in(&lan));
+    let b = lab.b.daemon();
+    b.terminate();
+    assert!(b.wait_exit(10.0).is_some(), "keepalived 2.2.7 did not stop");
 }
