@@ -190,6 +190,26 @@ fn two_daemons_for_two_namespaces_side_by_side() {
     assert!(!lab.b.has_vip(), "VIP on both nodes");
     assert!(!vip_in(&lan), "VIP in the bridge namespace");
 
+    // A reload cannot move the daemon: 1.3.5's line, and A stays MASTER in its namespace.
+    write_conf(&lab, NodeId::A, &format!("net_namespace {bogus}"));
+    lab.a.daemon().signal(libc::SIGHUP);
+    assert!(
+        lab.a.daemon().wait_log(
+            "Cannot change network namespace at a reload - please restart keepalived",
+            10.0
+        ),
+        "no reload line"
+    );
+    sleep(1.0);
+    assert!(
+        lab.a.has_vip() && !lab.b.has_vip(),
+        "VIP moved at the reload"
+    );
+    assert_eq!(
+        netns_inode(&format!("/proc/{pid_a}/ns/net")),
+        netns_inode(&format!("/run/netns/{ns_a}"))
+    );
+
     // Failover: A stops (its pid files and directory go), B takes the VIP in its namespace.
     let t = lab.a.daemon().terminate();
     assert!(lab.a.daemon().wait_exit(10.0).is_some(), "A did not stop");
