@@ -83,13 +83,32 @@ fn vip_in(ns: &str) -> bool {
         .contains(&format!(" {VIP}/"))
 }
 
-/// Removes `/var/run/keepalived` if the test run created it and it is empty again.
+/// After a test (also a failed one, whose daemons are killed with SIGKILL and leave their
+/// files): removes the pid directories of the lab's namespaces (unique to this run), and
+/// `/var/run/keepalived` if the run created it and it is empty again.
 struct RunDirGuard {
     existed: bool,
+    namespaces: Vec<String>,
+}
+
+impl RunDirGuard {
+    fn new(lab: &Lab) -> RunDirGuard {
+        RunDirGuard {
+            existed: Path::new("/var/run/keepalived").exists(),
+            namespaces: vec![
+                lab.a.ns.clone(),
+                lab.b.ns.clone(),
+                format!("{}-nosuch", lab.prefix),
+            ],
+        }
+    }
 }
 
 impl Drop for RunDirGuard {
     fn drop(&mut self) {
+        for ns in &self.namespaces {
+            let _ = std::fs::remove_dir_all(ns_pid_dir(ns));
+        }
         if !self.existed {
             let _ = std::fs::remove_dir("/var/run/keepalived");
         }
@@ -101,9 +120,7 @@ fn two_daemons_for_two_namespaces_side_by_side() {
     let Some(mut lab) = Lab::new("ns", Impl::Ours, Impl::Ours) else {
         return;
     };
-    let _run_dir = RunDirGuard {
-        existed: Path::new("/var/run/keepalived").exists(),
-    };
+    let _run_dir = RunDirGuard::new(&lab);
     let (ns_a, ns_b, lan) = (lab.a.ns.clone(), lab.b.ns.clone(), lab.lan.clone());
     let bogus = format!("{}-nosuch", lab.prefix);
     let conf_a = write_conf(&lab, NodeId::A, &format!("net_namespace {ns_a}"));
@@ -244,9 +261,7 @@ fn pid_options_win_and_a_missing_namespace_stops_the_daemon() {
     let Some(mut lab) = Lab::new("nsp", Impl::Ours, Impl::Ours) else {
         return;
     };
-    let _run_dir = RunDirGuard {
-        existed: Path::new("/var/run/keepalived").exists(),
-    };
+    let _run_dir = RunDirGuard::new(&lab);
     let ns_a = lab.a.ns.clone();
     let lan = lab.lan.clone();
 
@@ -339,9 +354,7 @@ fn ours_and_keepalived_2_2_7_in_two_namespaces_side_by_side() {
     let Some(mut lab) = Lab::new("nsi", Impl::Ours, Impl::Keepalived) else {
         return;
     };
-    let _run_dir = RunDirGuard {
-        existed: Path::new("/var/run/keepalived").exists(),
-    };
+    let _run_dir = RunDirGuard::new(&lab);
     let (ns_a, ns_b, lan) = (lab.a.ns.clone(), lab.b.ns.clone(), lab.lan.clone());
     let conf_a = write_conf(&lab, NodeId::A, &format!("net_namespace {ns_a}"));
     let conf_b = write_conf(&lab, NodeId::B, &format!("net_namespace {ns_b}"));
