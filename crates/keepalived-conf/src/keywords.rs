@@ -94,14 +94,10 @@ pub struct Keyword {
     pub effect: Effect,
 }
 
-const NS_IPSETS: &str = "1.3.5 needs it only to use ipsets in a net_namespace on kernels before \
-                         3.13; the ipsets are used in whatever namespace the daemon runs in";
 const SNMP: &str = "SNMP is not implemented (issue 12)";
 const LVS: &str = "the LVS/health-checker side is not implemented (issue 13)";
 const V2X: &str = "a keepalived 2.x keyword (1.3.5 rejects it) that is not implemented; \
                    its block, if any, is skipped";
-const PIDS: &str = "pid file naming by instance/use_pid_dir is not implemented: the -p/-r \
-                    pid files are used";
 
 use Block::*;
 use Effect::*;
@@ -127,14 +123,9 @@ pub const KEYWORDS: &[Keyword] = &[
     kw(Root, "static_ipaddress", V135, Applied),
     kw(Root, "static_routes", V135, Applied),
     kw(Root, "static_rules", V135, Applied),
-    kw(
-        Root,
-        "net_namespace",
-        V135,
-        NotApplied("start the daemon with `ip netns exec NAME` instead"),
-    ),
-    kw(Root, "instance", V135, NotApplied(PIDS)),
-    kw(Root, "use_pid_dir", V135, NotApplied(PIDS)),
+    kw(Root, "net_namespace", V135, Applied),
+    kw(Root, "instance", V135, Applied),
+    kw(Root, "use_pid_dir", V135, Applied),
     kw(
         Root,
         "linkbeat_use_polling",
@@ -145,7 +136,7 @@ pub const KEYWORDS: &[Keyword] = &[
              signal carrier changes",
         ),
     ),
-    kw(Root, "namespace_with_ipsets", V135, NotApplied(NS_IPSETS)),
+    kw(Root, "namespace_with_ipsets", V135, Applied),
     kw(Root, "virtual_server", V135, NotApplied(LVS)),
     kw(Root, "virtual_server_group", V135, NotApplied(LVS)),
     kw(Root, "SSL", V135, NotApplied(LVS)),

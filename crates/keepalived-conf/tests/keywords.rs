@@ -526,17 +526,32 @@ fn garp_group_and_static_blocks() {
 #[test]
 fn root_keywords() {
     let l = parse("net_namespace ns1\ninstance i1\nuse_pid_dir\nlinkbeat_use_polling\nnamespace_with_ipsets\n");
-    // Kept in the AST; none has an effect here, each says why.
+    // Kept in the AST; only linkbeat_use_polling has no effect here (and says why).
     assert_eq!(l.error_count(), 0);
-    assert_eq!(l.warning_count(), 5);
-    assert!(l
-        .diagnostics
-        .iter()
-        .all(|d| d.message.contains("has no effect in this implementation: ")));
+    assert_eq!(l.warning_count(), 1);
+    assert!(l.diagnostics[0]
+        .message
+        .contains("has no effect in this implementation: "));
     let c = &l.config;
     assert_eq!(c.net_namespace.as_deref(), Some("ns1"));
     assert_eq!(c.instance.as_deref(), Some("i1"));
     assert!(c.use_pid_dir && c.linkbeat_use_polling && c.namespace_with_ipsets);
+}
+
+#[test]
+fn first_namespace_and_instance_win_as_in_135() {
+    let l = parse("net_namespace ns1\ninstance i1\nnet_namespace ns2\ninstance i2\n");
+    assert_eq!(l.error_count(), 0);
+    let msgs: Vec<&str> = l.diagnostics.iter().map(|d| d.message.as_str()).collect();
+    assert_eq!(
+        msgs,
+        vec![
+            "Duplicate net_namespace definition ns2 - ignoring",
+            "Duplicate instance definition i2 - ignoring"
+        ]
+    );
+    assert_eq!(l.config.net_namespace.as_deref(), Some("ns1"));
+    assert_eq!(l.config.instance.as_deref(), Some("i1"));
 }
 
 #[test]

@@ -10,10 +10,6 @@ use std::path::PathBuf;
 
 /// Default configuration file.
 pub const DEFAULT_CONFIG: &str = "/etc/keepalived/keepalived.conf";
-/// Default pid file of the main process (the one systemd watches).
-pub const DEFAULT_PID: &str = "/var/run/keepalived.pid";
-/// Default pid file of the VRRP process (the same process here).
-pub const DEFAULT_VRRP_PID: &str = "/var/run/vrrp.pid";
 
 /// Everything the command line can ask for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,10 +26,11 @@ pub struct Options {
     pub log_facility: Option<u8>,
     /// `-G/--no-syslog` (keepalived 2.x).
     pub no_syslog: bool,
-    /// `-p/--pid`.
-    pub pid_file: PathBuf,
-    /// `-r/--vrrp_pid`.
-    pub vrrp_pid_file: PathBuf,
+    /// `-p/--pid` (default: `/var/run/keepalived.pid`, or as `netns::Identity::pid_paths`
+    /// names it for a namespace, an instance or `use_pid_dir`).
+    pub pid_file: Option<PathBuf>,
+    /// `-r/--vrrp_pid` (default `/var/run/vrrp.pid`, likewise).
+    pub vrrp_pid_file: Option<PathBuf>,
     /// `-c/--checkers_pid` (accepted; there is no checker process).
     pub checkers_pid_file: Option<PathBuf>,
     /// `-P/--vrrp`.
@@ -50,7 +47,7 @@ pub struct Options {
     pub release_vips: bool,
     /// `-i/--config-id`.
     pub config_id: Option<String>,
-    /// `-s/--namespace` (accepted, not implemented: run the daemon with `ip netns exec`).
+    /// `-s/--namespace`: the network namespace, overriding the file's `net_namespace`.
     pub namespace: Option<String>,
     /// Options accepted for compatibility that change nothing here (`-R`, `-I`, `-a`, `-x`, `-m`, …).
     pub ignored: Vec<String>,
@@ -67,8 +64,8 @@ impl Default for Options {
             log_detail: false,
             log_facility: None,
             no_syslog: false,
-            pid_file: PathBuf::from(DEFAULT_PID),
-            vrrp_pid_file: PathBuf::from(DEFAULT_VRRP_PID),
+            pid_file: None,
+            vrrp_pid_file: None,
             checkers_pid_file: None,
             vrrp_only: false,
             check_only: false,
@@ -284,8 +281,8 @@ fn apply(
         'V' => opts.dont_release_vrrp = true,
         'n' => opts.dont_fork = true,
         'd' => opts.dump_conf = true,
-        'p' => opts.pid_file = PathBuf::from(v),
-        'r' => opts.vrrp_pid_file = PathBuf::from(v),
+        'p' => opts.pid_file = Some(PathBuf::from(v)),
+        'r' => opts.vrrp_pid_file = Some(PathBuf::from(v)),
         'c' => opts.checkers_pid_file = Some(PathBuf::from(v)),
         's' => opts.namespace = Some(v),
         'i' => opts.config_id = Some(v),
@@ -321,7 +318,7 @@ pub fn usage(prog: &str) -> String {
   -a, --address-monitoring     Report all address additions/deletions notified via netlink (ignored)\n\
   -x, --snmp                   Enable SNMP subsystem (not implemented)\n\
   -A, --snmp-agent-socket=FILE Use the specified socket for master agent (ignored)\n\
-  -s, --namespace=NAME         Run in network namespace NAME (not implemented; use ip netns exec)\n\
+  -s, --namespace=NAME         Run in network namespace NAME (overrides config)\n\
   -m, --core-dump              Produce core dump if terminate abnormally (ignored)\n\
   -M, --core-dump-pattern=PATN Also set /proc/sys/kernel/core_pattern to PATN (ignored)\n\
   -i, --config-id id           Skip any configuration lines beginning '@' that don't match id\n\
@@ -356,8 +353,9 @@ mod tests {
     fn defaults() {
         let o = run(&[]);
         assert_eq!(o.config_file, PathBuf::from(DEFAULT_CONFIG));
-        assert_eq!(o.pid_file, PathBuf::from(DEFAULT_PID));
-        assert_eq!(o.vrrp_pid_file, PathBuf::from(DEFAULT_VRRP_PID));
+        assert_eq!(o.pid_file, None);
+        assert_eq!(o.vrrp_pid_file, None);
+        assert_eq!(o.namespace, None);
         assert!(!o.dont_fork && !o.log_console && !o.log_detail);
     }
 
@@ -376,8 +374,8 @@ mod tests {
         ]);
         assert!(o.dont_fork && o.log_console && o.log_detail);
         assert_eq!(o.config_file, PathBuf::from("a.conf"));
-        assert_eq!(o.pid_file, PathBuf::from("/tmp/a.pid"));
-        assert_eq!(o.vrrp_pid_file, PathBuf::from("/tmp/b.pid"));
+        assert_eq!(o.pid_file, Some(PathBuf::from("/tmp/a.pid")));
+        assert_eq!(o.vrrp_pid_file, Some(PathBuf::from("/tmp/b.pid")));
     }
 
     #[test]
@@ -386,7 +384,7 @@ mod tests {
         assert!(o.dont_fork && o.log_console && o.log_detail && o.no_syslog && o.vrrp_only);
         assert_eq!(o.config_file, PathBuf::from("x.conf"));
         assert_eq!(o.log_facility, Some(3));
-        assert_eq!(o.pid_file, PathBuf::from("test.pid"));
+        assert_eq!(o.pid_file, Some(PathBuf::from("test.pid")));
     }
 
     #[test]
@@ -411,9 +409,23 @@ mod tests {
             o.dont_fork && o.dont_release_vrrp && o.release_vips && o.dump_conf && o.config_test
         );
         assert_eq!(o.log_facility, Some(7));
-        assert_eq!(o.vrrp_pid_file, PathBuf::from("/x"));
+        assert_eq!(o.vrrp_pid_file, Some(PathBuf::from("/x")));
         assert_eq!(o.checkers_pid_file, Some(PathBuf::from("/c")));
         assert_eq!(o.config_id.as_deref(), Some("high"));
+    }
+
+    #[test]
+    fn namespace_option_in_every_spelling() {
+        for args in [
+            &["-s", "blue"][..],
+            &["-sblue"],
+            &["--namespace=blue"],
+            &["--namespace", "blue"],
+            &["-nsblue"],
+        ] {
+            assert_eq!(run(args).namespace.as_deref(), Some("blue"), "{args:?}");
+        }
+        assert_eq!(parse(["-s"]), Err(CliError::MissingArgument("-s".into())));
     }
 
     #[test]

@@ -102,6 +102,24 @@ impl Settings {
     }
 }
 
+/// The settings as used in the daemon's network namespace: no ipsets where 1.3.5 would not use
+/// them (`net_namespace` on a kernel before 3.13 without `namespace_with_ipsets`).
+fn in_namespace(mut s: Settings, log: bool) -> Settings {
+    let blocked = match (&s.sets, crate::netns::started()) {
+        (Some(sets), Some(id)) => {
+            crate::netns::namespace_blocks_ipsets(id, &sets.v4, crate::netns::kernel_version())
+        }
+        _ => false,
+    };
+    if blocked {
+        if log {
+            logging::info(crate::netns::NO_IPSETS_LINE);
+        }
+        s.sets = None;
+    }
+    s
+}
+
 /// Does this instance's mastership filter its VIPs? (not the address owner, accept mode off:
 /// 1.3.5's `base_priority != VRRP_PRIO_OWNER && !accept`).
 pub fn filters(cfg: &InstanceConfig) -> bool {
@@ -620,8 +638,9 @@ fn instances(engine: &Engine) -> impl Iterator<Item = (InstanceId, &InstanceConf
 impl Firewall {
     /// The firewall of `global_defs` (nothing runs until [`Firewall::start`]).
     pub fn new(global: &conf::GlobalDefs) -> Firewall {
+        let settings = in_namespace(Settings::from_global(global), true);
         Firewall {
-            settings: Settings::from_global(global),
+            settings,
             tx: None,
             prepared: [false; 2],
             entries: HashMap::new(),
@@ -694,7 +713,7 @@ impl Firewall {
     /// Before a reload hands `configs` to the engine: sets up what new filtering instances
     /// need (not waited for; the VIP filters of the reload are queued behind it).
     pub fn reload(&mut self, global: &conf::GlobalDefs, configs: &[InstanceConfig]) {
-        if Settings::from_global(global) != self.settings {
+        if in_namespace(Settings::from_global(global), false) != self.settings {
             logging::info(
                 "vrrp_iptables/vrrp_ipsets changed: the new chains and sets are used from the next restart",
             );

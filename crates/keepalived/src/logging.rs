@@ -81,8 +81,19 @@ pub fn init(cfg: LogConfig) {
 
 fn open_syslog(facility: libc::c_int) {
     let ident = IDENT_C.get_or_init(|| CString::new(IDENT).unwrap_or_default());
+    let ident = CHANGED_IDENT.get().unwrap_or(ident);
     // SAFETY: ident is a 'static NUL-terminated string; openlog has no other preconditions.
     unsafe { libc::openlog(ident.as_ptr(), libc::LOG_PID, facility) };
+}
+
+/// The ident given by [`change_ident`] (kept for the whole process, as openlog requires).
+static CHANGED_IDENT: OnceLock<CString> = OnceLock::new();
+
+/// Changes the syslog ident (`net_namespace`/`instance`: `Keepalived_vrrp_NS_INST`) and
+/// re-opens syslog with it; only the first change counts.
+pub fn change_ident(ident: &str) {
+    let _ = CHANGED_IDENT.set(CString::new(ident.replace('\0', " ")).unwrap_or_default());
+    reopen_after_fork();
 }
 
 /// Re-opens syslog (after fork the connection must belong to the daemon process).

@@ -15,6 +15,7 @@ mod engine_timer;
 mod firewall;
 mod logging;
 mod net;
+mod netns;
 mod routing;
 mod runtime;
 mod rx_queue;
@@ -24,7 +25,7 @@ mod smtp;
 mod sysconf;
 mod vmac;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use keepalived_conf as conf;
 
@@ -85,7 +86,21 @@ fn config_test(opts: &cli::Options) -> i32 {
             }
             // What the daemon would log about routing lines on this host (not counted as
             // errors: 1.3.5 runs on without a refused line).
-            let ifs = convert::host_interfaces();
+            // What would stop the daemon in its namespace or with its pid files.
+            for line in netns::config_test(&loaded.config, opts.namespace.as_deref()) {
+                eprintln!("{}: {line}", opts.config_file.display());
+            }
+            // In a namespace the interfaces are that namespace's (1.3.5 enters it first).
+            let ifs = match netns::test_namespace(&loaded.config, opts.namespace.as_deref()) {
+                None => convert::host_interfaces(),
+                Some(ns) => netns::interfaces(&ns).unwrap_or_else(|e| {
+                    eprintln!(
+                        "{}: net_namespace {ns}: {e} - checking interface names against this namespace's",
+                        opts.config_file.display()
+                    );
+                    convert::host_interfaces()
+                }),
+            };
             for line in convert::check_routing(&loaded.config, &ifs, &convert::RtNames::system()) {
                 eprintln!("{line}");
             }
@@ -103,6 +118,24 @@ fn config_test(opts: &cli::Options) -> i32 {
                 );
                 1
             }
+        }
+    }
+}
+
+/// Undoes the namespace's pid directory mount and removes the pid directories at exit, as
+/// 1.3.5 does (also on error paths; declared before [`PidFiles`] so it drops after it).
+struct Placement {
+    entered: Option<netns::Entered>,
+    use_pid_dir: bool,
+}
+
+impl Drop for Placement {
+    fn drop(&mut self) {
+        if let Some(e) = self.entered.take() {
+            e.leave();
+        }
+        if self.use_pid_dir {
+            netns::remove_pid_dir();
         }
     }
 }
@@ -152,18 +185,8 @@ fn daemon(opts: cli::Options) -> i32 {
             p.display()
         ));
     }
-    if let Some(ns) = &opts.namespace {
-        logging::error(&format!(
-            "-s/--namespace {ns}: not implemented; start the daemon with `ip netns exec {ns}`"
-        ));
-        return 1;
-    }
     for o in &opts.ignored {
         logging::info(&format!("option {o} accepted and ignored"));
-    }
-    if daemonize::already_running(&[&opts.pid_file, &opts.vrrp_pid_file]) {
-        logging::info("daemon is already running");
-        return 1;
     }
     logging::info(&format!("Opening file '{}'.", opts.config_file.display()));
     let loaded = match conf::load(&opts.config_file, &load_options(&opts)) {
@@ -175,6 +198,44 @@ fn daemon(opts: cli::Options) -> i32 {
     };
     // As tolerant as 1.3.5: report, then run what the file still describes.
     runtime::log_diagnostics(&loaded);
+
+    // 1.3.5's order: namespace and instance decide the syslog ident and the pid files; the
+    // namespace is entered before anything is opened (and before any thread exists).
+    let (id, lines) = netns::Identity::resolve(&loaded.config, opts.namespace.as_deref());
+    for line in lines {
+        logging::info(&line);
+    }
+    if let Some(ident) = id.syslog_ident(logging::IDENT) {
+        logging::info(&format!("Changing syslog ident to {ident}"));
+        logging::change_ident(&ident);
+    }
+    if id.use_pid_dir {
+        netns::create_pid_dir();
+    }
+    let mut placement = Placement {
+        entered: None,
+        use_pid_dir: id.use_pid_dir,
+    };
+    if let Some(ns) = &id.namespace {
+        match netns::enter(ns) {
+            Ok(e) => placement.entered = Some(e),
+            Err(e) => {
+                logging::info(&e.to_string());
+                logging::error(&format!("Unable to set network namespace {ns} - exiting"));
+                return 1;
+            }
+        }
+    }
+    let paths = id.pid_paths(
+        Path::new(netns::RUN_DIR),
+        opts.pid_file.as_deref(),
+        opts.vrrp_pid_file.as_deref(),
+    );
+    if daemonize::already_running(&[&paths.main, &paths.vrrp]) {
+        logging::info("daemon is already running");
+        return 1;
+    }
+    netns::set_started(id);
 
     let ready = if opts.dont_fork {
         daemonize::ReadyNotifier::none()
@@ -191,7 +252,7 @@ fn daemon(opts: cli::Options) -> i32 {
         }
     };
     let mut pids = PidFiles(Vec::new());
-    for p in [&opts.pid_file, &opts.vrrp_pid_file] {
+    for p in [&paths.main, &paths.vrrp] {
         if pids.0.contains(p) {
             continue;
         }
@@ -207,5 +268,6 @@ fn daemon(opts: cli::Options) -> i32 {
         "Stopped Keepalived-rs v{}",
         env!("CARGO_PKG_VERSION")
     ));
+    drop(placement);
     code
 }

@@ -1199,6 +1199,10 @@ impl Daemon {
         // As tolerant as a fresh start (issue 10 §7): every diagnostic is one line above, and
         // what the file still describes (`Loaded::config`, 1.3.5's reading) is run.
         log_diagnostics(&loaded);
+        // The namespace and the instance stay those of the start (1.3.5).
+        for line in crate::netns::reload_lines(&loaded.config) {
+            logging::info(&line);
+        }
         if loaded.error_count() > 0 {
             logging::warn(&format!(
                 "Configuration file has {} error(s) - applying what it still describes (each skipped item is logged above)",

@@ -281,3 +281,51 @@ fn config_test_reports_routing_lines_the_daemon_would_skip() {
     assert_eq!(got, want, "{err}");
     std::fs::remove_dir_all(&d).unwrap();
 }
+
+/// `-t` says when the daemon would stop at once because its namespace cannot be entered (1.3.5
+/// exits with "Unable to set network namespace NAME - exiting"), without failing the file; `-s`
+/// is the namespace checked when given.
+#[test]
+fn config_test_warns_about_a_namespace_the_daemon_cannot_enter() {
+    let d = scratch("netns");
+    let f = d.join("ns.conf");
+    let missing = format!("ka-rs-cli-nosuch-{}", std::process::id());
+    let seed = std::fs::read_to_string(root().join("examples/seed/nodeA.conf")).unwrap();
+    std::fs::write(&f, format!("net_namespace {missing}\n{seed}")).unwrap();
+    let o = run(&["-t", "-f", f.to_str().unwrap()]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert_eq!(
+        err.trim_end(),
+        format!(
+            "{}: net_namespace {missing}: /var/run/netns/{missing} does not exist (create it with `ip netns add {missing}`): the daemon would exit ('Unable to set network namespace {missing} - exiting')",
+            f.display()
+        )
+    );
+    let o = run(&["-t", "-f", f.to_str().unwrap(), "--namespace=../x"]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains("net_namespace '../x' is not a namespace name"),
+        "{err}"
+    );
+    // A duplicate keeps the first (1.3.5) and is a warning.
+    std::fs::write(&f, format!("instance one\ninstance two\n{seed}")).unwrap();
+    let o = run(&["-t", "-f", f.to_str().unwrap()]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains("Duplicate instance definition two - ignoring"),
+        "{err}"
+    );
+    std::fs::remove_dir_all(&d).unwrap();
+}
+
+#[test]
+fn help_describes_the_namespace_option_as_1_3_5_does() {
+    let e = stderr(&run(&["-h"]));
+    assert!(
+        e.contains("-s, --namespace=NAME         Run in network namespace NAME (overrides config)"),
+        "{e}"
+    );
+}

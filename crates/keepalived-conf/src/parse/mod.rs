@@ -86,14 +86,29 @@ fn root_keyword<'a>(p: &mut P<'a>, line: &Line) {
             p.list_block(line, |_, l| v.push(values::words(l)));
             p.cfg.static_rules = v;
         }
+        // The first definition wins, as in 1.3.5.
         "net_namespace" => {
             if let Some(t) = p.arg(line, 1) {
-                p.cfg.net_namespace = Some(t.to_string());
+                if p.cfg.net_namespace.is_some() {
+                    p.warn(
+                        line.span(1),
+                        format!("Duplicate net_namespace definition {t} - ignoring"),
+                    );
+                } else {
+                    p.cfg.net_namespace = Some(t.to_string());
+                }
             }
         }
         "instance" => {
             if let Some(t) = p.arg(line, 1) {
-                p.cfg.instance = Some(t.to_string());
+                if p.cfg.instance.is_some() {
+                    p.warn(
+                        line.span(1),
+                        format!("Duplicate instance definition {t} - ignoring"),
+                    );
+                } else {
+                    p.cfg.instance = Some(t.to_string());
+                }
             }
         }
         "use_pid_dir" => p.cfg.use_pid_dir = true,

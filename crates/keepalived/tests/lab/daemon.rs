@@ -113,6 +113,51 @@ impl Daemon {
         }
     }
 
+    /// Start `imp` in namespace `ns` with exactly `args` after the program name (no pid file
+    /// options added: for tests of the daemon's own pid file names), in a new session, the log
+    /// in `dir`.
+    pub fn start_args(
+        imp: Impl,
+        ns: &str,
+        args: &[&std::ffi::OsStr],
+        dir: &Path,
+        node: &str,
+        serial: usize,
+    ) -> Self {
+        let log = dir.join(format!("{node}-{}-{serial}.log", imp.name()));
+        let out = File::create(&log).expect("create daemon log");
+        let err = out.try_clone().expect("clone log handle");
+        let mut cmd = Command::new("ip");
+        cmd.args(["netns", "exec", ns])
+            .arg(imp.program())
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(out)
+            .stderr(err);
+        // SAFETY: setsid is async-signal-safe and touches no memory of the parent.
+        unsafe {
+            cmd.pre_exec(|| {
+                if libc::setsid() < 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
+        let started_at = now();
+        let child = cmd.spawn().expect("spawn daemon");
+        let pid = child.id() as i32;
+        Daemon {
+            imp,
+            serial,
+            pid,
+            started_at,
+            log,
+            stopped_at: None,
+            child,
+            reaped: false,
+        }
+    }
+
     /// Has the process exited (reaps it if so)?
     pub fn exited(&mut self) -> bool {
         if self.reaped {
