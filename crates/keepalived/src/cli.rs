@@ -51,6 +51,8 @@ pub struct Options {
     pub namespace: Option<String>,
     /// Options accepted for compatibility that change nothing here (`-R`, `-I`, `-a`, `-x`, `-m`, …).
     pub ignored: Vec<String>,
+    /// `--metrics-listen=ADDR:PORT`: serve Prometheus metrics there (off when `None`).
+    pub metrics_listen: Option<std::net::SocketAddr>,
     /// Non-option arguments (keepalived prints "Unexpected argument(s)" and ignores them).
     pub unexpected: Vec<String>,
 }
@@ -76,6 +78,7 @@ impl Default for Options {
             config_id: None,
             namespace: None,
             ignored: Vec::new(),
+            metrics_listen: None,
             unexpected: Vec::new(),
         }
     }
@@ -125,6 +128,10 @@ enum Arg {
     Optional,
 }
 
+/// Key of `--metrics-listen`, a long-only option: a private-use character stands in for the
+/// short name nobody can type by accident.
+const METRICS_LISTEN: char = '\u{E000}';
+
 /// (short, long names, argument kind). Long aliases cover the spellings 1.3.5 and 2.x use.
 const OPTIONS: &[(char, &[&str], Arg)] = &[
     ('f', &["use-file"], Arg::Required),
@@ -153,6 +160,7 @@ const OPTIONS: &[(char, &[&str], Arg)] = &[
     ('t', &["config-test"], Arg::None),
     ('v', &["version"], Arg::None),
     ('h', &["help"], Arg::None),
+    (METRICS_LISTEN, &["metrics-listen"], Arg::Required),
 ];
 
 /// Parses the arguments after the program name.
@@ -289,6 +297,16 @@ fn apply(
         't' => opts.config_test = true,
         'v' => *version = true,
         'h' => *help = true,
+        METRICS_LISTEN => match v.trim().parse::<std::net::SocketAddr>() {
+            Ok(a) => opts.metrics_listen = Some(a),
+            Err(_) => {
+                return Err(CliError::BadValue {
+                    option: shown.to_string(),
+                    value: v,
+                    reason: "expected ADDR:PORT (e.g. 127.0.0.1:9650 or [::1]:9650)",
+                })
+            }
+        },
         // -I -R -a -x -A -m -M: accepted, nothing to do in a single-process VRRP-only daemon.
         _ => opts.ignored.push(shown.to_string()),
     }
@@ -323,6 +341,7 @@ pub fn usage(prog: &str) -> String {
   -M, --core-dump-pattern=PATN Also set /proc/sys/kernel/core_pattern to PATN (ignored)\n\
   -i, --config-id id           Skip any configuration lines beginning '@' that don't match id\n\
   -t, --config-test            Check the configuration file and exit (0: usable, 1: errors)\n\
+      --metrics-listen=ADDR:PORT  Serve Prometheus metrics on http://ADDR:PORT/metrics\n\
   -v, --version                Display the version number\n\
   -h, --help                   Display this help message\n"
     )
@@ -439,6 +458,23 @@ mod tests {
         let o = run(&["-n", "extra", "--", "-l"]);
         assert_eq!(o.unexpected, vec!["extra", "-l"]);
         assert!(!o.log_console);
+    }
+
+    #[test]
+    fn metrics_listen() {
+        assert_eq!(run(&[]).metrics_listen, None);
+        let o = run(&["--metrics-listen=127.0.0.1:9650"]);
+        assert_eq!(o.metrics_listen, Some("127.0.0.1:9650".parse().unwrap()));
+        let o = run(&["-D", "--metrics-listen", "[::1]:9650"]);
+        assert_eq!(o.metrics_listen, Some("[::1]:9650".parse().unwrap()));
+        assert!(matches!(
+            parse(["--metrics-listen=9650"]),
+            Err(CliError::BadValue { .. })
+        ));
+        assert_eq!(
+            parse(["--metrics-listen"]),
+            Err(CliError::MissingArgument("--metrics-listen".into()))
+        );
     }
 
     #[test]

@@ -14,6 +14,7 @@ mod dump;
 mod engine_timer;
 mod firewall;
 mod logging;
+mod metrics;
 mod net;
 mod netns;
 mod routing;

@@ -18,6 +18,41 @@ use tokio::task::JoinHandle;
 
 use crate::logging;
 
+/// Where a `vrrp_script` check is in its run (keepalived 2.x's script states, which
+/// `--metrics-listen` exports as `keepalived_script_state`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunState {
+    /// Waiting for its next run.
+    Idle,
+    /// Running.
+    Running,
+    /// Timed out, sent SIGTERM.
+    RequestedTermination,
+    /// Did not stop on SIGTERM, sent SIGKILL.
+    ForcingTermination,
+}
+
+/// Run state of every check that ran, by name (read from the metrics thread).
+static RUN_STATES: std::sync::Mutex<Vec<(String, RunState)>> = std::sync::Mutex::new(Vec::new());
+
+fn set_run_state(name: &str, state: RunState) {
+    let mut all = RUN_STATES
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    match all.iter_mut().find(|(n, _)| n == name) {
+        Some(e) => e.1 = state,
+        None => all.push((name.to_string(), state)),
+    }
+}
+
+/// The run state of every check that ran so far (a check not listed is idle).
+pub fn run_states() -> Vec<(String, RunState)> {
+    RUN_STATES
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .clone()
+}
+
 /// How long a timed-out check gets between SIGTERM and SIGKILL.
 const KILL_GRACE: Duration = Duration::from_secs(2);
 
@@ -122,6 +157,19 @@ pub fn spawn_checks(
 
 /// Runs a check once; `true` on exit status 0 within the timeout.
 pub async fn run_check(spec: &ScriptSpec) -> bool {
+    /// Idle again however the run ends (a reload aborts the task mid-run).
+    struct IdleOnDrop<'a>(&'a str);
+    impl Drop for IdleOnDrop<'_> {
+        fn drop(&mut self) {
+            set_run_state(self.0, RunState::Idle);
+        }
+    }
+    set_run_state(&spec.name, RunState::Running);
+    let _idle = IdleOnDrop(&spec.name);
+    run_check_once(spec).await
+}
+
+async fn run_check_once(spec: &ScriptSpec) -> bool {
     let mut cmd = Command::new("/bin/sh");
     cmd.arg("-c")
         .arg(&spec.command)
@@ -156,12 +204,14 @@ pub async fn run_check(spec: &ScriptSpec) -> bool {
             logging::info(&format!("VRRP_Script({}) timed out", spec.name));
             if let Some(pid) = child.id() {
                 let pgid = pid as i32;
+                set_run_state(&spec.name, RunState::RequestedTermination);
                 signal_group(pgid, libc::SIGTERM);
                 if tokio::time::timeout(KILL_GRACE, child.wait())
                     .await
                     .is_err()
                 {
                     logging::info(&format!("Process [{pgid}] didn't respond to SIGTERM"));
+                    set_run_state(&spec.name, RunState::ForcingTermination);
                     signal_group(pgid, libc::SIGKILL);
                     let _ = child.wait().await;
                 } else {

@@ -70,6 +70,21 @@ impl Daemon {
         serial: usize,
         env: &[(&str, &str)],
     ) -> Self {
+        Self::start_with(imp, ns, conf, dir, node, serial, env, &[])
+    }
+
+    /// [`Daemon::start_env`] with `args` added after the usual options.
+    #[allow(clippy::too_many_arguments)]
+    pub fn start_with(
+        imp: Impl,
+        ns: &str,
+        conf: &Path,
+        dir: &Path,
+        node: &str,
+        serial: usize,
+        env: &[(&str, &str)],
+        args: &[&str],
+    ) -> Self {
         let log = dir.join(format!("{node}-{}-{serial}.log", imp.name()));
         let out = File::create(&log).expect("create daemon log");
         let err = out.try_clone().expect("clone log handle");
@@ -85,6 +100,7 @@ impl Daemon {
             .arg(pidf("vrrp"))
             .arg("-c")
             .arg(pidf("checkers"))
+            .args(args)
             .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(out)

@@ -316,6 +316,26 @@ impl Lab {
         t
     }
 
+    /// Start the node's daemon with configuration `conf` and `args` added to its command line.
+    pub fn start_conf_args(&mut self, id: NodeId, conf: &Path, args: &[&str]) -> f64 {
+        let dir = self.dir.clone();
+        let node = self.node(id);
+        let n = node.daemons.len() + 1;
+        let d = Daemon::start_with(
+            node.imp,
+            &node.ns,
+            conf,
+            &dir,
+            node.id.letter(),
+            n,
+            &[],
+            args,
+        );
+        let t = d.started_at;
+        node.daemons.push(d);
+        t
+    }
+
     /// Detach (`false`) the node's bridge port from `br0` or attach it again: a partition
     /// without any carrier change on the node.
     pub fn set_bridged(&self, id: NodeId, bridged: bool) -> f64 {

@@ -9,6 +9,7 @@ use crate::config::{InitialState, InstanceConfig, Version, Vip};
 use crate::event::{AhSync, Event};
 
 use super::advert::{self, TxCounters};
+use super::observe::Observed;
 use super::ratelimit::{Decision, RejectLog};
 use super::stats::InstanceStats;
 use super::timers::{master_down_interval, skew_time};
@@ -80,6 +81,8 @@ pub(crate) struct Instance {
     pub master_priority: u8,
     pub tx: TxCounters,
     pub stats: InstanceStats,
+    /// Monitoring's observations (`observe.rs`).
+    pub observed: Observed,
     /// Rate limiting of rejected-packet log lines.
     pub reject_log: RejectLog,
     /// How much earlier than one interval the first periodic advert of a mastership leaves
@@ -109,6 +112,7 @@ impl Instance {
             master_priority: 0,
             tx: TxCounters::default(),
             stats: InstanceStats::default(),
+            observed: Observed::default(),
             reject_log: RejectLog::default(),
             advert_phase: Duration::ZERO,
             group: None,
@@ -582,6 +586,9 @@ impl Instance {
         if let Some(a) = &advert {
             if a.priority == 0 {
                 self.stats.pri_zero_rcvd += 1;
+            } else if self.phase == Phase::Master && a.src != self.cfg.src_addr {
+                // Only a MASTER advertises: two of them on one VRID is a split brain.
+                self.observed.other_master_heard += 1;
             }
             match a.checksum_form {
                 Some(crate::wire::vrrp::ChecksumForm::PseudoHeader) => {

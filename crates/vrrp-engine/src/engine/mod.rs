@@ -16,6 +16,7 @@ pub mod ah;
 mod dispatch;
 mod garp_pacing;
 mod instance;
+mod observe;
 pub mod ratelimit;
 mod stats;
 mod sync_group;
@@ -34,6 +35,7 @@ use crate::event::Event;
 use dispatch::Dispatch;
 use garp_pacing::GarpPacer;
 use instance::{Instance, Phase};
+pub use observe::Observed;
 pub use stats::InstanceStats;
 use timers::TimerQueue;
 use track::{ScriptChange, ScriptState};
@@ -217,6 +219,8 @@ struct Changes {
     marked: Vec<bool>,
     before: Vec<Phase>,
     list: Vec<usize>,
+    /// `list` of the last input, for [`Engine::touched`].
+    last: Vec<usize>,
     /// Scratch: groups to synchronise, instances due.
     groups: Vec<usize>,
     due: Vec<usize>,
@@ -423,6 +427,7 @@ impl Engine {
     pub fn handle_into(&mut self, input: Input<'_>, now: Duration, out: &mut Vec<Output>) {
         let start = out.len();
         self.handle_input(input, now, out);
+        self.note_state_changes(start, now, out);
         // GARP pacing sees the whole batch, whichever path produced it.
         let instances = &self.instances;
         self.garp.pace(start, now, out, |i| {
@@ -547,6 +552,8 @@ impl Engine {
 
     /// Re-arms the timers of the instances the input touched and clears the change set.
     fn finish_input(&mut self) {
+        self.changes.last.clear();
+        self.changes.last.extend_from_slice(&self.changes.list);
         for &i in &self.changes.list {
             if let Some(inst) = self.instances.get(i) {
                 self.timers.set(i, inst.next_deadline());
