@@ -925,9 +925,10 @@ impl Daemon {
                 Action::SendAdvert {
                     interface,
                     dst,
+                    src,
                     packet,
                 } => {
-                    self.send_advert(iname.as_deref(), &interface, dst, &packet);
+                    self.send_advert(iname.as_deref(), &interface, dst, src, &packet);
                 }
                 Action::AddAddresses(vips) => {
                     // Empty when `add_addresses_first` already added them.
@@ -968,7 +969,14 @@ impl Daemon {
         }
     }
 
-    fn send_advert(&mut self, iname: Option<&str>, interface: &str, dst: IpAddr, packet: &[u8]) {
+    fn send_advert(
+        &mut self,
+        iname: Option<&str>,
+        interface: &str,
+        dst: IpAddr,
+        src: IpAddr,
+        packet: &[u8],
+    ) {
         let family = if dst.is_ipv4() {
             Family::V4
         } else {
@@ -981,7 +989,7 @@ impl Daemon {
             ));
             return;
         };
-        match entry.socket.send(packet, dst) {
+        match entry.socket.send(packet, dst, src) {
             Ok(()) => {
                 // The socket works: the next failure starts the retry delays afresh.
                 if !self.socket_tries.is_empty() {

@@ -143,3 +143,53 @@ pub(crate) fn ipv4_header_src(packet: &[u8]) -> Option<IpAddr> {
     let b: [u8; 4] = packet.get(12..16)?.try_into().ok()?;
     Some(IpAddr::from(b))
 }
+
+/// sendmsg on a raw IPv6 socket with the source address named in an IPV6_PKTINFO control
+/// message (interface index 0: the socket's bound device decides).
+pub(crate) fn send_v6_from(
+    sock: &Socket,
+    packet: &[u8],
+    dst: &socket2::SockAddr,
+    src: Ipv6Addr,
+    flags: libc::c_int,
+) -> io::Result<usize> {
+    let info = libc::in6_pktinfo {
+        ipi6_addr: libc::in6_addr {
+            s6_addr: src.octets(),
+        },
+        ipi6_ifindex: 0,
+    };
+    // u64 array keeps the control buffer aligned for cmsghdr.
+    let mut control = [0u64; 8];
+    let mut iov = libc::iovec {
+        iov_base: packet.as_ptr() as *mut libc::c_void,
+        iov_len: packet.len(),
+    };
+    // SAFETY: an all-zero msghdr is a valid starting value.
+    let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
+    msg.msg_name = dst.as_ptr() as *mut libc::c_void;
+    msg.msg_namelen = dst.len();
+    msg.msg_iov = &mut iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control.as_mut_ptr().cast();
+    // SAFETY: CMSG_SPACE only computes a size.
+    msg.msg_controllen = unsafe { libc::CMSG_SPACE(size_of::<libc::in6_pktinfo>() as u32) } as _;
+    // SAFETY: the control buffer (64 bytes) holds one cmsghdr with an in6_pktinfo
+    // (CMSG_SPACE(20) = 40 bytes); CMSG_FIRSTHDR is non-null for a non-empty buffer, and every
+    // pointer in msg refers to a live buffer of the stated size during the call.
+    let n = unsafe {
+        let c = libc::CMSG_FIRSTHDR(&msg);
+        if c.is_null() {
+            return Err(io::Error::other("no room for IPV6_PKTINFO"));
+        }
+        (*c).cmsg_level = libc::IPPROTO_IPV6;
+        (*c).cmsg_type = libc::IPV6_PKTINFO;
+        (*c).cmsg_len = libc::CMSG_LEN(size_of::<libc::in6_pktinfo>() as u32) as _;
+        std::ptr::write_unaligned(libc::CMSG_DATA(c).cast::<libc::in6_pktinfo>(), info);
+        libc::sendmsg(sock.as_raw_fd(), &msg, flags)
+    };
+    if n < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(n as usize)
+}

@@ -110,10 +110,16 @@ fn exchange(
     dst: IpAddr,
     packet: Vec<u8>,
 ) -> (Vec<u8>, super::vrrp_socket::RecvMeta) {
-    exchange_with(lab, family, group, multicast, false, dst, packet)
+    let src = match family {
+        Family::V4 => IpAddr::V4(Ipv4Addr::UNSPECIFIED),
+        Family::V6 => IpAddr::V6(Ipv6Addr::UNSPECIFIED),
+    };
+    exchange_with(lab, family, group, multicast, false, dst, src, packet)
 }
 
-/// [`exchange`] with sockets that also receive AH (`ah`).
+/// [`exchange`] with sockets that also receive AH (`ah`), sent from `src` (unspecified: the
+/// kernel's choice).
+#[allow(clippy::too_many_arguments)]
 fn exchange_with(
     lab: &Lab,
     family: Family,
@@ -121,6 +127,7 @@ fn exchange_with(
     multicast: bool,
     ah: bool,
     dst: IpAddr,
+    src: IpAddr,
     packet: Vec<u8>,
 ) -> (Vec<u8>, super::vrrp_socket::RecvMeta) {
     let (ready_tx, ready_rx) = mpsc::channel();
@@ -152,7 +159,7 @@ fn exchange_with(
                 if done.load(Ordering::SeqCst) {
                     break;
                 }
-                s.send(&packet, dst).unwrap();
+                s.send(&packet, dst, src).unwrap();
                 tokio::time::sleep(Duration::from_millis(100)).await;
             }
             // keepalived never hears its own adverts: multicast loop is off and the send
@@ -210,6 +217,46 @@ fn ipv6_advert_carries_hop_limit_and_kernel_checksum() {
     assert_ne!(got[6..8], [0, 0], "kernel filled in the checksum");
 }
 
+/// The daemon names each IPv6 advert's source (IPV6_PKTINFO), as keepalived does: with
+/// several link-local addresses on the interface (here fe80::a, fe80::c and the kernel's own),
+/// the configured one is used, not the kernel's choice.
+#[test]
+fn ipv6_advert_leaves_from_the_named_source() {
+    let Some(lab) = lab("6s") else { return };
+    let other = Ipv6Addr::new(0xfe80, 0, 0, 0, 0, 0, 0, 0xc);
+    let add = std::process::Command::new("ip")
+        .args([
+            "-n",
+            &lab.a,
+            "addr",
+            "add",
+            "fe80::c/64",
+            "dev",
+            &lab.ifa,
+            "nodad",
+        ])
+        .status()
+        .unwrap();
+    assert!(add.success());
+    let mut payload = vec![0x31, 7, 200, 1, 0, 100, 0, 0];
+    payload.extend_from_slice(&Ipv6Addr::new(0xfd00, 0, 0, 0, 0, 0, 0, 0x64).octets());
+    let group = IpAddr::V6(Ipv6Addr::new(0xff02, 0, 0, 0, 0, 0, 0, 0x12));
+    for src in [Ipv6Addr::new(0xfe80, 0, 0, 0, 0, 0, 0, 0xa), other] {
+        let (got, meta) = exchange_with(
+            &lab,
+            Family::V6,
+            group,
+            true,
+            false,
+            group,
+            src.into(),
+            payload.clone(),
+        );
+        assert_eq!(meta.src, Some(IpAddr::V6(src)));
+        assert_ne!(got[6..8], [0, 0], "kernel filled in the checksum");
+    }
+}
+
 #[test]
 fn ipv4_unicast_advert_reaches_peer() {
     let Some(lab) = lab("u") else { return };
@@ -257,6 +304,7 @@ fn ipv4_ah_advert_crosses_veth_by_multicast_and_unicast() {
             multicast,
             true,
             dst.into(),
+            Ipv4Addr::UNSPECIFIED.into(),
             packet.clone(),
         );
         assert_eq!(meta.src, Some(IpAddr::V4(Ipv4Addr::new(10, 77, 0, 1))));
@@ -278,6 +326,7 @@ fn ipv4_ah_advert_crosses_veth_by_multicast_and_unicast() {
         true,
         true,
         group.into(),
+        Ipv4Addr::UNSPECIFIED.into(),
         packet.clone(),
     );
     assert_eq!(got[9], 112);

@@ -171,14 +171,23 @@ impl VrrpSocket {
     }
 
     /// Sends an engine-built packet (IPv4: complete IP packet) to dst. MSG_DONTROUTE for multicast.
-    pub fn send(&self, packet: &[u8], dst: IpAddr) -> io::Result<()> {
+    ///
+    /// IPv6 names `src` on the packet (IPV6_PKTINFO), as keepalived does: an interface with
+    /// several link-local addresses (or a VMAC carrying the base's) must not let the kernel
+    /// pick another one. IPv4 packets carry their source in the header already.
+    pub fn send(&self, packet: &[u8], dst: IpAddr, src: IpAddr) -> io::Result<()> {
         let flags = if dst.is_multicast() {
             libc::MSG_DONTROUTE
         } else {
             0
         };
         let addr = SockAddr::from(SocketAddr::new(dst, 0));
-        let n = self.send.send_to_with_flags(packet, &addr, flags)?;
+        let n = match (dst, src) {
+            (IpAddr::V6(_), IpAddr::V6(src)) if !src.is_unspecified() => {
+                sockopt::send_v6_from(&self.send, packet, &addr, src, flags)?
+            }
+            _ => self.send.send_to_with_flags(packet, &addr, flags)?,
+        };
         if n != packet.len() {
             return Err(io::Error::new(
                 io::ErrorKind::WriteZero,

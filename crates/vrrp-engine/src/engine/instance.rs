@@ -203,6 +203,7 @@ impl Instance {
                 action: Action::SendAdvert {
                     interface: iface.clone(),
                     dst,
+                    src: cfg.src_addr,
                     packet,
                 },
             });

@@ -145,6 +145,10 @@ pub enum Action {
         interface: Arc<str>,
         /// Destination (multicast group or a unicast peer).
         dst: IpAddr,
+        /// Source address the advert leaves from. IPv4: already in the packet's header.
+        /// IPv6: the daemon names it on each send (IPV6_PKTINFO), as keepalived does, so the
+        /// kernel never picks another of the interface's addresses.
+        src: IpAddr,
         /// Bytes to write.
         packet: Vec<u8>,
     },
