@@ -173,64 +173,23 @@ mod tests {
     use std::net::Ipv4Addr;
     use std::time::Duration;
 
-    use vrrp_engine::wire::ipv4::{Ipv4Header, PROTO_VRRP};
-    use vrrp_engine::wire::vrrp::VrrpRepr;
-    use vrrp_engine::{Family, Input, RxPacket};
+    use vrrp_engine::Input;
 
     use super::*;
-    use crate::convert::{convert, ConvertOptions, IfInfo, Interfaces};
+    use crate::test_support::{self, seed_advert, seed_engine};
 
     fn seed_b_engine() -> Engine {
-        let text = std::fs::read_to_string(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../examples/seed/nodeB.conf"
-        ))
-        .unwrap();
-        let cfg = keepalived_conf::load_str("nodeB.conf", &text, &Default::default()).config;
-        let mut ifs = Interfaces::new();
-        ifs.insert(
-            "enp11s0f0".into(),
-            IfInfo {
-                index: 2,
-                up: true,
-                mac: Some([2, 0, 0, 0, 0, 2]),
-                primary_v4: Some(Ipv4Addr::new(192, 168, 1, 199)),
-                link_local_v6: None,
-                vmac_base: None,
-            },
-        );
-        let mut e = Engine::new(convert(&cfg, &ifs, ConvertOptions::default()).engine);
+        let mut e = seed_engine('b', |t| t);
         e.handle(Input::Start, Duration::ZERO);
         e
     }
 
     fn advert(prio: u8, password: &[u8; 8]) -> Vec<u8> {
-        let repr = VrrpRepr {
-            version: Version::V2,
-            vrid: 51,
-            priority: prio,
-            advert_int: Duration::from_secs(1),
-            auth_type: 1,
-            addresses: vec!["192.168.1.210".parse().unwrap()],
-            auth_data: *password,
-        };
-        let (src, dst) = (
-            Ipv4Addr::new(192, 168, 1, 198),
-            Ipv4Addr::new(224, 0, 0, 18),
-        );
-        let vrrp = repr.emit(Family::V4, src.into(), dst.into());
-        Ipv4Header::emit_keepalived(src, dst, PROTO_VRRP, 1, &vrrp)
+        seed_advert(Ipv4Addr::new(192, 168, 1, 198), prio, password)
     }
 
     fn feed(e: &mut Engine, bytes: &[u8], at_ms: u64) {
-        let rx = RxPacket {
-            interface: "enp11s0f0",
-            family: Family::V4,
-            bytes,
-            src: None,
-            hop_limit: None,
-        };
-        e.handle(Input::Packet(rx), Duration::from_millis(at_ms));
+        test_support::feed(e, bytes, Duration::from_millis(at_ms));
     }
 
     /// The SIGUSR2 file shows the engine's counters, errors included, in 1.3.5's layout.

@@ -24,6 +24,8 @@ mod script_security;
 mod scripts;
 mod smtp;
 mod sysconf;
+#[cfg(test)]
+mod test_support;
 mod vmac;
 
 use std::path::{Path, PathBuf};

@@ -554,74 +554,32 @@ async fn serve(listener: std::net::TcpListener, shared: Shared) {
 mod tests {
     use std::net::Ipv4Addr;
 
-    use vrrp_engine::wire::ipv4::{Ipv4Header, PROTO_VRRP};
-    use vrrp_engine::wire::vrrp::VrrpRepr;
-    use vrrp_engine::{Family, Input, RxPacket};
+    use vrrp_engine::Input;
 
     use super::*;
     use crate::convert::{convert, ConvertOptions, IfInfo, Interfaces};
+    use crate::test_support::{self, seed_advert, seed_engine};
 
     /// Node A of the seed (VI_1, VRID 51, priority 100, VIP 192.168.1.210) plus a
     /// `vrrp_script`, through the daemon's own conversion.
     fn seed_a_engine() -> Engine {
-        let text = std::fs::read_to_string(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../examples/seed/nodeA.conf"
-        ))
-        .unwrap();
-        let text = format!(
-            "vrrp_script chk_web {{\n script \"/bin/true\"\n}}\n{}",
-            text.replace(
-                "virtual_ipaddress {",
-                "track_script {\n chk_web\n }\n virtual_ipaddress_excluded {\n 10.9.9.9/32\n }\n virtual_ipaddress {"
+        seed_engine('a', |text| {
+            format!(
+                "vrrp_script chk_web {{\n script \"/bin/true\"\n}}\n{}",
+                text.replace(
+                    "virtual_ipaddress {",
+                    "track_script {\n chk_web\n }\n virtual_ipaddress_excluded {\n 10.9.9.9/32\n }\n virtual_ipaddress {"
+                )
             )
-        );
-        let cfg = keepalived_conf::load_str("nodeA.conf", &text, &Default::default()).config;
-        let mut ifs = Interfaces::new();
-        ifs.insert(
-            "enp11s0f0".into(),
-            IfInfo {
-                index: 2,
-                up: true,
-                mac: Some([2, 0, 0, 0, 0, 1]),
-                primary_v4: Some(Ipv4Addr::new(192, 168, 1, 198)),
-                link_local_v6: None,
-                vmac_base: None,
-            },
-        );
-        let conv = convert(&cfg, &ifs, ConvertOptions::default());
-        Engine::new(conv.engine)
+        })
     }
 
     fn advert_from_b(prio: u8) -> Vec<u8> {
-        let src = Ipv4Addr::new(192, 168, 1, 199);
-        let mut pw = [0u8; 8];
-        pw[..4].copy_from_slice(b"1111");
-        let r = VrrpRepr {
-            version: vrrp_engine::Version::V2,
-            vrid: 51,
-            priority: prio,
-            advert_int: Duration::from_secs(1),
-            auth_type: 1,
-            addresses: vec!["192.168.1.210".parse().unwrap()],
-            auth_data: pw,
-        };
-        let group = Ipv4Addr::new(224, 0, 0, 18);
-        let msg = r.emit(Family::V4, src.into(), group.into());
-        Ipv4Header::emit_keepalived(src, group, PROTO_VRRP, 1, &msg)
+        seed_advert(Ipv4Addr::new(192, 168, 1, 199), prio, b"1111\0\0\0\0")
     }
 
     fn packet(e: &mut Engine, bytes: &[u8], now: Duration) {
-        e.handle(
-            Input::Packet(RxPacket {
-                interface: "enp11s0f0",
-                family: Family::V4,
-                bytes,
-                src: None,
-                hop_limit: None,
-            }),
-            now,
-        );
+        test_support::feed(e, bytes, now);
     }
 
     /// The value of the one line that starts with `series` (name and labels).

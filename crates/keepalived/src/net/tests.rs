@@ -110,9 +110,11 @@ fn exchange(
     dst: IpAddr,
     packet: Vec<u8>,
 ) -> (Vec<u8>, super::vrrp_socket::RecvMeta) {
+    // As the daemon sends: IPv4 carries its source in the header; IPv6 names a's configured
+    // link-local address (left to the kernel, it could also pick the one it made itself).
     let src = match family {
         Family::V4 => IpAddr::V4(Ipv4Addr::UNSPECIFIED),
-        Family::V6 => IpAddr::V6(Ipv6Addr::UNSPECIFIED),
+        Family::V6 => IpAddr::V6(Ipv6Addr::new(0xfe80, 0, 0, 0, 0, 0, 0, 0xa)),
     };
     exchange_with(lab, family, group, multicast, false, dst, src, packet)
 }
