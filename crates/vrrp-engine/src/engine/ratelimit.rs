@@ -130,7 +130,9 @@ pub enum Decision {
 pub struct RejectLog {
     /// First and last rejection of the current episode.
     span: Option<(Duration, Duration)>,
-    reasons: [PerReason; KEYS],
+    /// Per-reason counts of the current episode; allocated at an episode's first rejection
+    /// (most instances never see one: 450 bytes each saved at 1,000 instances).
+    reasons: Option<Box<[PerReason; KEYS]>>,
     /// Any rejection of the episode not logged in full.
     limited: bool,
 }
@@ -150,14 +152,14 @@ impl RejectLog {
     pub fn end(&mut self) -> Option<String> {
         let (first, last) = self.span.take()?;
         let limited = std::mem::take(&mut self.limited);
-        let reasons = std::mem::take(&mut self.reasons);
+        let reasons = self.reasons.take().unwrap_or_default();
         if !limited {
             return None;
         }
         let total: u64 = reasons.iter().map(|r| r.count).sum();
         let mut by: Vec<(u64, Key)> = Key::ALL
             .iter()
-            .zip(&reasons)
+            .zip(reasons.iter())
             .filter(|(_, r)| r.count > 0)
             .map(|(k, r)| (r.count, *k))
             .collect();
@@ -184,7 +186,7 @@ impl RejectLog {
         let Some(r) = Key::ALL
             .iter()
             .position(|k| *k == Key::of(reason))
-            .and_then(|i| self.reasons.get_mut(i))
+            .and_then(|i| self.reasons.get_or_insert_with(Box::default).get_mut(i))
         else {
             return Decision::Full;
         };
