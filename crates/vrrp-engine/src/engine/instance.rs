@@ -11,6 +11,7 @@ use crate::event::{AhSync, Event};
 use super::advert::{self, TxCounters};
 use super::ratelimit::{Decision, RejectLog};
 use super::stats::InstanceStats;
+use super::status::{StatusTrack, TransitionCause};
 use super::timers::{master_down_interval, skew_time};
 use super::validate::{expects_ah, Advert, RejectKind, Verdict};
 use super::{Action, InstanceId, NotifyState, NotifyTarget, Output, State};
@@ -87,6 +88,8 @@ pub(crate) struct Instance {
     pub advert_phase: Duration,
     /// Index of its sync group.
     pub group: Option<usize>,
+    /// Last transition and its cause (`--status`).
+    pub status: StatusTrack,
 }
 
 impl Instance {
@@ -112,6 +115,7 @@ impl Instance {
             reject_log: RejectLog::default(),
             advert_phase: Duration::ZERO,
             group: None,
+            status: StatusTrack::default(),
             name: cfg.name.as_str().into(),
             iface: cfg.interface.as_str().into(),
             advert: advert::repr(&cfg, prio),
@@ -156,6 +160,7 @@ impl Instance {
         let from = self.phase.public();
         self.phase = to;
         if from != to.public() {
+            self.status.record(from, to.public());
             self.emit(
                 out,
                 Action::StateChanged {
@@ -658,12 +663,16 @@ impl Instance {
         if a.priority == 0 {
             // RFC 3768 §6.4.2: Master_Down_Timer = Skew_Time.
             self.timer = Some(now + self.skew());
+            self.status
+                .hint(TransitionCause::MasterStepDown { master: a.src });
             return;
         }
         let preempt_pending =
             !self.cfg.preempt_delay.is_zero() && self.preempt_time.is_none_or(|t| t > now);
         if self.cfg.nopreempt || a.priority >= self.priority || preempt_pending {
             self.timer = Some(now + self.master_down());
+            // A master is advertising again: a step-down heard before it caused nothing.
+            self.status.clear_hint();
             self.master_addr = Some(a.src);
             self.master_priority = a.priority;
             if !self.cfg.preempt_delay.is_zero() {
@@ -688,6 +697,10 @@ impl Instance {
         } else {
             // keepalived 1.3.5: do not wait for master-down (RFC), elect at once.
             self.log(out, Event::ForcingElection { name: self.name() });
+            self.status.hint(TransitionCause::Preempted {
+                master: a.src,
+                priority: a.priority,
+            });
             self.force_election(now, out);
         }
     }
@@ -754,6 +767,10 @@ impl Instance {
             if self.cfg.version == Version::V2 {
                 self.master_adver_int = self.cfg.advert_int;
             }
+            self.status.hint(TransitionCause::HigherPriority {
+                master: a.src,
+                priority: a.priority,
+            });
             self.master_to_backup(now, out);
         }
     }
