@@ -56,6 +56,8 @@ pub struct Options {
     pub ignored: Vec<String>,
     /// Non-option arguments (keepalived prints "Unexpected argument(s)" and ignores them).
     pub unexpected: Vec<String>,
+    /// `--control-socket` (the `--status` socket).
+    pub control_socket: PathBuf,
 }
 
 impl Default for Options {
@@ -80,6 +82,7 @@ impl Default for Options {
             namespace: None,
             ignored: Vec::new(),
             unexpected: Vec::new(),
+            control_socket: PathBuf::from(crate::control::DEFAULT_SOCKET),
         }
     }
 }
@@ -93,6 +96,15 @@ pub enum Command {
     Version,
     /// `-h/--help`.
     Help,
+    /// `--status [--json]`: ask the running daemon on its control socket.
+    Status {
+        /// `--control-socket`.
+        socket: PathBuf,
+        /// `--json`.
+        json: bool,
+    },
+    /// `--signum=FUNC` (keepalived 2.x): print the signal number of FUNC.
+    Signum(String),
 }
 
 /// A command line that cannot be used.
@@ -156,7 +168,26 @@ const OPTIONS: &[(char, &[&str], Arg)] = &[
     ('t', &["config-test"], Arg::None),
     ('v', &["version"], Arg::None),
     ('h', &["help"], Arg::None),
+    // Long-only options (keepalived-rs and 2.x), keyed by private-use characters that no
+    // short option cluster can spell.
+    (STATUS, &["status"], Arg::None),
+    (JSON, &["json"], Arg::None),
+    (CONTROL_SOCKET, &["control-socket"], Arg::Required),
+    (SIGNUM, &["signum"], Arg::Required),
 ];
+
+const STATUS: char = '\u{e000}';
+const JSON: char = '\u{e001}';
+const CONTROL_SOCKET: char = '\u{e002}';
+const SIGNUM: char = '\u{e003}';
+
+/// What the long-only options ask for beyond [`Options`].
+#[derive(Default)]
+struct Extra {
+    status: bool,
+    json: bool,
+    signum: Option<String>,
+}
 
 /// Parses the arguments after the program name.
 pub fn parse<I, S>(args: I) -> Result<Command, CliError>
@@ -171,6 +202,7 @@ where
     let mut opts = Options::default();
     let mut version = false;
     let mut help = false;
+    let mut extra = Extra::default();
     let mut i = 0;
     let mut only_operands = false;
     while i < args.len() {
@@ -208,7 +240,15 @@ where
                     None => return Err(CliError::MissingArgument(shown)),
                 },
             };
-            apply(&mut opts, &mut version, &mut help, short, &shown, value)?;
+            apply(
+                &mut opts,
+                &mut version,
+                &mut help,
+                &mut extra,
+                short,
+                &shown,
+                value,
+            )?;
             continue;
         }
         // Cluster of short options.
@@ -217,7 +257,8 @@ where
         while j < chars.len() {
             let c = chars[j];
             j += 1;
-            let Some(&(short, _, kind)) = OPTIONS.iter().find(|(s, _, _)| *s == c) else {
+            let found = OPTIONS.iter().find(|(s, _, _)| *s == c && c.is_ascii());
+            let Some(&(short, _, kind)) = found else {
                 return Err(CliError::UnknownOption(format!("-{c}")));
             };
             let shown = format!("-{c}");
@@ -237,7 +278,15 @@ where
                     None => return Err(CliError::MissingArgument(shown)),
                 },
             };
-            apply(&mut opts, &mut version, &mut help, short, &shown, value)?;
+            apply(
+                &mut opts,
+                &mut version,
+                &mut help,
+                &mut extra,
+                short,
+                &shown,
+                value,
+            )?;
         }
     }
     // keepalived handles -v and -h as soon as it sees them; the order between them is not
@@ -246,6 +295,19 @@ where
         Ok(Command::Help)
     } else if version {
         Ok(Command::Version)
+    } else if let Some(f) = extra.signum {
+        Ok(Command::Signum(f))
+    } else if extra.status {
+        Ok(Command::Status {
+            socket: opts.control_socket,
+            json: extra.json,
+        })
+    } else if extra.json {
+        Err(CliError::BadValue {
+            option: "--json".into(),
+            value: String::new(),
+            reason: "only with --status",
+        })
     } else {
         Ok(Command::Run(Box::new(opts)))
     }
@@ -255,6 +317,7 @@ fn apply(
     opts: &mut Options,
     version: &mut bool,
     help: &mut bool,
+    extra: &mut Extra,
     short: char,
     shown: &str,
     value: Option<String>,
@@ -292,6 +355,10 @@ fn apply(
         't' => opts.config_test = true,
         'v' => *version = true,
         'h' => *help = true,
+        STATUS => extra.status = true,
+        JSON => extra.json = true,
+        CONTROL_SOCKET => opts.control_socket = PathBuf::from(v),
+        SIGNUM => extra.signum = Some(v),
         // -I -R -a -x -A -m -M: accepted, nothing to do in a single-process VRRP-only daemon.
         _ => opts.ignored.push(shown.to_string()),
     }
@@ -300,6 +367,7 @@ fn apply(
 
 /// `-h` text (keepalived prints it to stderr).
 pub fn usage(prog: &str) -> String {
+    let ctl = crate::control::DEFAULT_SOCKET;
     format!(
         "Usage: {prog} [OPTION...]\n\
   -f, --use-file=FILE          Use the specified configuration file\n\
@@ -327,7 +395,11 @@ pub fn usage(prog: &str) -> String {
   -i, --config-id id           Skip any configuration lines beginning '@' that don't match id\n\
   -t, --config-test            Check the configuration file and exit (0: usable, 1: errors)\n\
   -v, --version                Display the version number\n\
-  -h, --help                   Display this help message\n"
+  -h, --help                   Display this help message\n\
+      --status                 Print the running daemon's instances (state, priority, VIPs, master, last transition)\n\
+      --json                   With --status: the same as JSON (docs/status.md)\n\
+      --control-socket=PATH    The daemon's control socket (default {ctl})\n\
+      --signum=SIGFUNC         Print the signal number of STOP, RELOAD, DATA, STATS or JSON\n"
     )
 }
 
@@ -435,6 +507,33 @@ mod tests {
         assert_eq!(parse(["--version"]), Ok(Command::Version));
         assert_eq!(parse(["-h"]), Ok(Command::Help));
         assert_eq!(parse(["-n", "--help"]), Ok(Command::Help));
+    }
+
+    #[test]
+    fn status_signum_and_control_socket() {
+        assert_eq!(
+            parse(["--status"]),
+            Ok(Command::Status {
+                socket: PathBuf::from(crate::control::DEFAULT_SOCKET),
+                json: false
+            })
+        );
+        assert_eq!(
+            parse(["--status", "--json", "--control-socket", "/run/k.ctl"]),
+            Ok(Command::Status {
+                socket: PathBuf::from("/run/k.ctl"),
+                json: true
+            })
+        );
+        assert_eq!(parse(["--signum=JSON"]), Ok(Command::Signum("JSON".into())));
+        let o = run(&["-n", "--control-socket=/tmp/x.ctl"]);
+        assert_eq!(o.control_socket, PathBuf::from("/tmp/x.ctl"));
+        assert!(matches!(parse(["--json"]), Err(CliError::BadValue { .. })));
+        // The long-only options have no short spelling.
+        assert!(matches!(
+            parse(["-\u{e000}"]),
+            Err(CliError::UnknownOption(_))
+        ));
     }
 
     #[test]

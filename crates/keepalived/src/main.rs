@@ -8,6 +8,7 @@
 
 mod accounts;
 mod cli;
+mod control;
 mod convert;
 mod daemonize;
 mod dump;
@@ -50,8 +51,44 @@ fn real_main() -> i32 {
             eprint!("{}", cli::version_banner());
             0
         }
+        cli::Command::Status { socket, json } => status(&socket, json),
+        cli::Command::Signum(func) => match control::signum(&func) {
+            Some(n) => {
+                println!("{n}");
+                0
+            }
+            None => {
+                // keepalived 2.x's words and exit code.
+                eprintln!("Unknown sigfunc {func}");
+                1
+            }
+        },
         cli::Command::Run(opts) if opts.config_test => config_test(&opts),
         cli::Command::Run(opts) => daemon(*opts),
+    }
+}
+
+/// `--status [--json]`: the running daemon's instances; 1 when no daemon answers.
+fn status(socket: &std::path::Path, json: bool) -> i32 {
+    match control::query(socket) {
+        Ok(doc) => {
+            if json {
+                match serde_json::to_string_pretty(&doc) {
+                    Ok(text) => println!("{text}"),
+                    Err(e) => {
+                        eprintln!("keepalived: {e}");
+                        return 1;
+                    }
+                }
+            } else {
+                print!("{}", control::render_text(&doc));
+            }
+            0
+        }
+        Err(e) => {
+            eprintln!("keepalived: no daemon answers on the control socket: {e}");
+            1
+        }
     }
 }
 

@@ -19,6 +19,7 @@ use vrrp_engine::{Action, Engine, Family, Input, InstanceId, NotifyState, Output
 use vrrp_netlink::{AddressSpec, LinkEvent, Netlink};
 
 use crate::cli::Options;
+use crate::control;
 use crate::convert::{self, Converted, IfInfo, Interfaces, NotifyTable};
 use crate::daemonize::ReadyNotifier;
 use crate::dump;
@@ -148,6 +149,8 @@ struct Signals {
     hup: Signal,
     usr1: Signal,
     usr2: Signal,
+    /// keepalived 2.x's JSON dump signal (SIGRTMIN + 2).
+    json: Signal,
 }
 
 impl Signals {
@@ -158,6 +161,7 @@ impl Signals {
             hup: signal(SignalKind::hangup())?,
             usr1: signal(SignalKind::user_defined1())?,
             usr2: signal(SignalKind::user_defined2())?,
+            json: signal(SignalKind::from_raw(control::json_signal()))?,
         })
     }
 }
@@ -209,6 +213,9 @@ struct Daemon {
     routes: RouteManager,
     /// VMAC interfaces (`use_vmac`) we run on, removed at stop.
     vmacs: Vmacs,
+    /// The `--status` control socket (None: it could not be set up), and its requests.
+    control: Option<control::Server>,
+    control_rx: tokio::sync::mpsc::Receiver<control::Request>,
 }
 
 impl Daemon {
@@ -298,6 +305,16 @@ impl Daemon {
         let pkt_tx = RxQueue::new(rx_queue::capacity_for(conv.engine.instances.len()));
         let (script_tx, script_rx) = unbounded_channel();
         let (recheck_tx, recheck_rx) = unbounded_channel();
+        let (control_tx, control_rx) = tokio::sync::mpsc::channel(4);
+        let control = match control::serve(&opts.control_socket, control_tx) {
+            Ok(s) => Some(s),
+            Err(e) => {
+                logging::error(&format!(
+                    "Cannot open the control socket: {e} - keepalived --status will not answer"
+                ));
+                None
+            }
+        };
         let mut d = Daemon {
             // The engine takes the instances' configuration: one owner, no copy.
             engine: Engine::new(std::mem::take(&mut conv.engine)),
@@ -338,6 +355,8 @@ impl Daemon {
             firewall: Firewall::new(&loaded.config.global_defs),
             routes: RouteManager::new(routing),
             vmacs: Vmacs::default(),
+            control,
+            control_rx,
         };
         d.watched = watched;
         d.setup_vmacs(&conv.vmacs).await;
@@ -462,6 +481,11 @@ impl Daemon {
                 _ = self.signals.hup.recv() => self.reload().await,
                 _ = self.signals.usr1.recv() => self.write_data(),
                 _ = self.signals.usr2.recv() => self.write_stats(),
+                _ = self.signals.json.recv() => self.write_json(),
+                Some(r) = self.control_rx.recv() => {
+                    let doc = control::status(&self.engine, self.now(), std::time::SystemTime::now());
+                    let _ = r.reply.send(doc.to_string());
+                }
                 Some(ev) = recv_opt(&mut self.link_rx) => self.on_link(ev).await,
                 Some(r) = self.recheck_rx.recv() => self.on_recheck(r).await,
                 Some(r) = self.script_rx.recv() => {
@@ -1175,6 +1199,8 @@ impl Daemon {
         }
         self.promote.reset_all(&ProcSysctl);
         self.firewall.stop().await;
+        // Removes the socket file: `--status` says no daemon answers from now on.
+        self.control = None;
         logging::info("Stopped");
         0
     }
@@ -1290,6 +1316,18 @@ impl Daemon {
         let text = dump::data(&self.engine);
         if let Err(e) = std::fs::write(dump::DATA_FILE, text) {
             logging::error(&format!("cannot write {}: {e}", dump::DATA_FILE));
+        }
+    }
+
+    /// keepalived 2.x's JSON signal: `/tmp/keepalived.json`.
+    fn write_json(&self) {
+        logging::info(&format!(
+            "Printing VRRP as json for process({}) on signal",
+            std::process::id()
+        ));
+        let text = control::json_dump(&self.engine, self.now(), std::time::SystemTime::now());
+        if let Err(e) = std::fs::write(control::JSON_FILE, text) {
+            logging::error(&format!("cannot write {}: {e}", control::JSON_FILE));
         }
     }
 

@@ -48,6 +48,8 @@ pub struct Daemon {
     pub log: PathBuf,
     /// When the harness first sent it SIGTERM or SIGKILL (Unix seconds).
     pub stopped_at: Option<f64>,
+    /// Ours only: its `--control-socket` (one per node, never the shared default path).
+    pub control_socket: Option<PathBuf>,
     child: Child,
     reaped: bool,
 }
@@ -84,8 +86,12 @@ impl Daemon {
             .arg("-r")
             .arg(pidf("vrrp"))
             .arg("-c")
-            .arg(pidf("checkers"))
-            .envs(env.iter().copied())
+            .arg(pidf("checkers"));
+        let control_socket = (imp == Impl::Ours).then(|| dir.join(format!("{node}.ctl")));
+        if let Some(p) = &control_socket {
+            cmd.arg(format!("--control-socket={}", p.display()));
+        }
+        cmd.envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(out)
             .stderr(err);
@@ -108,6 +114,7 @@ impl Daemon {
             started_at,
             log,
             stopped_at: None,
+            control_socket,
             child,
             reaped: false,
         }

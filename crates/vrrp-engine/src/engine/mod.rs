@@ -779,6 +779,18 @@ impl Engine {
         self.instances.get(id.0).map(|i| i.name.clone())
     }
 
+    /// Whether the instance holds its addresses now (MASTER past "Entering MASTER STATE").
+    pub fn holds_vips(&self, id: InstanceId) -> bool {
+        self.instances
+            .get(id.0)
+            .is_some_and(|i| i.phase == Phase::Master && i.vips_set)
+    }
+
+    /// Priority of the last master this instance heard (0 before any).
+    pub fn master_priority(&self, id: InstanceId) -> u8 {
+        self.instances.get(id.0).map_or(0, |i| i.master_priority)
+    }
+
     /// The instance's last state change, its time and cause (`None` before the first).
     pub fn last_transition(&self, id: InstanceId) -> Option<&Transition> {
         self.instances
