@@ -22,7 +22,7 @@ use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{UnixListener, UnixStream};
 use tokio::sync::{mpsc, oneshot, Semaphore};
 use tokio::task::JoinHandle;
-use vrrp_engine::{Engine, InstanceId, State, Transition, Vip};
+use vrrp_engine::{Engine, FaultReason, InstanceId, State, Transition, Vip};
 
 /// Default control socket path.
 pub const DEFAULT_SOCKET: &str = "/var/run/keepalived.ctl";
@@ -243,8 +243,14 @@ fn vip_text(v: &Vip) -> String {
 }
 
 /// The status document of every instance (`--status --json`; docs/status.md).
-/// `now` is the engine's clock, `wall` the wall clock at the same moment.
-pub fn status(engine: &Engine, now: Duration, wall: SystemTime) -> Value {
+/// `now` is the engine's clock, `wall` the wall clock at the same moment; `link_why` says what
+/// the daemon knows about a down interface ("not present", "VRRP socket failed", …).
+pub fn status(
+    engine: &Engine,
+    now: Duration,
+    wall: SystemTime,
+    link_why: impl Fn(&str) -> Option<&'static str>,
+) -> Value {
     let mut instances = Vec::with_capacity(engine.instance_count());
     for i in 0..engine.instance_count() {
         let id = InstanceId(i);
@@ -269,7 +275,21 @@ pub fn status(engine: &Engine, now: Duration, wall: SystemTime) -> Value {
         let reasons: Vec<Value> = engine
             .fault_reasons(id)
             .iter()
-            .map(|r| json!({ "kind": r.kind(), "detail": r.to_string() }))
+            .map(|r| {
+                let (object, why) = match r {
+                    FaultReason::InterfaceDown { interface }
+                    | FaultReason::TrackedInterfaceDown { interface } => {
+                        (interface.as_str(), link_why(interface))
+                    }
+                    FaultReason::ScriptFailed { script } => (script.as_str(), None),
+                    FaultReason::SyncGroupMember { member, .. } => (member.as_str(), None),
+                };
+                let detail = match why {
+                    Some(w) => format!("{r} ({w})"),
+                    None => r.to_string(),
+                };
+                json!({ "kind": r.kind(), "object": object, "detail": detail })
+            })
             .collect();
         instances.push(json!({
             "name": c.name,

@@ -483,8 +483,7 @@ impl Daemon {
                 _ = self.signals.usr2.recv() => self.write_stats(),
                 _ = self.signals.json.recv() => self.write_json(),
                 Some(r) = self.control_rx.recv() => {
-                    let doc = control::status(&self.engine, self.now(), std::time::SystemTime::now());
-                    let _ = r.reply.send(doc.to_string());
+                    let _ = r.reply.send(self.status_document());
                 }
                 Some(ev) = recv_opt(&mut self.link_rx) => self.on_link(ev).await,
                 Some(r) = self.recheck_rx.recv() => self.on_recheck(r).await,
@@ -1317,6 +1316,24 @@ impl Daemon {
         if let Err(e) = std::fs::write(dump::DATA_FILE, text) {
             logging::error(&format!("cannot write {}: {e}", dump::DATA_FILE));
         }
+    }
+
+    /// The `--status` answer; a down interface says what the daemon knows of it.
+    fn status_document(&self) -> String {
+        let why = |name: &str| {
+            let state_of = self.vmacs.base_of(name).unwrap_or(name);
+            if !self.ifs.contains_key(name) {
+                Some("not present")
+            } else if self.broken.contains(name) {
+                Some("its VRRP socket failed")
+            } else if self.ifs.get(state_of).is_some_and(|i| !i.up) {
+                Some("link down")
+            } else {
+                None
+            }
+        };
+        let now = self.now();
+        control::status(&self.engine, now, std::time::SystemTime::now(), why).to_string()
     }
 
     /// keepalived 2.x's JSON signal: `/tmp/keepalived.json`.

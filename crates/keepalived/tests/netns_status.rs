@@ -169,7 +169,11 @@ fn status_on_master_and_backup_fault_cause_and_no_daemon() {
     assert_eq!(b["state"], "FAULT", "{doc}");
     assert_eq!(
         b["fault_reasons"],
-        serde_json::json!([{"kind": "tracked_interface_down", "detail": "tracked interface trk0 down"}])
+        serde_json::json!([{
+            "kind": "tracked_interface_down",
+            "object": "trk0",
+            "detail": "tracked interface trk0 down (link down)"
+        }])
     );
     let t = &b["last_transition"];
     assert_eq!((&t["from"], &t["to"]), (&"BACKUP".into(), &"FAULT".into()));
@@ -180,7 +184,7 @@ fn status_on_master_and_backup_fault_cause_and_no_daemon() {
     let text = status_text(&sock_b);
     agree(&text, b);
     assert!(
-        text.contains("fault=[tracked interface trk0 down]"),
+        text.contains("fault=[tracked interface trk0 down (link down)]"),
         "{text}"
     );
 
