@@ -21,6 +21,7 @@ mod runtime;
 mod rx_queue;
 mod script_security;
 mod scripts;
+mod sd_notify;
 mod smtp;
 mod sysconf;
 mod vmac;
@@ -166,6 +167,9 @@ fn daemon(opts: cli::Options) -> i32 {
         "Starting Keepalived-rs v{} (keepalived 1.3.5 compatible, VRRP only)",
         env!("CARGO_PKG_VERSION")
     ));
+    if let Some(line) = sd_notify::init() {
+        logging::warn(&line);
+    }
     // As 1.3.5 at every start (its default-user look-up always fails; see script_security).
     logging::info(script_security::DEFAULT_USER_LINE);
     if !opts.unexpected.is_empty() {

@@ -32,6 +32,7 @@ use crate::routing::RouteManager;
 use crate::rx_queue::{self, RxMsg, RxQueue};
 use crate::script_security;
 use crate::scripts::{self, ScriptResult};
+use crate::sd_notify;
 use crate::smtp;
 use crate::sysconf::{self, ProcSysctl, PromoteSecondaries};
 use crate::vmac::{ProcConf, Vmacs};
@@ -136,6 +137,7 @@ pub fn run(opts: &Options, loaded: conf::Loaded, ready: ReadyNotifier) -> i32 {
             Ok(mut d) => {
                 return_free_memory();
                 ready.ready();
+                sd_notify::tell("READY=1\nSTATUS=VRRP instances started");
                 d.main_loop().await
             }
             Err(code) => code,
@@ -478,7 +480,11 @@ impl Daemon {
                 }
                 _ = self.signals.term.recv() => return self.shutdown().await,
                 _ = self.signals.int.recv() => return self.shutdown().await,
-                _ = self.signals.hup.recv() => self.reload().await,
+                _ = self.signals.hup.recv() => {
+                    sd_notify::tell(&sd_notify::reloading_message());
+                    self.reload().await;
+                    sd_notify::tell("READY=1\nSTATUS=configuration reloaded");
+                }
                 _ = self.signals.usr1.recv() => self.write_data(),
                 _ = self.signals.usr2.recv() => self.write_stats(),
                 _ = self.signals.json.recv() => self.write_json(),
@@ -1168,6 +1174,7 @@ impl Daemon {
     }
 
     async fn shutdown(&mut self) -> i32 {
+        sd_notify::tell("STOPPING=1");
         logging::info("Stopping");
         for t in self.script_tasks.drain(..) {
             t.abort();
