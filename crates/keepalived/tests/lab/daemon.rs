@@ -72,12 +72,29 @@ impl Daemon {
         serial: usize,
         env: &[(&str, &str)],
     ) -> Self {
+        Self::start_wrapped(imp, ns, conf, dir, node, serial, env, &[])
+    }
+
+    /// [`Daemon::start_env`] with the daemon run through `wrapper` (a command that execs its
+    /// arguments, e.g. `setpriv ... --`), inside the namespace.
+    #[allow(clippy::too_many_arguments)]
+    pub fn start_wrapped(
+        imp: Impl,
+        ns: &str,
+        conf: &Path,
+        dir: &Path,
+        node: &str,
+        serial: usize,
+        env: &[(&str, &str)],
+        wrapper: &[String],
+    ) -> Self {
         let log = dir.join(format!("{node}-{}-{serial}.log", imp.name()));
         let out = File::create(&log).expect("create daemon log");
         let err = out.try_clone().expect("clone log handle");
         let pidf = |what: &str| dir.join(format!("{node}-{what}.pid"));
         let mut cmd = Command::new("ip");
         cmd.args(["netns", "exec", ns])
+            .args(wrapper)
             .arg(imp.program())
             .args(["-n", "-l", "-D", "-G", "-P", "-f"])
             .arg(conf)
