@@ -56,8 +56,19 @@ pub struct Options {
     pub ignored: Vec<String>,
     /// Non-option arguments (keepalived prints "Unexpected argument(s)" and ignores them).
     pub unexpected: Vec<String>,
-    /// `--control-socket` (the `--status` socket).
-    pub control_socket: PathBuf,
+    /// `--control-socket` (the `--status` socket); see [`Options::control_socket_path`].
+    pub control_socket: Option<PathBuf>,
+}
+
+impl Options {
+    /// The control socket: `--control-socket`, else the pid file's path with the extension
+    /// `.ctl` (`/var/run/keepalived.pid` gives the default `/var/run/keepalived.ctl`), so that
+    /// daemons started with their own `-p` never share one.
+    pub fn control_socket_path(&self) -> PathBuf {
+        self.control_socket
+            .clone()
+            .unwrap_or_else(|| self.pid_file.with_extension("ctl"))
+    }
 }
 
 impl Default for Options {
@@ -82,7 +93,7 @@ impl Default for Options {
             namespace: None,
             ignored: Vec::new(),
             unexpected: Vec::new(),
-            control_socket: PathBuf::from(crate::control::DEFAULT_SOCKET),
+            control_socket: None,
         }
     }
 }
@@ -299,7 +310,7 @@ where
         Ok(Command::Signum(f))
     } else if extra.status {
         Ok(Command::Status {
-            socket: opts.control_socket,
+            socket: opts.control_socket_path(),
             json: extra.json,
         })
     } else if extra.json {
@@ -357,7 +368,7 @@ fn apply(
         'h' => *help = true,
         STATUS => extra.status = true,
         JSON => extra.json = true,
-        CONTROL_SOCKET => opts.control_socket = PathBuf::from(v),
+        CONTROL_SOCKET => opts.control_socket = Some(PathBuf::from(v)),
         SIGNUM => extra.signum = Some(v),
         // -I -R -a -x -A -m -M: accepted, nothing to do in a single-process VRRP-only daemon.
         _ => opts.ignored.push(shown.to_string()),
@@ -398,7 +409,7 @@ pub fn usage(prog: &str) -> String {
   -h, --help                   Display this help message\n\
       --status                 Print the running daemon's instances (state, priority, VIPs, master, last transition)\n\
       --json                   With --status: the same as JSON (docs/status.md)\n\
-      --control-socket=PATH    The daemon's control socket (default {ctl})\n\
+      --control-socket=PATH    The daemon's control socket (default: the -p pid file with .ctl, {ctl})\n\
       --signum=SIGFUNC         Print the signal number of STOP, RELOAD, DATA, STATS or JSON\n"
     )
 }
@@ -527,7 +538,20 @@ mod tests {
         );
         assert_eq!(parse(["--signum=JSON"]), Ok(Command::Signum("JSON".into())));
         let o = run(&["-n", "--control-socket=/tmp/x.ctl"]);
-        assert_eq!(o.control_socket, PathBuf::from("/tmp/x.ctl"));
+        assert_eq!(o.control_socket_path(), PathBuf::from("/tmp/x.ctl"));
+        // Without it: next to the pid file, so two daemons with their own -p never collide.
+        let o = run(&["-n", "-p", "/tmp/lab/a-keepalived.pid"]);
+        assert_eq!(
+            o.control_socket_path(),
+            PathBuf::from("/tmp/lab/a-keepalived.ctl")
+        );
+        assert_eq!(
+            parse(["--status", "-p", "/run/b.pid"]),
+            Ok(Command::Status {
+                socket: PathBuf::from("/run/b.ctl"),
+                json: false
+            })
+        );
         assert!(matches!(parse(["--json"]), Err(CliError::BadValue { .. })));
         // The long-only options have no short spelling.
         assert!(matches!(

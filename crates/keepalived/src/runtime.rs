@@ -308,7 +308,7 @@ impl Daemon {
         let (script_tx, script_rx) = unbounded_channel();
         let (recheck_tx, recheck_rx) = unbounded_channel();
         let (control_tx, control_rx) = tokio::sync::mpsc::channel(4);
-        let control = match control::serve(&opts.control_socket, control_tx) {
+        let control = match control::serve(&opts.control_socket_path(), control_tx) {
             Ok(s) => Some(s),
             Err(e) => {
                 logging::error(&format!(

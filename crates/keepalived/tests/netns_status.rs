@@ -150,6 +150,12 @@ fn status_on_master_and_backup_fault_cause_and_no_daemon() {
         "{unix} vs start {t0}"
     );
     agree(&status_text(&sock_a), a);
+    // The client finds the socket from the pid file too (`-p`, as the daemon placed it).
+    let pid_a = sock_a.with_extension("pid");
+    let by_pid = keepalived(&["--status", "-p", &pid_a.to_string_lossy()]);
+    assert!(by_pid.status.success(), "--status -p {}", pid_a.display());
+    // (Not compared byte for byte: the age in seconds may tick between the two calls.)
+    agree(&String::from_utf8_lossy(&by_pid.stdout), a);
 
     // BACKUP: hears A.
     let doc = wait_status(&sock_b, 5.0, |i| i["master"] == ADDR_A);

@@ -48,7 +48,7 @@ pub struct Daemon {
     pub log: PathBuf,
     /// When the harness first sent it SIGTERM or SIGKILL (Unix seconds).
     pub stopped_at: Option<f64>,
-    /// Ours only: its `--control-socket` (one per node, never the shared default path).
+    /// Ours only: its control socket (next to its pid file, so one per node).
     pub control_socket: Option<PathBuf>,
     child: Child,
     reaped: bool,
@@ -103,12 +103,8 @@ impl Daemon {
             .arg("-r")
             .arg(pidf("vrrp"))
             .arg("-c")
-            .arg(pidf("checkers"));
-        let control_socket = (imp == Impl::Ours).then(|| dir.join(format!("{node}.ctl")));
-        if let Some(p) = &control_socket {
-            cmd.arg(format!("--control-socket={}", p.display()));
-        }
-        cmd.envs(env.iter().copied())
+            .arg(pidf("checkers"))
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(out)
             .stderr(err);
@@ -121,6 +117,7 @@ impl Daemon {
                 Ok(())
             });
         }
+        let control_socket = (imp == Impl::Ours).then(|| pidf("keepalived").with_extension("ctl"));
         let started_at = now();
         let child = cmd.spawn().expect("spawn daemon");
         let pid = child.id() as i32;
