@@ -413,6 +413,15 @@ fn vip_2x(v: &Vip) -> String {
     s
 }
 
+/// A number as C's `%g` writes it (2.x's `jsonw_float`): `1`, not `1.0`, when it is whole.
+fn g_number(x: f64) -> Value {
+    if x.fract() == 0.0 && x.abs() < 1e15 {
+        Value::from(x as i64)
+    } else {
+        Value::from(x)
+    }
+}
+
 /// `/tmp/keepalived.json` in keepalived 2.2.7's layout (`vrrp_json.c`): an array of
 /// `{"data": {...}, "stats": {...}}`, one per instance. Fields we have no equivalent of
 /// (VMAC names, notify script paths, routes) are left out, as 2.x leaves out empty ones.
@@ -427,7 +436,7 @@ pub fn json_dump(engine: &Engine, now: Duration, wall: SystemTime) -> String {
         let last = engine
             .last_transition(id)
             .map_or(0.0, |t| wall_secs(t.at, now, wall));
-        let secs = |d: Duration| d.as_secs_f64();
+        let secs = |d: Duration| g_number(d.as_secs_f64());
         let mut data = json!({
             "iname": c.name,
             "dont_track_primary": u8::from(c.dont_track_primary),
@@ -531,6 +540,13 @@ mod tests {
         assert_eq!(signum("JSON"), Some(36));
         assert_eq!(signum("STATS_CLEAR"), None);
         assert_eq!(signum("stop"), None);
+    }
+
+    #[test]
+    fn whole_seconds_print_as_c_percent_g() {
+        assert_eq!(g_number(1.0).to_string(), "1");
+        assert_eq!(g_number(5.0).to_string(), "5");
+        assert_eq!(g_number(0.5).to_string(), "0.5");
     }
 
     #[test]

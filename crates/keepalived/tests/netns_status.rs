@@ -246,3 +246,123 @@ fn status_on_master_and_backup_fault_cause_and_no_daemon() {
         assert!(out.stdout.is_empty());
     }
 }
+
+/// Sends `keepalived --signum=JSON`'s signal to `d` and returns the `/tmp/keepalived.json` it
+/// writes.
+fn json_dump_of(d: &mut lab::Daemon) -> Value {
+    let out = keepalived(&["--signum=JSON"]);
+    let sig: i32 = String::from_utf8_lossy(&out.stdout)
+        .trim()
+        .parse()
+        .expect("--signum=JSON prints a number");
+    let _ = std::fs::remove_file("/tmp/keepalived.json");
+    d.signal(sig);
+    let deadline = now() + 5.0;
+    loop {
+        if let Ok(text) = std::fs::read_to_string("/tmp/keepalived.json") {
+            if let Ok(v) = serde_json::from_str::<Value>(&text) {
+                let _ = std::fs::remove_file("/tmp/keepalived.json");
+                return v;
+            }
+        }
+        assert!(now() < deadline, "no /tmp/keepalived.json from {:?}", d.imp);
+        sleep(0.05);
+    }
+}
+
+/// JSON type name, for comparing layouts.
+fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "bool",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}
+
+#[test]
+fn json_dump_has_keepalived_2x_layout() {
+    let Some(mut lab) = Lab::new("sj", Impl::Ours, Impl::Keepalived) else {
+        return;
+    };
+    let t0 = lab.start(NodeId::A);
+    lab.start(NodeId::B);
+    assert!(
+        lab.a.monitor.wait_vip(true, t0, 10.0).is_some(),
+        "A never took the VIP"
+    );
+    assert!(
+        lab.b.wait_vrrp_socket(10.0),
+        "keepalived 2.2.7 has no VRRP socket"
+    );
+    // Let 2.2.7 hear a few adverts (its BACKUP state, a non-zero advert_rcvd).
+    sleep(2.5);
+    let theirs = json_dump_of(lab.b.daemon());
+    let ours = json_dump_of(lab.a.daemon());
+    let (t, o) = (&theirs[0], &ours[0]);
+    assert_eq!(theirs.as_array().map(Vec::len), Some(1), "{theirs}");
+    assert_eq!(ours.as_array().map(Vec::len), Some(1), "{ours}");
+    // Every field we write is one 2.2.7 writes, with the same JSON type.
+    let (td, od) = (
+        t["data"].as_object().expect("2.2.7 data"),
+        o["data"].as_object().expect("our data"),
+    );
+    for (k, v) in od {
+        let theirs_v = td
+            .get(k)
+            .unwrap_or_else(|| panic!("2.2.7 has no data.{k}: {t}"));
+        assert_eq!(
+            kind(v),
+            kind(theirs_v),
+            "data.{k}: ours {v}, 2.2.7 {theirs_v}"
+        );
+    }
+    // The fields exporters read most are all there.
+    for k in [
+        "iname",
+        "ifp_ifname",
+        "vrid",
+        "state",
+        "wantstate",
+        "base_priority",
+        "effective_priority",
+        "vips",
+        "last_transition",
+    ] {
+        assert!(od.contains_key(k), "our data.{k} missing");
+    }
+    // The same counters.
+    let keys = |v: &Value| {
+        let mut k: Vec<String> = v["stats"]
+            .as_object()
+            .map(|m| m.keys().cloned().collect())
+            .unwrap_or_default();
+        k.sort();
+        k
+    };
+    assert_eq!(keys(o), keys(t));
+    // Same configuration apart from priority and state: the same values.
+    for k in [
+        "iname",
+        "ifp_ifname",
+        "vrid",
+        "vips",
+        "adver_int",
+        "garp_rep",
+        "version",
+        "auth_type",
+        "nopreempt",
+    ] {
+        assert_eq!(od[k], td[k], "data.{k}");
+    }
+    assert_eq!(od["state"], 2, "ours MASTER");
+    assert_eq!(td["state"], 1, "2.2.7 BACKUP");
+    assert_eq!(
+        (&od["base_priority"], &td["base_priority"]),
+        (&100.into(), &90.into())
+    );
+    assert_eq!(td["master_priority"], 100, "2.2.7 heard our priority");
+    assert!(od["last_transition"].as_f64().unwrap_or(0.0) >= t0 - 1.0);
+}
