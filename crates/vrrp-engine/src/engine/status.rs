@@ -233,13 +233,16 @@ pub(crate) fn fault_reasons(
 ) -> Vec<FaultReason> {
     let link = |name: &str| links.get(name).copied().unwrap_or(true);
     let mut reasons = Vec::new();
-    if !cfg.dont_track_primary && !link(&cfg.interface) {
+    let primary_down = !cfg.dont_track_primary && !link(&cfg.interface);
+    if primary_down {
         reasons.push(FaultReason::InterfaceDown {
             interface: cfg.interface.clone(),
         });
     }
     for t in &cfg.track_interfaces {
-        if (t.weight == 0 || ignore_weights) && !link(&t.name) && t.name != cfg.interface {
+        // The primary interface listed again is named once.
+        let named = primary_down && t.name == cfg.interface;
+        if (t.weight == 0 || ignore_weights) && !link(&t.name) && !named {
             reasons.push(FaultReason::TrackedInterfaceDown {
                 interface: t.name.clone(),
             });
@@ -366,6 +369,41 @@ mod tests {
         c.dont_track_primary = true;
         let links = [("eth0".to_string(), false)].into();
         assert!(fault_reasons(&c, &links, &HashMap::new(), false).is_empty());
+    }
+
+    /// FAULT always says why: for every combination of tracked-object states, there are
+    /// reasons exactly when the tracking says the instance is down.
+    #[test]
+    fn reasons_exactly_when_tracking_says_down() {
+        for bits in 0u32..(1 << 9) {
+            let bit = |n: u32| bits & (1 << n) != 0;
+            let mut c = cfg();
+            c.dont_track_primary = bit(0);
+            if bit(1) {
+                // The primary interface tracked again, with weight 0.
+                c.track_interfaces.push(TrackInterface {
+                    name: "eth0".into(),
+                    weight: 0,
+                });
+            }
+            let links: HashMap<String, bool> =
+                [("eth0", bit(2)), ("eth1", bit(3)), ("eth2", bit(4))]
+                    .into_iter()
+                    .map(|(n, u)| (n.to_string(), u))
+                    .collect();
+            let mut scripts: HashMap<String, ScriptState> = HashMap::new();
+            if bit(5) {
+                scripts.extend([script("chk", bit(6))]);
+            }
+            scripts.extend([script("weighted", bit(7))]);
+            let ignore = bit(8);
+            let up = super::super::track::evaluate(&c, 100, &links, &scripts, ignore).up;
+            let reasons = fault_reasons(&c, &links, &scripts, ignore);
+            assert_eq!(reasons.is_empty(), up, "bits {bits:09b}: {reasons:?}");
+            let mut names: Vec<String> = reasons.iter().map(|r| r.to_string()).collect();
+            names.dedup();
+            assert_eq!(names.len(), reasons.len(), "named twice: {reasons:?}");
+        }
     }
 
     #[test]
