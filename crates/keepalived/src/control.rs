@@ -413,6 +413,20 @@ fn vip_2x(v: &Vip) -> String {
     s
 }
 
+/// Writes a dump file in world-writable `/tmp` without following a symlink planted there
+/// (2.x's `fopen_safe` does the same), replacing what a regular file held.
+pub fn write_dump(path: &Path, text: &str) -> std::io::Result<()> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o644)
+        .custom_flags(libc::O_NOFOLLOW)
+        .open(path)?;
+    f.write_all(text.as_bytes())
+}
+
 /// A number as C's `%g` writes it (2.x's `jsonw_float`): `1`, not `1.0`, when it is whole.
 fn g_number(x: f64) -> Value {
     if x.fract() == 0.0 && x.abs() < 1e15 {
@@ -540,6 +554,24 @@ mod tests {
         assert_eq!(signum("JSON"), Some(36));
         assert_eq!(signum("STATS_CLEAR"), None);
         assert_eq!(signum("stop"), None);
+    }
+
+    #[test]
+    fn dump_refuses_a_planted_symlink() {
+        let dir = std::env::temp_dir().join(format!("kr-dump-test-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let target = dir.join("target");
+        std::fs::write(&target, "keep").unwrap();
+        let link = dir.join("keepalived.json");
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        assert!(write_dump(&link, "[]").is_err());
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), "keep");
+        let plain = dir.join("plain.json");
+        write_dump(&plain, "[1]").unwrap();
+        write_dump(&plain, "[]").unwrap();
+        assert_eq!(std::fs::read_to_string(&plain).unwrap(), "[]");
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

@@ -1350,7 +1350,7 @@ impl Daemon {
             std::process::id()
         ));
         let text = control::json_dump(&self.engine, self.now(), std::time::SystemTime::now());
-        if let Err(e) = std::fs::write(control::JSON_FILE, text) {
+        if let Err(e) = control::write_dump(std::path::Path::new(control::JSON_FILE), &text) {
             logging::error(&format!("cannot write {}: {e}", control::JSON_FILE));
         }
     }
