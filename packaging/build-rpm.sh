@@ -29,7 +29,8 @@ rm -rf "$RPM_TOPDIR"
 mkdir -p "$RPM_TOPDIR"/{SOURCES,SPECS,BUILD,BUILDROOT,RPMS,SRPMS}
 cp "$bin" "$RPM_TOPDIR/SOURCES/keepalived"
 cp "$PKG_DIR"/keepalived.service "$PKG_DIR"/keepalived.sysconfig "$PKG_DIR"/keepalived.conf \
-   "$PKG_DIR"/keepalived.8 "$PKG_DIR"/keepalived.conf.5 "$RPM_TOPDIR/SOURCES/"
+   "$PKG_DIR"/keepalived.8 "$PKG_DIR"/keepalived.conf.5 \
+   "$PKG_DIR"/keepalived-notify.conf "$PKG_DIR"/keepalived-hardened.conf "$RPM_TOPDIR/SOURCES/"
 cp "$PKG_DIR/keepalived.spec" "$RPM_TOPDIR/SPECS/"
 
 log "rpmbuild keepalived-$rpm_version-$rpm_release (crate $crate_ver)"

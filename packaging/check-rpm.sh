@@ -84,6 +84,10 @@ cat >"$work/expected-files" <<'EOF'
 /etc/sysconfig/keepalived
 /usr/lib/systemd/system/keepalived.service
 /usr/sbin/keepalived
+/usr/share/keepalived
+/usr/share/keepalived/systemd
+/usr/share/keepalived/systemd/keepalived-hardened.conf
+/usr/share/keepalived/systemd/keepalived-notify.conf
 /usr/share/man/man5/keepalived.conf.5.gz
 /usr/share/man/man8/keepalived.8.gz
 EOF
@@ -128,6 +132,17 @@ for line in 'Type=forking' 'PIDFile=/var/run/keepalived.pid' 'KillMode=process' 
     'ExecReload=/bin/kill -HUP $MAINPID' 'WantedBy=multi-user.target'; do
     check "unit has '$line'" grep -qxF "$line" "$unit"
 done
+# The optional drop-ins: inert where shipped (not under a .service.d directory).
+dropins="$work/root/usr/share/keepalived/systemd"
+for line in 'Type=notify' 'NotifyAccess=main' 'ExecStart=' \
+    'ExecStart=/usr/sbin/keepalived --dont-fork $KEEPALIVED_OPTIONS'; do
+    check "notify drop-in has '$line'" grep -qxF "$line" "$dropins/keepalived-notify.conf"
+done
+for line in 'CapabilityBoundingSet=CAP_NET_ADMIN CAP_NET_RAW' 'NoNewPrivileges=yes'; do
+    check "hardened drop-in has '$line'" grep -qxF "$line" "$dropins/keepalived-hardened.conf"
+done
+check "hardened drop-in keeps /tmp shared (exporters read the dumps)" \
+    bash -c '! grep -q "^PrivateTmp" "$1"' _ "$dropins/keepalived-hardened.conf"
 check "sysconfig sets KEEPALIVED_OPTIONS=\"-D\"" \
     grep -qx 'KEEPALIVED_OPTIONS="-D"' "$work/root/etc/sysconfig/keepalived"
 for man in man8/keepalived.8 man5/keepalived.conf.5; do

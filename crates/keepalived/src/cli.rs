@@ -55,6 +55,26 @@ pub struct Options {
     pub metrics_listen: Option<std::net::SocketAddr>,
     /// Non-option arguments (keepalived prints "Unexpected argument(s)" and ignores them).
     pub unexpected: Vec<String>,
+    /// `--control-socket` (the `--status` socket); see [`Options::control_socket_path`].
+    pub control_socket: Option<PathBuf>,
+}
+
+impl Options {
+    /// The control socket: `--control-socket`, else the pid file's path with the extension
+    /// `.ctl` (`/var/run/keepalived.pid` gives the default `/var/run/keepalived.ctl`), so that
+    /// daemons started with their own `-p` never share one.
+    ///
+    /// Without `-p` it is `/var/run/keepalived.ctl` even for a daemon whose pid files move
+    /// with `net_namespace`/`instance`/`use_pid_dir`: give such daemons `--control-socket`
+    /// (or `-p`) of their own.
+    pub fn control_socket_path(&self) -> PathBuf {
+        self.control_socket.clone().unwrap_or_else(|| {
+            self.pid_file
+                .clone()
+                .unwrap_or_else(|| PathBuf::from("/var/run/keepalived.pid"))
+                .with_extension("ctl")
+        })
+    }
 }
 
 impl Default for Options {
@@ -80,6 +100,7 @@ impl Default for Options {
             ignored: Vec::new(),
             metrics_listen: None,
             unexpected: Vec::new(),
+            control_socket: None,
         }
     }
 }
@@ -93,6 +114,15 @@ pub enum Command {
     Version,
     /// `-h/--help`.
     Help,
+    /// `--status [--json]`: ask the running daemon on its control socket.
+    Status {
+        /// `--control-socket`.
+        socket: PathBuf,
+        /// `--json`.
+        json: bool,
+    },
+    /// `--signum=FUNC` (keepalived 2.x): print the signal number of FUNC.
+    Signum(String),
 }
 
 /// A command line that cannot be used.
@@ -161,7 +191,26 @@ const OPTIONS: &[(char, &[&str], Arg)] = &[
     ('v', &["version"], Arg::None),
     ('h', &["help"], Arg::None),
     (METRICS_LISTEN, &["metrics-listen"], Arg::Required),
+    // Long-only options (keepalived-rs and 2.x), keyed by private-use characters that no
+    // short option cluster can spell.
+    (STATUS, &["status"], Arg::None),
+    (JSON, &["json"], Arg::None),
+    (CONTROL_SOCKET, &["control-socket"], Arg::Required),
+    (SIGNUM, &["signum"], Arg::Required),
 ];
+
+const STATUS: char = '\u{e001}';
+const JSON: char = '\u{e002}';
+const CONTROL_SOCKET: char = '\u{e003}';
+const SIGNUM: char = '\u{e004}';
+
+/// What the long-only options ask for beyond [`Options`].
+#[derive(Default)]
+struct Extra {
+    status: bool,
+    json: bool,
+    signum: Option<String>,
+}
 
 /// Parses the arguments after the program name.
 pub fn parse<I, S>(args: I) -> Result<Command, CliError>
@@ -176,6 +225,7 @@ where
     let mut opts = Options::default();
     let mut version = false;
     let mut help = false;
+    let mut extra = Extra::default();
     let mut i = 0;
     let mut only_operands = false;
     while i < args.len() {
@@ -213,7 +263,15 @@ where
                     None => return Err(CliError::MissingArgument(shown)),
                 },
             };
-            apply(&mut opts, &mut version, &mut help, short, &shown, value)?;
+            apply(
+                &mut opts,
+                &mut version,
+                &mut help,
+                &mut extra,
+                short,
+                &shown,
+                value,
+            )?;
             continue;
         }
         // Cluster of short options.
@@ -222,7 +280,8 @@ where
         while j < chars.len() {
             let c = chars[j];
             j += 1;
-            let Some(&(short, _, kind)) = OPTIONS.iter().find(|(s, _, _)| *s == c) else {
+            let found = OPTIONS.iter().find(|(s, _, _)| *s == c && c.is_ascii());
+            let Some(&(short, _, kind)) = found else {
                 return Err(CliError::UnknownOption(format!("-{c}")));
             };
             let shown = format!("-{c}");
@@ -242,7 +301,15 @@ where
                     None => return Err(CliError::MissingArgument(shown)),
                 },
             };
-            apply(&mut opts, &mut version, &mut help, short, &shown, value)?;
+            apply(
+                &mut opts,
+                &mut version,
+                &mut help,
+                &mut extra,
+                short,
+                &shown,
+                value,
+            )?;
         }
     }
     // keepalived handles -v and -h as soon as it sees them; the order between them is not
@@ -251,6 +318,19 @@ where
         Ok(Command::Help)
     } else if version {
         Ok(Command::Version)
+    } else if let Some(f) = extra.signum {
+        Ok(Command::Signum(f))
+    } else if extra.status {
+        Ok(Command::Status {
+            socket: opts.control_socket_path(),
+            json: extra.json,
+        })
+    } else if extra.json {
+        Err(CliError::BadValue {
+            option: "--json".into(),
+            value: String::new(),
+            reason: "only with --status",
+        })
     } else {
         Ok(Command::Run(Box::new(opts)))
     }
@@ -260,6 +340,7 @@ fn apply(
     opts: &mut Options,
     version: &mut bool,
     help: &mut bool,
+    extra: &mut Extra,
     short: char,
     shown: &str,
     value: Option<String>,
@@ -307,6 +388,10 @@ fn apply(
                 })
             }
         },
+        STATUS => extra.status = true,
+        JSON => extra.json = true,
+        CONTROL_SOCKET => opts.control_socket = Some(PathBuf::from(v)),
+        SIGNUM => extra.signum = Some(v),
         // -I -R -a -x -A -m -M: accepted, nothing to do in a single-process VRRP-only daemon.
         _ => opts.ignored.push(shown.to_string()),
     }
@@ -315,6 +400,7 @@ fn apply(
 
 /// `-h` text (keepalived prints it to stderr).
 pub fn usage(prog: &str) -> String {
+    let ctl = crate::control::DEFAULT_SOCKET;
     format!(
         "Usage: {prog} [OPTION...]\n\
   -f, --use-file=FILE          Use the specified configuration file\n\
@@ -343,7 +429,11 @@ pub fn usage(prog: &str) -> String {
   -t, --config-test            Check the configuration file and exit (0: usable, 1: errors)\n\
       --metrics-listen=ADDR:PORT  Serve Prometheus metrics on http://ADDR:PORT/metrics\n\
   -v, --version                Display the version number\n\
-  -h, --help                   Display this help message\n"
+  -h, --help                   Display this help message\n\
+      --status                 Print the running daemon's instances (state, priority, VIPs, master, last transition)\n\
+      --json                   With --status: the same as JSON (docs/status.md)\n\
+      --control-socket=PATH    The daemon's control socket (default: the -p pid file with .ctl, {ctl})\n\
+      --signum=SIGFUNC         Print the signal number of STOP, RELOAD, DATA, STATS or JSON\n"
     )
 }
 
@@ -483,6 +573,46 @@ mod tests {
         assert_eq!(parse(["--version"]), Ok(Command::Version));
         assert_eq!(parse(["-h"]), Ok(Command::Help));
         assert_eq!(parse(["-n", "--help"]), Ok(Command::Help));
+    }
+
+    #[test]
+    fn status_signum_and_control_socket() {
+        assert_eq!(
+            parse(["--status"]),
+            Ok(Command::Status {
+                socket: PathBuf::from(crate::control::DEFAULT_SOCKET),
+                json: false
+            })
+        );
+        assert_eq!(
+            parse(["--status", "--json", "--control-socket", "/run/k.ctl"]),
+            Ok(Command::Status {
+                socket: PathBuf::from("/run/k.ctl"),
+                json: true
+            })
+        );
+        assert_eq!(parse(["--signum=JSON"]), Ok(Command::Signum("JSON".into())));
+        let o = run(&["-n", "--control-socket=/tmp/x.ctl"]);
+        assert_eq!(o.control_socket_path(), PathBuf::from("/tmp/x.ctl"));
+        // Without it: next to the pid file, so two daemons with their own -p never collide.
+        let o = run(&["-n", "-p", "/tmp/lab/a-keepalived.pid"]);
+        assert_eq!(
+            o.control_socket_path(),
+            PathBuf::from("/tmp/lab/a-keepalived.ctl")
+        );
+        assert_eq!(
+            parse(["--status", "-p", "/run/b.pid"]),
+            Ok(Command::Status {
+                socket: PathBuf::from("/run/b.ctl"),
+                json: false
+            })
+        );
+        assert!(matches!(parse(["--json"]), Err(CliError::BadValue { .. })));
+        // The long-only options have no short spelling.
+        assert!(matches!(
+            parse(["-\u{e000}"]),
+            Err(CliError::UnknownOption(_))
+        ));
     }
 
     #[test]

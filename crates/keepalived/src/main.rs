@@ -8,6 +8,7 @@
 
 mod accounts;
 mod cli;
+mod control;
 mod convert;
 mod daemonize;
 mod dump;
@@ -22,6 +23,7 @@ mod runtime;
 mod rx_queue;
 mod script_security;
 mod scripts;
+mod sd_notify;
 mod smtp;
 mod sysconf;
 #[cfg(test)]
@@ -54,8 +56,44 @@ fn real_main() -> i32 {
             eprint!("{}", cli::version_banner());
             0
         }
+        cli::Command::Status { socket, json } => status(&socket, json),
+        cli::Command::Signum(func) => match control::signum(&func) {
+            Some(n) => {
+                println!("{n}");
+                0
+            }
+            None => {
+                // keepalived 2.x's words and exit code.
+                eprintln!("Unknown sigfunc {func}");
+                1
+            }
+        },
         cli::Command::Run(opts) if opts.config_test => config_test(&opts),
         cli::Command::Run(opts) => daemon(*opts),
+    }
+}
+
+/// `--status [--json]`: the running daemon's instances; 1 when no daemon answers.
+fn status(socket: &std::path::Path, json: bool) -> i32 {
+    match control::query(socket) {
+        Ok(doc) => {
+            if json {
+                match serde_json::to_string_pretty(&doc) {
+                    Ok(text) => println!("{text}"),
+                    Err(e) => {
+                        eprintln!("keepalived: {e}");
+                        return 1;
+                    }
+                }
+            } else {
+                print!("{}", control::render_text(&doc));
+            }
+            0
+        }
+        Err(e) => {
+            eprintln!("keepalived: no daemon answers on the control socket: {e}");
+            1
+        }
     }
 }
 
@@ -165,6 +203,9 @@ fn daemon(opts: cli::Options) -> i32 {
         "Starting Keepalived-rs v{} (keepalived 1.3.5 compatible, VRRP only)",
         env!("CARGO_PKG_VERSION")
     ));
+    if let Some(line) = sd_notify::init() {
+        logging::warn(&line);
+    }
     // As 1.3.5 at every start (its default-user look-up always fails; see script_security).
     logging::info(script_security::DEFAULT_USER_LINE);
     if !opts.unexpected.is_empty() {

@@ -19,6 +19,7 @@ use vrrp_engine::{Action, Engine, Family, Input, InstanceId, NotifyState, Output
 use vrrp_netlink::{AddressSpec, LinkEvent, Netlink};
 
 use crate::cli::Options;
+use crate::control;
 use crate::convert::{self, Converted, IfInfo, Interfaces, NotifyTable};
 use crate::daemonize::ReadyNotifier;
 use crate::dump;
@@ -32,6 +33,7 @@ use crate::routing::RouteManager;
 use crate::rx_queue::{self, RxMsg, RxQueue};
 use crate::script_security;
 use crate::scripts::{self, ScriptResult};
+use crate::sd_notify;
 use crate::smtp;
 use crate::sysconf::{self, ProcSysctl, PromoteSecondaries};
 use crate::vmac::{ProcConf, Vmacs};
@@ -136,6 +138,7 @@ pub fn run(opts: &Options, loaded: conf::Loaded, ready: ReadyNotifier) -> i32 {
             Ok(mut d) => {
                 return_free_memory();
                 ready.ready();
+                sd_notify::tell("READY=1\nSTATUS=VRRP instances started");
                 d.main_loop().await
             }
             Err(code) => code,
@@ -149,6 +152,8 @@ struct Signals {
     hup: Signal,
     usr1: Signal,
     usr2: Signal,
+    /// keepalived 2.x's JSON dump signal (SIGRTMIN + 2).
+    json: Signal,
 }
 
 impl Signals {
@@ -159,6 +164,7 @@ impl Signals {
             hup: signal(SignalKind::hangup())?,
             usr1: signal(SignalKind::user_defined1())?,
             usr2: signal(SignalKind::user_defined2())?,
+            json: signal(SignalKind::from_raw(control::json_signal()))?,
         })
     }
 }
@@ -212,6 +218,9 @@ struct Daemon {
     vmacs: Vmacs,
     /// What `--metrics-listen` serves, refreshed after every input (None: not asked for).
     metrics: Option<metrics::Shared>,
+    /// The `--status` control socket (None: it could not be set up), and its requests.
+    control: Option<control::Server>,
+    control_rx: tokio::sync::mpsc::Receiver<control::Request>,
 }
 
 impl Daemon {
@@ -301,6 +310,16 @@ impl Daemon {
         let pkt_tx = RxQueue::new(rx_queue::capacity_for(conv.engine.instances.len()));
         let (script_tx, script_rx) = unbounded_channel();
         let (recheck_tx, recheck_rx) = unbounded_channel();
+        let (control_tx, control_rx) = tokio::sync::mpsc::channel(4);
+        let control = match control::serve(&opts.control_socket_path(), control_tx) {
+            Ok(s) => Some(s),
+            Err(e) => {
+                logging::error(&format!(
+                    "Cannot open the control socket: {e} - keepalived --status will not answer"
+                ));
+                None
+            }
+        };
         let mut d = Daemon {
             // The engine takes the instances' configuration: one owner, no copy.
             engine: Engine::new(std::mem::take(&mut conv.engine)),
@@ -342,6 +361,8 @@ impl Daemon {
             routes: RouteManager::new(routing),
             vmacs: Vmacs::default(),
             metrics: None,
+            control,
+            control_rx,
         };
         d.watched = watched;
         d.start_metrics();
@@ -482,9 +503,17 @@ impl Daemon {
                 }
                 _ = self.signals.term.recv() => return self.shutdown().await,
                 _ = self.signals.int.recv() => return self.shutdown().await,
-                _ = self.signals.hup.recv() => self.reload().await,
+                _ = self.signals.hup.recv() => {
+                    sd_notify::tell(&sd_notify::reloading_message());
+                    self.reload().await;
+                    sd_notify::tell("READY=1\nSTATUS=configuration reloaded");
+                }
                 _ = self.signals.usr1.recv() => self.write_data(),
                 _ = self.signals.usr2.recv() => self.write_stats(),
+                _ = self.signals.json.recv() => self.write_json(),
+                Some(r) = self.control_rx.recv() => {
+                    let _ = r.reply.send(self.status_document());
+                }
                 Some(ev) = recv_opt(&mut self.link_rx) => self.on_link(ev).await,
                 Some(r) = self.recheck_rx.recv() => self.on_recheck(r).await,
                 Some(r) = self.script_rx.recv() => {
@@ -1185,6 +1214,7 @@ impl Daemon {
     }
 
     async fn shutdown(&mut self) -> i32 {
+        sd_notify::tell("STOPPING=1");
         logging::info("Stopping");
         for t in self.script_tasks.drain(..) {
             t.abort();
@@ -1215,6 +1245,8 @@ impl Daemon {
         }
         self.promote.reset_all(&ProcSysctl);
         self.firewall.stop().await;
+        // Removes the socket file: `--status` says no daemon answers from now on.
+        self.control = None;
         logging::info("Stopped");
         0
     }
@@ -1334,6 +1366,36 @@ impl Daemon {
         let text = dump::data(&self.engine);
         if let Err(e) = std::fs::write(dump::DATA_FILE, text) {
             logging::error(&format!("cannot write {}: {e}", dump::DATA_FILE));
+        }
+    }
+
+    /// The `--status` answer; a down interface says what the daemon knows of it.
+    fn status_document(&self) -> String {
+        let why = |name: &str| {
+            let state_of = self.vmacs.base_of(name).unwrap_or(name);
+            if !self.ifs.contains_key(name) {
+                Some("not present")
+            } else if self.broken.contains(name) {
+                Some("its VRRP socket failed")
+            } else if self.ifs.get(state_of).is_some_and(|i| !i.up) {
+                Some("link down")
+            } else {
+                None
+            }
+        };
+        let now = self.now();
+        control::status(&self.engine, now, std::time::SystemTime::now(), why).to_string()
+    }
+
+    /// keepalived 2.x's JSON signal: `/tmp/keepalived.json`.
+    fn write_json(&self) {
+        logging::info(&format!(
+            "Printing VRRP as json for process({}) on signal",
+            std::process::id()
+        ));
+        let text = control::json_dump(&self.engine, self.now(), std::time::SystemTime::now());
+        if let Err(e) = control::write_dump(std::path::Path::new(control::JSON_FILE), &text) {
+            logging::error(&format!("cannot write {}: {e}", control::JSON_FILE));
         }
     }
 

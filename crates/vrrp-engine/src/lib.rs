@@ -20,9 +20,9 @@ pub use config::{
     Version, Vip,
 };
 pub use engine::{
-    Action, Engine, Footprint, Input, InstanceId, InstanceStats, NotifyState, NotifyTarget,
-    Observed, Output, RejectKind, RejectReason, RxPacket, State, ADVERT_SLOT_INSTANCES,
-    ADVERT_SPREAD_SLOTS,
+    Action, Engine, FaultReason, Footprint, Input, InstanceId, InstanceStats, NotifyState,
+    NotifyTarget, Observed, Output, RejectKind, RejectReason, RxPacket, State, Transition,
+    TransitionCause, ADVERT_SLOT_INSTANCES, ADVERT_SPREAD_SLOTS,
 };
 pub use event::{AhSync, Event, GroupTarget};
 pub use log::{LogLevel, LogLine};

@@ -48,6 +48,8 @@ pub struct Daemon {
     pub log: PathBuf,
     /// When the harness first sent it SIGTERM or SIGKILL (Unix seconds).
     pub stopped_at: Option<f64>,
+    /// Ours only: its control socket (next to its pid file, so one per node).
+    pub control_socket: Option<PathBuf>,
     child: Child,
     reaped: bool,
 }
@@ -70,7 +72,7 @@ impl Daemon {
         serial: usize,
         env: &[(&str, &str)],
     ) -> Self {
-        Self::start_with(imp, ns, conf, dir, node, serial, env, &[])
+        Self::start_full(imp, ns, conf, dir, node, serial, env, &[], &[])
     }
 
     /// [`Daemon::start_env`] with `args` added after the usual options.
@@ -85,12 +87,45 @@ impl Daemon {
         env: &[(&str, &str)],
         args: &[&str],
     ) -> Self {
+        Self::start_full(imp, ns, conf, dir, node, serial, env, &[], args)
+    }
+
+    /// [`Daemon::start_env`] with the daemon run through `wrapper` (a command that execs its
+    /// arguments, e.g. `setpriv ... --`), inside the namespace.
+    #[allow(clippy::too_many_arguments)]
+    pub fn start_wrapped(
+        imp: Impl,
+        ns: &str,
+        conf: &Path,
+        dir: &Path,
+        node: &str,
+        serial: usize,
+        env: &[(&str, &str)],
+        wrapper: &[String],
+    ) -> Self {
+        Self::start_full(imp, ns, conf, dir, node, serial, env, wrapper, &[])
+    }
+
+    /// The common start: `wrapper` before the program, `args` after the usual options.
+    #[allow(clippy::too_many_arguments)]
+    fn start_full(
+        imp: Impl,
+        ns: &str,
+        conf: &Path,
+        dir: &Path,
+        node: &str,
+        serial: usize,
+        env: &[(&str, &str)],
+        wrapper: &[String],
+        args: &[&str],
+    ) -> Self {
         let log = dir.join(format!("{node}-{}-{serial}.log", imp.name()));
         let out = File::create(&log).expect("create daemon log");
         let err = out.try_clone().expect("clone log handle");
         let pidf = |what: &str| dir.join(format!("{node}-{what}.pid"));
         let mut cmd = Command::new("ip");
         cmd.args(["netns", "exec", ns])
+            .args(wrapper)
             .arg(imp.program())
             .args(["-n", "-l", "-D", "-G", "-P", "-f"])
             .arg(conf)
@@ -114,6 +149,7 @@ impl Daemon {
                 Ok(())
             });
         }
+        let control_socket = (imp == Impl::Ours).then(|| pidf("keepalived").with_extension("ctl"));
         let started_at = now();
         let child = cmd.spawn().expect("spawn daemon");
         let pid = child.id() as i32;
@@ -124,6 +160,7 @@ impl Daemon {
             started_at,
             log,
             stopped_at: None,
+            control_socket,
             child,
             reaped: false,
         }
@@ -168,6 +205,8 @@ impl Daemon {
             pid,
             started_at,
             log,
+            // The daemon names its own pid files here, and so its control socket.
+            control_socket: None,
             stopped_at: None,
             child,
             reaped: false,

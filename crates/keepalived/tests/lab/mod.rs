@@ -114,6 +114,8 @@ pub struct Node {
     pub daemons: Vec<Daemon>,
     /// Implementation used for this node's daemons.
     pub imp: Impl,
+    /// Command the node's daemons are started through (empty: none), e.g. `setpriv ... --`.
+    pub wrapper: Vec<String>,
 }
 
 impl Node {
@@ -251,6 +253,7 @@ impl Lab {
             monitor: AddrMonitor::start(ns),
             daemons: Vec::new(),
             imp,
+            wrapper: Vec::new(),
         };
         let a = node(NodeId::A, &ns_a, a_imp);
         let b = node(NodeId::B, &ns_b, b_imp);
@@ -287,13 +290,15 @@ impl Lab {
         let dir = self.dir.clone();
         let node = self.node(id);
         let n = node.daemons.len() + 1;
-        let d = Daemon::start(
+        let d = Daemon::start_wrapped(
             node.imp,
             &node.ns,
             &node.id.conf(),
             &dir,
             node.id.letter(),
             n,
+            &[],
+            &node.wrapper,
         );
         let t = d.started_at;
         node.daemons.push(d);
@@ -310,7 +315,16 @@ impl Lab {
         let dir = self.dir.clone();
         let node = self.node(id);
         let n = node.daemons.len() + 1;
-        let d = Daemon::start_env(node.imp, &node.ns, conf, &dir, node.id.letter(), n, env);
+        let d = Daemon::start_wrapped(
+            node.imp,
+            &node.ns,
+            conf,
+            &dir,
+            node.id.letter(),
+            n,
+            env,
+            &node.wrapper,
+        );
         let t = d.started_at;
         node.daemons.push(d);
         t

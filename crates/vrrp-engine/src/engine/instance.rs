@@ -12,6 +12,7 @@ use super::advert::{self, TxCounters};
 use super::observe::Observed;
 use super::ratelimit::{Decision, RejectLog};
 use super::stats::InstanceStats;
+use super::status::{StatusTrack, TransitionCause};
 use super::timers::{master_down_interval, skew_time};
 use super::validate::{expects_ah, Advert, RejectKind, Verdict};
 use super::{Action, InstanceId, NotifyState, NotifyTarget, Output, State};
@@ -90,6 +91,8 @@ pub(crate) struct Instance {
     pub advert_phase: Duration,
     /// Index of its sync group.
     pub group: Option<usize>,
+    /// Last transition and its cause (`--status`).
+    pub status: StatusTrack,
 }
 
 impl Instance {
@@ -116,6 +119,7 @@ impl Instance {
             reject_log: RejectLog::default(),
             advert_phase: Duration::ZERO,
             group: None,
+            status: StatusTrack::default(),
             name: cfg.name.as_str().into(),
             iface: cfg.interface.as_str().into(),
             advert: advert::repr(&cfg, prio),
@@ -160,6 +164,7 @@ impl Instance {
         let from = self.phase.public();
         self.phase = to;
         if from != to.public() {
+            self.status.record(from, to.public());
             self.emit(
                 out,
                 Action::StateChanged {
@@ -666,12 +671,16 @@ impl Instance {
         if a.priority == 0 {
             // RFC 3768 §6.4.2: Master_Down_Timer = Skew_Time.
             self.timer = Some(now + self.skew());
+            self.status
+                .hint(TransitionCause::MasterStepDown { master: a.src });
             return;
         }
         let preempt_pending =
             !self.cfg.preempt_delay.is_zero() && self.preempt_time.is_none_or(|t| t > now);
         if self.cfg.nopreempt || a.priority >= self.priority || preempt_pending {
             self.timer = Some(now + self.master_down());
+            // A master is advertising again: a step-down heard before it caused nothing.
+            self.status.clear_hint();
             self.master_addr = Some(a.src);
             self.master_priority = a.priority;
             if !self.cfg.preempt_delay.is_zero() {
@@ -696,6 +705,10 @@ impl Instance {
         } else {
             // keepalived 1.3.5: do not wait for master-down (RFC), elect at once.
             self.log(out, Event::ForcingElection { name: self.name() });
+            self.status.hint(TransitionCause::Preempted {
+                master: a.src,
+                priority: a.priority,
+            });
             self.force_election(now, out);
         }
     }
@@ -762,6 +775,10 @@ impl Instance {
             if self.cfg.version == Version::V2 {
                 self.master_adver_int = self.cfg.advert_int;
             }
+            self.status.hint(TransitionCause::HigherPriority {
+                master: a.src,
+                priority: a.priority,
+            });
             self.master_to_backup(now, out);
         }
     }

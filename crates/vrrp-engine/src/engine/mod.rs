@@ -19,6 +19,7 @@ mod instance;
 mod observe;
 pub mod ratelimit;
 mod stats;
+pub mod status;
 mod sync_group;
 pub mod timers;
 mod track;
@@ -37,6 +38,7 @@ use garp_pacing::GarpPacer;
 use instance::{Instance, Phase};
 pub use observe::Observed;
 pub use stats::InstanceStats;
+pub use status::{FaultReason, Transition, TransitionCause};
 use timers::TimerQueue;
 use track::{ScriptChange, ScriptState};
 pub use validate::{RejectKind, RejectReason};
@@ -453,6 +455,7 @@ impl Engine {
                     self.mark_all();
                     self.started = true;
                     self.refresh_tracking_silently();
+                    self.hint_fault_causes(true);
                     for inst in &mut self.instances {
                         inst.start(now, out);
                     }
@@ -588,11 +591,27 @@ impl Engine {
             inst.set_priority(out, r.priority);
         }
         self.apply_group_up();
+        self.hint_fault_causes(false);
         for inst in &mut self.instances {
             if !inst.up {
                 inst.enter_fault(out);
             } else if inst.phase == Phase::Fault {
                 inst.leave_fault(now, out);
+            }
+        }
+    }
+
+    /// Leaves the fault reasons as the cause hint of every instance about to enter FAULT
+    /// (allocates only for those). `starting`: instances in INIT are about to start.
+    fn hint_fault_causes(&mut self, starting: bool) {
+        for i in 0..self.instances.len() {
+            let inst = &self.instances[i];
+            let runs = inst.phase != Phase::Init || starting;
+            if !inst.up && inst.phase != Phase::Fault && runs {
+                let reasons = self.fault_reasons(InstanceId(i));
+                self.instances[i]
+                    .status
+                    .hint(TransitionCause::Fault(reasons));
             }
         }
     }
@@ -757,6 +776,54 @@ impl Engine {
     /// without copying the name.
     pub fn instance_name(&self, id: InstanceId) -> Option<Arc<str>> {
         self.instances.get(id.0).map(|i| i.name.clone())
+    }
+
+    /// Whether the instance holds its addresses now (MASTER past "Entering MASTER STATE").
+    pub fn holds_vips(&self, id: InstanceId) -> bool {
+        self.instances
+            .get(id.0)
+            .is_some_and(|i| i.phase == Phase::Master && i.vips_set)
+    }
+
+    /// Priority of the last master this instance heard (0 before any).
+    pub fn master_priority(&self, id: InstanceId) -> u8 {
+        self.instances.get(id.0).map_or(0, |i| i.master_priority)
+    }
+
+    /// The instance's last state change, its time and cause (`None` before the first).
+    pub fn last_transition(&self, id: InstanceId) -> Option<&Transition> {
+        self.instances
+            .get(id.0)
+            .and_then(|i| i.status.last.as_ref())
+    }
+
+    /// The tracked objects that hold the instance in FAULT now (empty when none is down):
+    /// its own, then, in a sync group, each other member that is down.
+    pub fn fault_reasons(&self, id: InstanceId) -> Vec<FaultReason> {
+        let Some(inst) = self.instances.get(id.0) else {
+            return Vec::new();
+        };
+        let own = |i: &Instance| {
+            status::fault_reasons(&i.cfg, &self.links, &self.scripts, self.ignore_weights(i))
+        };
+        let mut reasons = own(inst);
+        let group = inst
+            .group
+            .and_then(|g| Some((self.sync_groups.get(g)?, self.group_members.get(g)?)));
+        if let Some((g, members)) = group {
+            for &m in members {
+                let Some(other) = self.instances.get(m) else {
+                    continue;
+                };
+                if m != id.0 && !own(other).is_empty() {
+                    reasons.push(FaultReason::SyncGroupMember {
+                        group: g.name.clone(),
+                        member: other.cfg.name.clone(),
+                    });
+                }
+            }
+        }
+        reasons
     }
 
     /// Number of instances.

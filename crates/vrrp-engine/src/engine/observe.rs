@@ -24,12 +24,14 @@ pub struct Observed {
 }
 
 impl Engine {
-    /// Records the time of the state changes in `out[start..]` (the outputs of one input).
+    /// Records the time of the state changes in `out[start..]` (the outputs of one input): the
+    /// metrics' time in state and the status command's last transition.
     pub(super) fn note_state_changes(&mut self, start: usize, now: Duration, out: &[Output]) {
         for o in out.get(start..).unwrap_or_default() {
             if let (Some(id), Action::StateChanged { .. }) = (o.instance, &o.action) {
                 if let Some(inst) = self.instances.get_mut(id.0) {
                     inst.observed.last_change = Some(now);
+                    inst.status.stamp(now);
                 }
             }
         }

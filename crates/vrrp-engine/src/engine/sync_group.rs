@@ -5,6 +5,7 @@ use std::time::Duration;
 use crate::event::{Event, GroupTarget};
 
 use super::instance::Phase;
+use super::status::TransitionCause;
 use super::{Action, Engine, NotifyState, NotifyTarget, Output, State};
 
 fn group_log(out: &mut Vec<Output>, group: &str, to: GroupTarget) {
@@ -79,6 +80,10 @@ fn sync_one(engine: &mut Engine, g: usize, now: Duration, out: &mut Vec<Output>)
             group_log(out, &name, GroupTarget::Master);
             for i in laggards {
                 engine.changes.mark(i, engine.instances[i].phase);
+                let group = name.clone();
+                engine.instances[i]
+                    .status
+                    .hint(TransitionCause::SyncGroup { group });
                 engine.instances[i].goto_master(now, out, false);
             }
         }
@@ -92,6 +97,10 @@ fn sync_one(engine: &mut Engine, g: usize, now: Duration, out: &mut Vec<Output>)
             group_log(out, &name, GroupTarget::Backup);
             for i in masters {
                 engine.changes.mark(i, engine.instances[i].phase);
+                let group = name.clone();
+                engine.instances[i]
+                    .status
+                    .hint(TransitionCause::SyncGroup { group });
                 engine.instances[i].master_to_backup(now, out);
             }
         }
