@@ -2,7 +2,9 @@
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-use netlink_packet_core::{DefaultNla, Emitable, NetlinkMessage, NetlinkPayload, Nla, NLM_F_REQUEST};
+use netlink_packet_core::{
+    DefaultNla, Emitable, NetlinkMessage, NetlinkPayload, Nla, NLM_F_REQUEST,
+};
 use netlink_packet_generic::GenlMessage;
 
 use crate::codec::{self, cmd, IpvsMessage};

@@ -1,0 +1,192 @@
+//! IPVS smoke test for the VM lab (`vm-lab/run.sh`): programs the kernel through
+//! `ipvs-netlink` and prints what the kernel reports back, one line per object.
+//!
+//! `ipvs_smoke add|edit|delete|list`: `add` creates a TCP service with two NAT real servers,
+//! a persistent UDP service and a fwmark service with DR and tunnel real servers; `edit`
+//! changes a weight, the scheduler and thresholds; `delete` removes one real server and then
+//! every service. Each phase re-reads the kernel's table and exits 1 if it differs from what
+//! was requested; the lab script then compares `ipvsadm -Ln` too.
+
+use std::net::{IpAddr, Ipv4Addr};
+use std::process::ExitCode;
+
+use ipvs_netlink::{
+    Destination, FwdMethod, IpvsClient, IpvsError, Service, ServiceKey, PROTO_TCP, PROTO_UDP,
+    SVC_F_HASHED, SVC_F_PERSISTENT,
+};
+
+fn ip(a: u8, b: u8, c: u8, d: u8) -> IpAddr {
+    IpAddr::V4(Ipv4Addr::new(a, b, c, d))
+}
+
+fn web() -> ServiceKey {
+    ServiceKey::Addr {
+        protocol: PROTO_TCP,
+        addr: ip(10, 0, 0, 100),
+        port: 80,
+    }
+}
+
+fn dns() -> ServiceKey {
+    ServiceKey::Addr {
+        protocol: PROTO_UDP,
+        addr: ip(10, 0, 0, 100),
+        port: 53,
+    }
+}
+
+fn mark() -> ServiceKey {
+    ServiceKey::Fwmark {
+        ipv6: false,
+        mark: 7,
+    }
+}
+
+/// The table each phase must leave behind: services and their destinations.
+fn expected(phase: &str) -> Vec<(Service, Vec<Destination>)> {
+    let mut web_svc = Service::new(web(), "rr");
+    let mut dns_svc = Service::new(dns(), "sh");
+    dns_svc.flags = SVC_F_PERSISTENT;
+    dns_svc.timeout = 300;
+    dns_svc.netmask = 0xffff_ff00;
+    let fw_svc = Service::new(mark(), "wlc");
+    let rs1 = Destination::new(ip(10, 0, 1, 1), 80, FwdMethod::Masq, 1);
+    let mut rs2 = Destination::new(ip(10, 0, 1, 2), 80, FwdMethod::Masq, 2);
+    let dns1 = Destination::new(ip(10, 0, 1, 1), 53, FwdMethod::Masq, 1);
+    let dr = Destination::new(ip(10, 0, 2, 1), 0, FwdMethod::Droute, 1);
+    let tun = Destination::new(ip(10, 0, 2, 2), 0, FwdMethod::Tunnel, 1);
+    match phase {
+        "add" => vec![
+            (web_svc, vec![rs1, rs2]),
+            (dns_svc, vec![dns1]),
+            (fw_svc, vec![dr, tun]),
+        ],
+        "edit" => {
+            web_svc.scheduler = "wrr".into();
+            rs2.weight = 5;
+            rs2.u_threshold = 100;
+            rs2.l_threshold = 10;
+            vec![
+                (web_svc, vec![rs1, rs2]),
+                (dns_svc, vec![dns1]),
+                (fw_svc, vec![dr, tun]),
+            ]
+        }
+        _ => Vec::new(),
+    }
+}
+
+fn print_table(c: &mut IpvsClient) -> Result<Vec<(Service, Vec<Destination>)>, IpvsError> {
+    let mut out = Vec::new();
+    for svc in c.services()? {
+        let id = match svc.key {
+            ServiceKey::Addr {
+                protocol,
+                addr,
+                port,
+            } => format!("proto={protocol} {addr}:{port}"),
+            ServiceKey::Fwmark { mark, .. } => format!("fwmark={mark}"),
+        };
+        println!(
+            "SERVICE {id} sched={} flags={:#x} timeout={} netmask={:#x}",
+            svc.scheduler, svc.flags, svc.timeout, svc.netmask
+        );
+        let mut dests = c.dests(&svc.key)?;
+        dests.sort_by_key(|d| (d.addr, d.port));
+        for d in &dests {
+            println!(
+                "  DEST {}:{} fwd={:?} weight={} uthresh={} lthresh={}",
+                d.addr, d.port, d.fwd, d.weight, d.u_threshold, d.l_threshold
+            );
+        }
+        out.push((svc, dests));
+    }
+    Ok(out)
+}
+
+fn apply(c: &mut IpvsClient, phase: &str) -> Result<(), IpvsError> {
+    match phase {
+        "add" => {
+            for (svc, dests) in expected("add") {
+                c.add_service(&svc)?;
+                for d in &dests {
+                    c.add_dest(&svc.key, d)?;
+                }
+            }
+            // Adding the same service twice must be refused with EEXIST (17).
+            match c.add_service(&Service::new(web(), "rr")) {
+                Err(e) if e.errno() == Some(17) => println!("duplicate add refused: {e}"),
+                other => {
+                    return Err(IpvsError::Malformed(format!(
+                        "duplicate add not refused: {other:?}"
+                    )))
+                }
+            }
+        }
+        "edit" => {
+            let table = expected("edit");
+            c.update_service(&table[0].0)?;
+            c.update_dest(&web(), &table[0].1[1])?;
+        }
+        "delete" => {
+            c.delete_dest(&web(), ip(10, 0, 1, 2), 80)?;
+            let left = c.dests(&web())?;
+            println!(
+                "after DEL_DEST: {} destination(s) left in the web service",
+                left.len()
+            );
+            if left.len() != 1 {
+                return Err(IpvsError::Malformed("DEL_DEST did not remove".into()));
+            }
+            for key in [web(), dns(), mark()] {
+                c.delete_service(&key)?;
+            }
+        }
+        "list" => {}
+        other => return Err(IpvsError::Malformed(format!("unknown phase {other}"))),
+    }
+    Ok(())
+}
+
+fn run(phase: &str) -> Result<bool, IpvsError> {
+    let mut c = IpvsClient::connect()?;
+    let info = c.info()?;
+    println!(
+        "IPVS family id {} version {} conn_tab_size {}",
+        c.family_id(),
+        info.version_string(),
+        info.conn_tab_size
+    );
+    apply(&mut c, phase)?;
+    let mut got = print_table(&mut c)?;
+    if phase == "list" {
+        return Ok(true);
+    }
+    // The kernel adds HASHED to every service it holds; compare without it.
+    for (svc, _) in &mut got {
+        svc.flags &= !SVC_F_HASHED;
+    }
+    let mut want = expected(phase);
+    let key = |s: &Service| format!("{:?}", s.key);
+    got.sort_by_key(|(s, _)| key(s));
+    want.sort_by_key(|(s, _)| key(s));
+    if got == want {
+        println!("OK: kernel table matches phase {phase}");
+        Ok(true)
+    } else {
+        println!("MISMATCH in phase {phase}:\n want {want:?}\n got  {got:?}");
+        Ok(false)
+    }
+}
+
+fn main() -> ExitCode {
+    let phase = std::env::args().nth(1).unwrap_or_else(|| "list".into());
+    match run(&phase) {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
+        Err(e) => {
+            eprintln!("ipvs_smoke {phase}: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
