@@ -2,17 +2,18 @@
 //! `ipvs-netlink` and prints what the kernel reports back, one line per object.
 //!
 //! `ipvs_smoke add|edit|delete|list`: `add` creates a TCP service with two NAT real servers,
-//! a persistent UDP service and a fwmark service with DR and tunnel real servers; `edit`
-//! changes a weight, the scheduler and thresholds; `delete` removes one real server and then
+//! a persistent UDP service, a fwmark service with DR and tunnel real servers, a persistent
+//! IPv6 service, and sets connection timeouts; `edit` changes a weight, the scheduler,
+//! thresholds and one timeout; `delete` removes one real server and then
 //! every service. Each phase re-reads the kernel's table and exits 1 if it differs from what
 //! was requested; the lab script then compares `ipvsadm -Ln` too.
 
-use std::net::{IpAddr, Ipv4Addr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::process::ExitCode;
 
 use ipvs_netlink::{
-    Destination, FwdMethod, IpvsClient, IpvsError, Service, ServiceKey, PROTO_TCP, PROTO_UDP,
-    SVC_F_HASHED, SVC_F_PERSISTENT,
+    Destination, FwdMethod, IpvsClient, IpvsError, Service, ServiceKey, Timeouts, PROTO_TCP,
+    PROTO_UDP, SVC_F_HASHED, SVC_F_PERSISTENT,
 };
 
 fn ip(a: u8, b: u8, c: u8, d: u8) -> IpAddr {
@@ -35,11 +36,37 @@ fn dns() -> ServiceKey {
     }
 }
 
+fn ip6(last: u16) -> IpAddr {
+    IpAddr::V6(Ipv6Addr::new(0x2001, 0xdb8, 0, 0, 0, 0, 0, last))
+}
+
+fn web6() -> ServiceKey {
+    ServiceKey::Addr {
+        protocol: PROTO_TCP,
+        addr: ip6(0x100),
+        port: 443,
+    }
+}
+
 fn mark() -> ServiceKey {
     ServiceKey::Fwmark {
         ipv6: false,
         mark: 7,
     }
+}
+
+/// The connection timeouts each phase must leave behind (`edit` sends 0 for TCP and UDP,
+/// which the kernel leaves unchanged).
+fn expected_timeouts(phase: &str) -> Timeouts {
+    let mut t = Timeouts {
+        tcp: 900,
+        tcp_fin: 120,
+        udp: 300,
+    };
+    if phase != "add" {
+        t.tcp_fin = 60;
+    }
+    t
 }
 
 /// The table each phase must leave behind: services and their destinations.
@@ -50,6 +77,11 @@ fn expected(phase: &str) -> Vec<(Service, Vec<Destination>)> {
     dns_svc.timeout = 300;
     dns_svc.netmask = 0xffff_ff00;
     let fw_svc = Service::new(mark(), "wlc");
+    let mut web6_svc = Service::new(web6(), "rr");
+    web6_svc.flags = SVC_F_PERSISTENT;
+    web6_svc.timeout = 60;
+    web6_svc.netmask = 64;
+    let rs6 = Destination::new(ip6(1), 443, FwdMethod::Masq, 1);
     let rs1 = Destination::new(ip(10, 0, 1, 1), 80, FwdMethod::Masq, 1);
     let mut rs2 = Destination::new(ip(10, 0, 1, 2), 80, FwdMethod::Masq, 2);
     let dns1 = Destination::new(ip(10, 0, 1, 1), 53, FwdMethod::Masq, 1);
@@ -60,6 +92,7 @@ fn expected(phase: &str) -> Vec<(Service, Vec<Destination>)> {
             (web_svc, vec![rs1, rs2]),
             (dns_svc, vec![dns1]),
             (fw_svc, vec![dr, tun]),
+            (web6_svc, vec![rs6]),
         ],
         "edit" => {
             web_svc.scheduler = "wrr".into();
@@ -70,6 +103,7 @@ fn expected(phase: &str) -> Vec<(Service, Vec<Destination>)> {
                 (web_svc, vec![rs1, rs2]),
                 (dns_svc, vec![dns1]),
                 (fw_svc, vec![dr, tun]),
+                (web6_svc, vec![rs6]),
             ]
         }
         _ => Vec::new(),
@@ -113,6 +147,7 @@ fn apply(c: &mut IpvsClient, phase: &str) -> Result<(), IpvsError> {
                     c.add_dest(&svc.key, d)?;
                 }
             }
+            c.set_timeouts(&expected_timeouts("add"))?;
             // Adding the same service twice must be refused with EEXIST (17).
             match c.add_service(&Service::new(web(), "rr")) {
                 Err(e) if e.errno() == Some(17) => println!("duplicate add refused: {e}"),
@@ -127,6 +162,11 @@ fn apply(c: &mut IpvsClient, phase: &str) -> Result<(), IpvsError> {
             let table = expected("edit");
             c.update_service(&table[0].0)?;
             c.update_dest(&web(), &table[0].1[1])?;
+            c.set_timeouts(&Timeouts {
+                tcp: 0,
+                tcp_fin: 60,
+                udp: 0,
+            })?;
         }
         "delete" => {
             c.delete_dest(&web(), ip(10, 0, 1, 2), 80)?;
@@ -138,7 +178,7 @@ fn apply(c: &mut IpvsClient, phase: &str) -> Result<(), IpvsError> {
             if left.len() != 1 {
                 return Err(IpvsError::Malformed("DEL_DEST did not remove".into()));
             }
-            for key in [web(), dns(), mark()] {
+            for key in [web(), dns(), mark(), web6()] {
                 c.delete_service(&key)?;
             }
         }
@@ -159,8 +199,14 @@ fn run(phase: &str) -> Result<bool, IpvsError> {
     );
     apply(&mut c, phase)?;
     let mut got = print_table(&mut c)?;
+    let t = c.timeouts()?;
+    println!("TIMEOUTS tcp={} tcpfin={} udp={}", t.tcp, t.tcp_fin, t.udp);
     if phase == "list" {
         return Ok(true);
+    }
+    if t != expected_timeouts(phase) {
+        println!("MISMATCH in phase {phase}: timeouts {t:?}");
+        return Ok(false);
     }
     // The kernel adds HASHED to every service it holds; compare without it.
     for (svc, _) in &mut got {

@@ -17,7 +17,7 @@ use netlink_sys::protocols::NETLINK_GENERIC;
 use netlink_sys::{Socket, SocketAddr};
 
 use crate::codec::{self, cmd, IpvsMessage};
-use crate::{Destination, IpvsError, IpvsInfo, Service, ServiceKey};
+use crate::{Destination, IpvsError, IpvsInfo, Service, ServiceKey, Timeouts};
 
 /// A connection to the kernel's IPVS generic netlink family.
 pub struct IpvsClient {
@@ -178,6 +178,21 @@ impl IpvsClient {
             .first()
             .ok_or_else(|| IpvsError::Malformed("no GET_INFO reply".into()))?;
         codec::decode_info(reply)
+    }
+
+    /// Connection timeouts (`IPVS_CMD_GET_CONFIG`).
+    pub fn timeouts(&mut self) -> Result<Timeouts, IpvsError> {
+        let seq = self.send(cmd::GET_CONFIG, Vec::new(), NLM_F_REQUEST)?;
+        let replies = self.collect(seq, false, "GET_CONFIG")?;
+        let reply = replies
+            .first()
+            .ok_or_else(|| IpvsError::Malformed("no GET_CONFIG reply".into()))?;
+        codec::decode_timeouts(reply)
+    }
+
+    /// Sets connection timeouts (`IPVS_CMD_SET_CONFIG`); a 0 field is left unchanged.
+    pub fn set_timeouts(&mut self, t: &Timeouts) -> Result<(), IpvsError> {
+        self.request(cmd::SET_CONFIG, codec::encode_timeouts(t), "SET_CONFIG")
     }
 
     /// Adds a virtual service (`IPVS_CMD_NEW_SERVICE`); EEXIST if it exists.

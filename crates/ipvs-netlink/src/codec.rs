@@ -12,7 +12,7 @@ use netlink_packet_core::{
 };
 use netlink_packet_generic::{GenlFamily, GenlHeader};
 
-use crate::{Destination, FwdMethod, IpvsError, IpvsInfo, Service, ServiceKey};
+use crate::{Destination, FwdMethod, IpvsError, IpvsInfo, Service, ServiceKey, Timeouts};
 
 /// Generic netlink family name registered by the `ip_vs` module.
 pub const IPVS_GENL_NAME: &str = "IPVS";
@@ -37,6 +37,10 @@ pub mod cmd {
     pub const DEL_DEST: u8 = 7;
     /// Get (dump) the destinations of one service.
     pub const GET_DEST: u8 = 8;
+    /// Set connection timeouts; also the reply command of `GET_CONFIG`.
+    pub const SET_CONFIG: u8 = 12;
+    /// Get connection timeouts.
+    pub const GET_CONFIG: u8 = 13;
     /// Reply command of `GET_INFO`.
     pub const SET_INFO: u8 = 14;
     /// Get version and connection table size.
@@ -49,6 +53,12 @@ pub mod cmd_attr {
     pub const SERVICE: u16 = 1;
     /// Nested destination attributes.
     pub const DEST: u16 = 2;
+    /// TCP established timeout in seconds, u32.
+    pub const TIMEOUT_TCP: u16 = 4;
+    /// TCP FIN_WAIT timeout in seconds, u32.
+    pub const TIMEOUT_TCP_FIN: u16 = 5;
+    /// UDP timeout in seconds, u32.
+    pub const TIMEOUT_UDP: u16 = 6;
 }
 
 /// `IPVS_SVC_ATTR_*`: attributes inside [`cmd_attr::SERVICE`].
@@ -479,4 +489,28 @@ pub fn decode_info(msg: &IpvsMessage) -> Result<IpvsInfo, IpvsError> {
 pub fn parse_nested(nla_bytes: &[u8]) -> Result<Vec<DefaultNla>, IpvsError> {
     let buf = NlaBuffer::new_checked(nla_bytes).map_err(|e| IpvsError::Malformed(e.to_string()))?;
     parse_attrs(buf.value()).map_err(|e| IpvsError::Malformed(e.to_string()))
+}
+
+/// Top-level attributes of `SET_CONFIG`; the kernel leaves a timeout of 0 unchanged.
+pub fn encode_timeouts(t: &Timeouts) -> Vec<DefaultNla> {
+    vec![
+        u32_attr(cmd_attr::TIMEOUT_TCP, t.tcp),
+        u32_attr(cmd_attr::TIMEOUT_TCP_FIN, t.tcp_fin),
+        u32_attr(cmd_attr::TIMEOUT_UDP, t.udp),
+    ]
+}
+
+/// Decodes the `GET_CONFIG` reply.
+pub fn decode_timeouts(msg: &IpvsMessage) -> Result<Timeouts, IpvsError> {
+    let mut t = Timeouts::default();
+    for a in &msg.attrs {
+        let v = value(a);
+        match kind(a) {
+            cmd_attr::TIMEOUT_TCP => t.tcp = get_u32(&v, "tcp timeout")?,
+            cmd_attr::TIMEOUT_TCP_FIN => t.tcp_fin = get_u32(&v, "tcp fin timeout")?,
+            cmd_attr::TIMEOUT_UDP => t.udp = get_u32(&v, "udp timeout")?,
+            _ => {}
+        }
+    }
+    Ok(t)
 }

@@ -3,7 +3,7 @@
 //!
 //! It resolves the `IPVS` generic netlink family, adds, edits and deletes virtual services
 //! (address/protocol/port or firewall-mark) and their real servers ("destinations"), dumps
-//! both, and reads the IPVS version. Attribute layouts follow the kernel's
+//! both, reads and sets connection timeouts and reads the IPVS version. Attribute layouts follow the kernel's
 //! `include/uapi/linux/ip_vs.h`; see [`codec`]. It imports neither the configuration parser
 //! nor the VRRP engine: the checker side of the daemon translates its model into these types.
 
@@ -225,6 +225,17 @@ impl IpvsInfo {
             self.version & 0xff
         )
     }
+}
+
+/// Connection timeouts in seconds (`lvs_timeouts`, `ipvsadm --set tcp tcpfin udp`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Timeouts {
+    /// Established TCP connections.
+    pub tcp: u32,
+    /// TCP connections after FIN.
+    pub tcp_fin: u32,
+    /// UDP "connections".
+    pub udp: u32,
 }
 
 #[cfg(test)]

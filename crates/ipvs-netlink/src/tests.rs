@@ -261,3 +261,29 @@ fn decode_info_reply() {
     assert_eq!(info.version_string(), "1.2.1");
     assert_eq!(info.conn_tab_size, 4096);
 }
+
+#[test]
+#[cfg(target_endian = "little")]
+fn timeouts_layout_and_reply() {
+    let t = Timeouts {
+        tcp: 900,
+        tcp_fin: 120,
+        udp: 300,
+    };
+    let attrs = codec::encode_timeouts(&t);
+    let mut b = vec![0u8; attrs.as_slice().buffer_len()];
+    attrs.as_slice().emit(&mut b);
+    assert_eq!(
+        b,
+        vec![
+            8, 0, 4, 0, 0x84, 3, 0, 0, // IPVS_CMD_ATTR_TIMEOUT_TCP (4) = 900
+            8, 0, 5, 0, 120, 0, 0, 0, // IPVS_CMD_ATTR_TIMEOUT_TCP_FIN (5)
+            8, 0, 6, 0, 0x2c, 1, 0, 0, // IPVS_CMD_ATTR_TIMEOUT_UDP (6) = 300
+        ]
+    );
+    let reply = IpvsMessage {
+        cmd: cmd::SET_CONFIG,
+        attrs,
+    };
+    assert_eq!(codec::decode_timeouts(&reply).unwrap(), t);
+}

@@ -53,7 +53,10 @@ expect "$out" \
     '^ -> 10\.0\.1\.1:53 Masq 1 0 0' \
     '^FWM 7 wlc' \
     '^ -> 10\.0\.2\.1:0 Route 1 0 0' \
-    '^ -> 10\.0\.2\.2:0 Tunnel 1 0 0'
+    '^ -> 10\.0\.2\.2:0 Tunnel 1 0 0' \
+    '^TCP \[2001:db8::100\]:443 rr persistent 60 mask 64' \
+    '^ -> \[2001:db8::1\]:443 Masq 1 0 0'
+expect "$(table --timeout)" '^Timeout \(tcp tcpfin udp\): 900 120 300'
 
 phase edit
 out=$(table)
@@ -62,6 +65,7 @@ expect "$out" \
     '^ -> 10\.0\.1\.1:80 Masq 1 0 0' \
     '^ -> 10\.0\.1\.2:80 Masq 5 0 0'
 refuse "$out" '^TCP 10\.0\.0\.100:80 rr'
+expect "$(table --timeout)" '^Timeout \(tcp tcpfin udp\): 900 60 300'
 echo "--- ipvsadm -Ln --thresholds after edit"
 "$IPVSADM" -Ln --thresholds
 expect "$(table --thresholds)" '^ -> 10\.0\.1\.2:80 100 10 ' '^ -> 10\.0\.1\.1:80 0 0 '
