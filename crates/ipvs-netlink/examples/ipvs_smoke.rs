@@ -6,14 +6,16 @@
 //! IPv6 service, and sets connection timeouts; `edit` changes a weight, the scheduler,
 //! thresholds and one timeout; `delete` removes one real server and then
 //! every service. Each phase re-reads the kernel's table and exits 1 if it differs from what
-//! was requested; the lab script then compares `ipvsadm -Ln` too.
+//! was requested; the lab script then compares `ipvsadm -Ln` too. `daemon` starts a master
+//! and a backup sync daemon on `lo`, `daemon-stop` stops them, `flush` adds a service and
+//! flushes the table.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::process::ExitCode;
 
 use ipvs_netlink::{
-    Destination, FwdMethod, IpvsClient, IpvsError, Service, ServiceKey, Timeouts, PROTO_TCP,
-    PROTO_UDP, SVC_F_HASHED, SVC_F_PERSISTENT,
+    Destination, FwdMethod, IpvsClient, IpvsError, Service, ServiceKey, SyncDaemon, SyncState,
+    Timeouts, PROTO_TCP, PROTO_UDP, SVC_F_HASHED, SVC_F_PERSISTENT,
 };
 
 fn ip(a: u8, b: u8, c: u8, d: u8) -> IpAddr {
@@ -188,6 +190,73 @@ fn apply(c: &mut IpvsClient, phase: &str) -> Result<(), IpvsError> {
     Ok(())
 }
 
+/// The sync daemons the `daemon` phase starts: a master with defaults and a backup with every
+/// option set, both on `lo`.
+fn daemons() -> Vec<SyncDaemon> {
+    let master = SyncDaemon::new(SyncState::Master, "lo", 5);
+    let mut backup = SyncDaemon::new(SyncState::Backup, "lo", 6);
+    backup.sync_maxlen = Some(1400);
+    backup.mcast_group = Some(ip(239, 1, 1, 81));
+    backup.mcast_port = Some(8900);
+    backup.mcast_ttl = Some(2);
+    vec![master, backup]
+}
+
+/// `daemon`, `daemon-stop` and `flush` phases: they check their own results.
+fn run_extra(c: &mut IpvsClient, phase: &str) -> Result<bool, IpvsError> {
+    let mut ok = true;
+    match phase {
+        "daemon" => {
+            for d in daemons() {
+                c.start_daemon(&d)?;
+            }
+            match c.start_daemon(&daemons()[0]) {
+                Err(e) if e.errno() == Some(17) => println!("second master refused: {e}"),
+                other => {
+                    println!("second master not refused with EEXIST: {other:?}");
+                    ok = false;
+                }
+            }
+            let mut got = c.daemons()?;
+            got.sort_by_key(|d| d.state as u32);
+            for d in &got {
+                println!("DAEMON {d:?}");
+            }
+            // The kernel fills in its defaults for the master; compare what we set.
+            let want = daemons();
+            ok &= got.len() == 2
+                && got[0].state == SyncState::Master
+                && got[0].mcast_ifn == "lo"
+                && got[0].sync_id == 5
+                && got[0].mcast_group == Some(ip(224, 0, 0, 81))
+                && got[0].mcast_port == Some(8848)
+                && got[1] == want[1];
+        }
+        "daemon-stop" => {
+            c.stop_daemon(SyncState::Master)?;
+            c.stop_daemon(SyncState::Backup)?;
+            let left = c.daemons()?;
+            println!("daemons after DEL_DAEMON: {left:?}");
+            ok &= left.is_empty();
+        }
+        "flush" => {
+            c.add_service(&Service::new(web(), "rr"))?;
+            c.add_dest(
+                &web(),
+                &Destination::new(ip(10, 0, 1, 1), 80, FwdMethod::Masq, 1),
+            )?;
+            println!("before FLUSH: {} service(s)", c.services()?.len());
+            c.flush()?;
+            let left = c.services()?;
+            println!("after FLUSH: {} service(s)", left.len());
+            ok &= left.is_empty();
+        }
+        _ => unreachable!("run_extra called with {phase}"),
+    }
+    println!("{}: phase {phase}", if ok { "OK" } else { "MISMATCH" });
+    Ok(ok)
+}
+
 fn run(phase: &str) -> Result<bool, IpvsError> {
     let mut c = IpvsClient::connect()?;
     let info = c.info()?;
@@ -197,6 +266,9 @@ fn run(phase: &str) -> Result<bool, IpvsError> {
         info.version_string(),
         info.conn_tab_size
     );
+    if matches!(phase, "daemon" | "daemon-stop" | "flush") {
+        return run_extra(&mut c, phase);
+    }
     apply(&mut c, phase)?;
     let mut got = print_table(&mut c)?;
     let t = c.timeouts()?;

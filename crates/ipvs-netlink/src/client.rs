@@ -17,7 +17,9 @@ use netlink_sys::protocols::NETLINK_GENERIC;
 use netlink_sys::{Socket, SocketAddr};
 
 use crate::codec::{self, cmd, IpvsMessage};
-use crate::{Destination, IpvsError, IpvsInfo, Service, ServiceKey, Timeouts};
+use crate::{
+    Destination, IpvsError, IpvsInfo, Service, ServiceKey, SyncDaemon, SyncState, Timeouts,
+};
 
 /// A connection to the kernel's IPVS generic netlink family.
 pub struct IpvsClient {
@@ -193,6 +195,34 @@ impl IpvsClient {
     /// Sets connection timeouts (`IPVS_CMD_SET_CONFIG`); a 0 field is left unchanged.
     pub fn set_timeouts(&mut self, t: &Timeouts) -> Result<(), IpvsError> {
         self.request(cmd::SET_CONFIG, codec::encode_timeouts(t), "SET_CONFIG")
+    }
+
+    /// Starts a sync daemon (`IPVS_CMD_NEW_DAEMON`); EEXIST if one in that role runs.
+    pub fn start_daemon(&mut self, d: &SyncDaemon) -> Result<(), IpvsError> {
+        self.request(cmd::NEW_DAEMON, vec![codec::encode_daemon(d)], "NEW_DAEMON")
+    }
+
+    /// Stops the sync daemon in `state` (`IPVS_CMD_DEL_DAEMON`).
+    pub fn stop_daemon(&mut self, state: SyncState) -> Result<(), IpvsError> {
+        self.request(
+            cmd::DEL_DAEMON,
+            vec![codec::encode_daemon_state(state)],
+            "DEL_DAEMON",
+        )
+    }
+
+    /// Lists running sync daemons (`IPVS_CMD_GET_DAEMON` dump).
+    pub fn daemons(&mut self) -> Result<Vec<SyncDaemon>, IpvsError> {
+        self.dump(cmd::GET_DAEMON, Vec::new(), "GET_DAEMON")?
+            .iter()
+            .map(codec::decode_daemon)
+            .collect()
+    }
+
+    /// Deletes every service and destination, ours or not (`IPVS_CMD_FLUSH`): only for
+    /// keepalived's global `lvs_flush`.
+    pub fn flush(&mut self) -> Result<(), IpvsError> {
+        self.request(cmd::FLUSH, Vec::new(), "FLUSH")
     }
 
     /// Adds a virtual service (`IPVS_CMD_NEW_SERVICE`); EEXIST if it exists.

@@ -12,7 +12,10 @@ use netlink_packet_core::{
 };
 use netlink_packet_generic::{GenlFamily, GenlHeader};
 
-use crate::{Destination, FwdMethod, IpvsError, IpvsInfo, Service, ServiceKey, Timeouts};
+use crate::{
+    Destination, FwdMethod, IpvsError, IpvsInfo, Service, ServiceKey, SyncDaemon, SyncState,
+    Timeouts,
+};
 
 /// Generic netlink family name registered by the `ip_vs` module.
 pub const IPVS_GENL_NAME: &str = "IPVS";
@@ -37,6 +40,12 @@ pub mod cmd {
     pub const DEL_DEST: u8 = 7;
     /// Get (dump) the destinations of one service.
     pub const GET_DEST: u8 = 8;
+    /// Start a sync daemon; also the reply command of `GET_DAEMON`.
+    pub const NEW_DAEMON: u8 = 9;
+    /// Stop a sync daemon.
+    pub const DEL_DAEMON: u8 = 10;
+    /// Get (dump) running sync daemons.
+    pub const GET_DAEMON: u8 = 11;
     /// Set connection timeouts; also the reply command of `GET_CONFIG`.
     pub const SET_CONFIG: u8 = 12;
     /// Get connection timeouts.
@@ -45,6 +54,8 @@ pub mod cmd {
     pub const SET_INFO: u8 = 14;
     /// Get version and connection table size.
     pub const GET_INFO: u8 = 15;
+    /// Delete every service and destination.
+    pub const FLUSH: u8 = 17;
 }
 
 /// `IPVS_CMD_ATTR_*`: first-level attributes.
@@ -53,6 +64,8 @@ pub mod cmd_attr {
     pub const SERVICE: u16 = 1;
     /// Nested destination attributes.
     pub const DEST: u16 = 2;
+    /// Nested sync daemon attributes.
+    pub const DAEMON: u16 = 3;
     /// TCP established timeout in seconds, u32.
     pub const TIMEOUT_TCP: u16 = 4;
     /// TCP FIN_WAIT timeout in seconds, u32.
@@ -115,6 +128,26 @@ pub mod info_attr {
     pub const VERSION: u16 = 1;
     /// Connection hash table size, u32.
     pub const CONN_TAB_SIZE: u16 = 2;
+}
+
+/// `IPVS_DAEMON_ATTR_*`: attributes inside [`cmd_attr::DAEMON`].
+pub mod daemon_attr {
+    /// `IP_VS_STATE_MASTER` (1) or `IP_VS_STATE_BACKUP` (2), u32.
+    pub const STATE: u16 = 1;
+    /// Multicast interface name, string.
+    pub const MCAST_IFN: u16 = 2;
+    /// Sync id, u32 (0..=255 used).
+    pub const SYNC_ID: u16 = 3;
+    /// UDP payload size, u16.
+    pub const SYNC_MAXLEN: u16 = 4;
+    /// IPv4 multicast group, `struct in_addr`.
+    pub const MCAST_GROUP: u16 = 5;
+    /// IPv6 multicast group, `struct in6_addr`.
+    pub const MCAST_GROUP6: u16 = 6;
+    /// Multicast base port, u16 in host order.
+    pub const MCAST_PORT: u16 = 7;
+    /// Multicast TTL, u8.
+    pub const MCAST_TTL: u16 = 8;
 }
 
 /// `AF_INET`.
@@ -513,4 +546,75 @@ pub fn decode_timeouts(msg: &IpvsMessage) -> Result<Timeouts, IpvsError> {
         }
     }
     Ok(t)
+}
+
+/// The `IPVS_CMD_ATTR_DAEMON` attribute for `NEW_DAEMON`.
+pub fn encode_daemon(d: &SyncDaemon) -> DefaultNla {
+    let mut attrs = vec![
+        u32_attr(daemon_attr::STATE, d.state as u32),
+        str_attr(daemon_attr::MCAST_IFN, &d.mcast_ifn),
+        u32_attr(daemon_attr::SYNC_ID, d.sync_id),
+    ];
+    if let Some(v) = d.sync_maxlen {
+        attrs.push(u16_attr(daemon_attr::SYNC_MAXLEN, v));
+    }
+    match d.mcast_group {
+        Some(IpAddr::V4(a)) => attrs.push(DefaultNla::new(
+            daemon_attr::MCAST_GROUP,
+            a.octets().to_vec(),
+        )),
+        Some(IpAddr::V6(a)) => attrs.push(DefaultNla::new(
+            daemon_attr::MCAST_GROUP6,
+            a.octets().to_vec(),
+        )),
+        None => {}
+    }
+    if let Some(v) = d.mcast_port {
+        attrs.push(u16_attr(daemon_attr::MCAST_PORT, v));
+    }
+    if let Some(v) = d.mcast_ttl {
+        attrs.push(DefaultNla::new(daemon_attr::MCAST_TTL, vec![v]));
+    }
+    nested(cmd_attr::DAEMON, &attrs)
+}
+
+/// The `IPVS_CMD_ATTR_DAEMON` attribute for `DEL_DAEMON`: the kernel needs only the state.
+pub fn encode_daemon_state(state: SyncState) -> DefaultNla {
+    nested(
+        cmd_attr::DAEMON,
+        &[u32_attr(daemon_attr::STATE, state as u32)],
+    )
+}
+
+/// Decodes a `GET_DAEMON` dump reply (`NEW_DAEMON` with a nested daemon attribute).
+pub fn decode_daemon(msg: &IpvsMessage) -> Result<SyncDaemon, IpvsError> {
+    let attrs = find_nested(msg, cmd_attr::DAEMON)?;
+    let mut d = SyncDaemon::new(SyncState::Master, "", 0);
+    for a in &attrs {
+        let v = value(a);
+        match kind(a) {
+            daemon_attr::STATE => {
+                d.state = match get_u32(&v, "daemon state")? {
+                    1 => SyncState::Master,
+                    2 => SyncState::Backup,
+                    other => return Err(IpvsError::Malformed(format!("daemon state {other}"))),
+                }
+            }
+            daemon_attr::MCAST_IFN => d.mcast_ifn = get_str(&v),
+            daemon_attr::SYNC_ID => d.sync_id = get_u32(&v, "daemon sync id")?,
+            daemon_attr::SYNC_MAXLEN => d.sync_maxlen = Some(get_u16(&v, "daemon maxlen")?),
+            daemon_attr::MCAST_GROUP => {
+                d.mcast_group = Some(get_addr(AF_INET, &v, "daemon group")?)
+            }
+            daemon_attr::MCAST_GROUP6 => {
+                d.mcast_group = Some(get_addr(AF_INET6, &v, "daemon group6")?)
+            }
+            daemon_attr::MCAST_PORT => d.mcast_port = Some(get_u16(&v, "daemon port")?),
+            daemon_attr::MCAST_TTL => {
+                d.mcast_ttl = Some(*v.first().ok_or_else(|| bad("daemon ttl"))?)
+            }
+            _ => {}
+        }
+    }
+    Ok(d)
 }

@@ -3,7 +3,8 @@
 //!
 //! It resolves the `IPVS` generic netlink family, adds, edits and deletes virtual services
 //! (address/protocol/port or firewall-mark) and their real servers ("destinations"), dumps
-//! both, reads and sets connection timeouts and reads the IPVS version. Attribute layouts follow the kernel's
+//! both, reads and sets connection timeouts, starts/stops/lists sync daemons, flushes, and
+//! reads the IPVS version. Attribute layouts follow the kernel's
 //! `include/uapi/linux/ip_vs.h`; see [`codec`]. It imports neither the configuration parser
 //! nor the VRRP engine: the checker side of the daemon translates its model into these types.
 
@@ -236,6 +237,51 @@ pub struct Timeouts {
     pub tcp_fin: u32,
     /// UDP "connections".
     pub udp: u32,
+}
+
+/// Role of an IPVS connection-synchronisation daemon (`lvs_sync_daemon`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[repr(u32)]
+pub enum SyncState {
+    /// `IP_VS_STATE_MASTER`: sends connection state.
+    Master = 1,
+    /// `IP_VS_STATE_BACKUP`: receives connection state.
+    Backup = 2,
+}
+
+/// An in-kernel IPVS sync daemon. Optional fields left `None` take the kernel's defaults
+/// (group 224.0.0.81, port 8848, TTL 1, maxlen from the interface MTU).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyncDaemon {
+    /// Master or backup.
+    pub state: SyncState,
+    /// Interface the sync messages use (at most 15 bytes).
+    pub mcast_ifn: String,
+    /// Sync id (0..=255).
+    pub sync_id: u32,
+    /// UDP payload size.
+    pub sync_maxlen: Option<u16>,
+    /// Multicast group (IPv4 or IPv6).
+    pub mcast_group: Option<IpAddr>,
+    /// Multicast base port.
+    pub mcast_port: Option<u16>,
+    /// Multicast TTL.
+    pub mcast_ttl: Option<u8>,
+}
+
+impl SyncDaemon {
+    /// A daemon with the kernel's defaults for everything optional.
+    pub fn new(state: SyncState, mcast_ifn: &str, sync_id: u32) -> Self {
+        SyncDaemon {
+            state,
+            mcast_ifn: mcast_ifn.to_string(),
+            sync_id,
+            sync_maxlen: None,
+            mcast_group: None,
+            mcast_port: None,
+            mcast_ttl: None,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -287,3 +287,32 @@ fn timeouts_layout_and_reply() {
     };
     assert_eq!(codec::decode_timeouts(&reply).unwrap(), t);
 }
+
+#[test]
+#[cfg(target_endian = "little")]
+fn daemon_layout_and_round_trip() {
+    let mut d = SyncDaemon::new(SyncState::Backup, "eth0", 5);
+    d.mcast_group = Some(v4(224, 0, 0, 81));
+    d.mcast_port = Some(8848);
+    d.mcast_ttl = Some(2);
+    let got = emit(&codec::encode_daemon(&d));
+    let want: Vec<u8> = [
+        &[3, 0][..],                                       // IPVS_CMD_ATTR_DAEMON (3)
+        &[8, 0, 1, 0, 2, 0, 0, 0],                         // STATE (1) = IP_VS_STATE_BACKUP
+        &[9, 0, 2, 0, b'e', b't', b'h', b'0', 0, 0, 0, 0], // MCAST_IFN (2), NUL, padding
+        &[8, 0, 3, 0, 5, 0, 0, 0],                         // SYNC_ID (3)
+        &[8, 0, 5, 0, 224, 0, 0, 81],                      // MCAST_GROUP (5), in_addr
+        &[6, 0, 7, 0, 0x90, 0x22, 0, 0],                   // MCAST_PORT (7) = 8848, host order
+        &[5, 0, 8, 0, 2, 0, 0, 0],                         // MCAST_TTL (8), u8
+    ]
+    .concat();
+    assert_eq!(&got[2..], &want[..]);
+    assert_eq!(got[0] as usize, got.len());
+    let msg = IpvsMessage {
+        cmd: cmd::NEW_DAEMON,
+        attrs: vec![codec::encode_daemon(&d)],
+    };
+    assert_eq!(codec::decode_daemon(&msg).unwrap(), d);
+    let del = emit(&codec::encode_daemon_state(SyncState::Master));
+    assert_eq!(del, vec![12, 0, 3, 0, 8, 0, 1, 0, 1, 0, 0, 0]);
+}

@@ -4,6 +4,10 @@ set -u
 # IPVS refuses a real server whose address is not unicast in the local FIB, and the local
 # table exists only once an interface has an address: bring up lo.
 ip link set lo up
+# The sync daemons run on lo: it needs the multicast flag, and the master a non-host-scope
+# source address.
+ip link set lo multicast on || echo "cannot set multicast on lo"
+ip addr add 192.168.254.1/32 dev lo
 IPVSADM=${IPVSADM:-ipvsadm}
 fail=0
 
@@ -73,6 +77,16 @@ expect "$(table --thresholds)" '^ -> 10\.0\.1\.2:80 100 10 ' '^ -> 10\.0\.1\.1:8
 phase delete
 out=$(table)
 refuse "$out" '^(TCP|UDP|FWM) ' '->.*[0-9]:[0-9]'
+
+phase daemon
+echo "--- ipvsadm -Ln --daemon"
+"$IPVSADM" -Ln --daemon
+out=$("$IPVSADM" -Ln --daemon)
+expect "$out" '^master sync daemon \(mcast=lo, syncid=5' '^backup sync daemon \(mcast=lo, syncid=6, maxlen=1400, group=239\.1\.1\.81, port=8900, ttl=2\)'
+phase daemon-stop
+refuse "$("$IPVSADM" -Ln --daemon)" 'sync daemon'
+phase flush
+refuse "$(table)" '^(TCP|UDP|FWM) '
 
 if [ "$fail" = 0 ]; then
     echo "IPVS-LAB RESULT: PASS"
