@@ -183,6 +183,16 @@ fn apply(c: &mut IpvsClient, phase: &str) -> Result<(), IpvsError> {
             for key in [web(), dns(), mark(), web6()] {
                 c.delete_service(&key)?;
             }
+            // What the client reports for the real servers of a service that is gone.
+            println!("GET_DEST of a deleted service: {:?}", c.dests(&web()));
+            match c.delete_service(&web()) {
+                Err(e) if e.errno() == Some(3) => println!("second delete refused: {e}"),
+                other => {
+                    return Err(IpvsError::Malformed(format!(
+                        "second delete not refused with ESRCH: {other:?}"
+                    )))
+                }
+            }
         }
         "list" => {}
         other => return Err(IpvsError::Malformed(format!("unknown phase {other}"))),

@@ -287,6 +287,9 @@ impl IpvsClient {
     }
 
     /// Lists the destinations of a service (`IPVS_CMD_GET_DEST` dump).
+    ///
+    /// For a service that does not exist the kernel ends the dump without an error, so this
+    /// returns an empty list (seen in the VM lab); [`IpvsClient::services`] tells them apart.
     pub fn dests(&mut self, key: &ServiceKey) -> Result<Vec<Destination>, IpvsError> {
         let af = key.af();
         self.dump(
