@@ -343,7 +343,7 @@ impl Daemon {
             script_rx,
             script_tasks: Vec::new(),
             garp,
-            notify: conv.notify.clone(),
+            notify: std::mem::take(&mut conv.notify),
             smtp: smtp::Alerts::new(&loaded.config),
             signals,
             timer: match EngineTimer::new() {
@@ -1323,7 +1323,7 @@ impl Daemon {
         for t in self.script_tasks.drain(..) {
             t.abort();
         }
-        self.notify = conv.notify.clone();
+        self.notify = std::mem::take(&mut conv.notify);
         self.smtp = smtp::Alerts::new(&config);
         self.watched = watched_interfaces(&conv);
         self.pkt_tx

@@ -91,7 +91,7 @@ fn key(t: &NotifyTarget) -> (bool, String) {
 impl NotifyTable {
     /// Records the notify scripts of a converted instance.
     pub(super) fn add_instance(&mut self, inst: &conf::VrrpInstance) {
-        self.map.insert(
+        self.add(
             (false, inst.name.clone()),
             Notifiers {
                 master: notify_line(&inst.notify_master),
@@ -103,9 +103,27 @@ impl NotifyTable {
         );
     }
 
+    /// Only targets with a script are kept: an unknown target runs nothing, and 1,000
+    /// instances without scripts cost no table (~400 kB).
+    fn add(&mut self, key: (bool, String), n: Notifiers) {
+        let Notifiers {
+            master,
+            backup,
+            fault,
+            stop,
+            generic,
+        } = &n;
+        if [master, backup, fault, stop, generic]
+            .iter()
+            .any(|s| s.is_some())
+        {
+            self.map.insert(key, n);
+        }
+    }
+
     /// Records the notify scripts of a kept sync group (groups have no `notify_stop`).
     pub(super) fn add_group(&mut self, sg: &conf::SyncGroup) {
-        self.map.insert(
+        self.add(
             (true, sg.name.clone()),
             Notifiers {
                 master: notify_line(&sg.notify_master),
