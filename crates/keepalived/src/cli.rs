@@ -51,6 +51,8 @@ pub struct Options {
     pub namespace: Option<String>,
     /// Options accepted for compatibility that change nothing here (`-R`, `-I`, `-a`, `-x`, `-m`, …).
     pub ignored: Vec<String>,
+    /// `-x/--snmp`: serve the RFC 2787 VRRP-MIB over AgentX (as `enable_snmp_rfc`).
+    pub snmp: bool,
     /// `--metrics-listen=ADDR:PORT`: serve Prometheus metrics there (off when `None`).
     pub metrics_listen: Option<std::net::SocketAddr>,
     /// Non-option arguments (keepalived prints "Unexpected argument(s)" and ignores them).
@@ -98,6 +100,7 @@ impl Default for Options {
             config_id: None,
             namespace: None,
             ignored: Vec::new(),
+            snmp: false,
             metrics_listen: None,
             unexpected: Vec::new(),
             control_socket: None,
@@ -367,6 +370,7 @@ fn apply(
         }
         'G' => opts.no_syslog = true,
         'X' => opts.release_vips = true,
+        'x' => opts.snmp = true,
         'V' => opts.dont_release_vrrp = true,
         'n' => opts.dont_fork = true,
         'd' => opts.dump_conf = true,
@@ -420,7 +424,7 @@ pub fn usage(prog: &str) -> String {
   -r, --vrrp_pid=FILE          Use specified pidfile for VRRP child process\n\
   -c, --checkers_pid=FILE      Use specified pidfile for checkers child process (ignored)\n\
   -a, --address-monitoring     Report all address additions/deletions notified via netlink (ignored)\n\
-  -x, --snmp                   Enable SNMP subsystem (not implemented)\n\
+  -x, --snmp                   Enable SNMP subsystem (RFC 2787 VRRP-MIB)\n\
   -A, --snmp-agent-socket=FILE Use the specified socket for master agent (ignored)\n\
   -s, --namespace=NAME         Run in network namespace NAME (overrides config)\n\
   -m, --core-dump              Produce core dump if terminate abnormally (ignored)\n\
@@ -540,7 +544,10 @@ mod tests {
     #[test]
     fn harmless_options_are_recorded() {
         let o = run(&["-R", "-I", "-a", "-x", "-m", "-Mcore", "-A", "/s"]);
-        assert_eq!(o.ignored, vec!["-R", "-I", "-a", "-x", "-m", "-M", "-A"]);
+        assert_eq!(o.ignored, vec!["-R", "-I", "-a", "-m", "-M", "-A"]);
+        assert!(o.snmp);
+        assert!(!run(&[]).snmp);
+        assert!(run(&["--snmp"]).snmp);
     }
 
     #[test]
