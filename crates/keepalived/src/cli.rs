@@ -53,6 +53,8 @@ pub struct Options {
     pub ignored: Vec<String>,
     /// `-x/--snmp`: serve the RFC 2787 VRRP-MIB over AgentX (as `enable_snmp_rfc`).
     pub snmp: bool,
+    /// `-A/--snmp-agent-socket`: the AgentX master's socket (`snmp_socket` overrides it).
+    pub snmp_socket: Option<String>,
     /// `--metrics-listen=ADDR:PORT`: serve Prometheus metrics there (off when `None`).
     pub metrics_listen: Option<std::net::SocketAddr>,
     /// Non-option arguments (keepalived prints "Unexpected argument(s)" and ignores them).
@@ -101,6 +103,7 @@ impl Default for Options {
             namespace: None,
             ignored: Vec::new(),
             snmp: false,
+            snmp_socket: None,
             metrics_listen: None,
             unexpected: Vec::new(),
             control_socket: None,
@@ -371,6 +374,7 @@ fn apply(
         'G' => opts.no_syslog = true,
         'X' => opts.release_vips = true,
         'x' => opts.snmp = true,
+        'A' => opts.snmp_socket = Some(v),
         'V' => opts.dont_release_vrrp = true,
         'n' => opts.dont_fork = true,
         'd' => opts.dump_conf = true,
@@ -396,7 +400,7 @@ fn apply(
         JSON => extra.json = true,
         CONTROL_SOCKET => opts.control_socket = Some(PathBuf::from(v)),
         SIGNUM => extra.signum = Some(v),
-        // -I -R -a -x -A -m -M: accepted, nothing to do in a single-process VRRP-only daemon.
+        // -I -R -a -m -M: accepted, nothing to do in a single-process VRRP-only daemon.
         _ => opts.ignored.push(shown.to_string()),
     }
     Ok(())
@@ -425,7 +429,7 @@ pub fn usage(prog: &str) -> String {
   -c, --checkers_pid=FILE      Use specified pidfile for checkers child process (ignored)\n\
   -a, --address-monitoring     Report all address additions/deletions notified via netlink (ignored)\n\
   -x, --snmp                   Enable SNMP subsystem (RFC 2787 VRRP-MIB)\n\
-  -A, --snmp-agent-socket=FILE Use the specified socket for master agent (ignored)\n\
+  -A, --snmp-agent-socket=FILE Use the specified socket for master agent\n\
   -s, --namespace=NAME         Run in network namespace NAME (overrides config)\n\
   -m, --core-dump              Produce core dump if terminate abnormally (ignored)\n\
   -M, --core-dump-pattern=PATN Also set /proc/sys/kernel/core_pattern to PATN (ignored)\n\
@@ -544,8 +548,9 @@ mod tests {
     #[test]
     fn harmless_options_are_recorded() {
         let o = run(&["-R", "-I", "-a", "-x", "-m", "-Mcore", "-A", "/s"]);
-        assert_eq!(o.ignored, vec!["-R", "-I", "-a", "-m", "-M", "-A"]);
+        assert_eq!(o.ignored, vec!["-R", "-I", "-a", "-m", "-M"]);
         assert!(o.snmp);
+        assert_eq!(o.snmp_socket.as_deref(), Some("/s"));
         assert!(!run(&[]).snmp);
         assert!(run(&["--snmp"]).snmp);
     }

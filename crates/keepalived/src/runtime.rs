@@ -409,7 +409,8 @@ impl Daemon {
     /// SNMP (`enable_snmp_rfc*`, `-x`): the AgentX subagent thread, reading the same
     /// per-input snapshot as the metrics (created here when metrics are off).
     fn start_snmp(&mut self, g: &keepalived_conf::ast::GlobalDefs) {
-        let Some(c) = snmp::Config::from(g, self.opts.snmp) else {
+        let Some(c) = snmp::Config::from(g, self.opts.snmp, self.opts.snmp_socket.as_deref())
+        else {
             return;
         };
         let shared = self

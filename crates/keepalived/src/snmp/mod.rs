@@ -72,12 +72,21 @@ pub struct Config {
 }
 
 impl Config {
-    /// Reads `global_defs` (the SNMP keywords are kept verbatim in `other`) and `-x`.
-    /// `None` when SNMP is off. A bad `snmp_socket` is logged and the default used.
-    pub fn from(g: &GlobalDefs, cli_snmp: bool) -> Option<Config> {
+    /// Reads `global_defs` (the SNMP keywords are kept verbatim in `other`), `-x` and `-A`
+    /// (which `snmp_socket` overrides, as in 1.3.5). `None` when SNMP is off. A bad socket
+    /// is logged and the default used.
+    pub fn from(g: &GlobalDefs, cli_snmp: bool, cli_socket: Option<&str>) -> Option<Config> {
         let mut rfc = cli_snmp;
         let mut traps = false;
-        let mut target = None;
+        let mut target = cli_socket.and_then(|w| {
+            let t = Target::parse(w);
+            if t.is_none() {
+                crate::logging::error(&format!(
+                    "--snmp-agent-socket {w}: not a tcp:HOST:PORT, unix:PATH or path"
+                ));
+            }
+            t
+        });
         for o in &g.other {
             match o.words.first().map(String::as_str) {
                 Some("enable_snmp_rfc" | "enable_snmp_rfcv2") => rfc = true,
@@ -141,5 +150,36 @@ mod tests {
         );
         assert_eq!(Target::parse("tcp:host:x"), None);
         assert_eq!(Target::parse("udp:1.2.3.4:161"), None);
+    }
+
+    fn defs(lines: &[&[&str]]) -> GlobalDefs {
+        GlobalDefs {
+            other: lines
+                .iter()
+                .map(|w| keepalived_conf::ast::GenericBlock {
+                    words: w.iter().map(|s| s.to_string()).collect(),
+                    block: None,
+                    span: Default::default(),
+                })
+                .collect(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn config_from_keywords_and_command_line() {
+        assert_eq!(Config::from(&defs(&[]), false, None), None);
+        // snmp_socket alone, traps alone, KEEPALIVED-MIB alone: no RFC MIB to serve.
+        let off = defs(&[&["snmp_socket", "tcp:1.2.3.4:705"], &["enable_traps"]]);
+        assert_eq!(Config::from(&off, false, None), None);
+        let c = Config::from(&defs(&[&["enable_snmp_rfcv2"]]), false, None).unwrap();
+        assert_eq!(c.target, Target::Unix(DEFAULT_SOCKET.into()));
+        assert!(!c.traps);
+        let c = Config::from(&off, true, Some("tcp:705")).unwrap();
+        // snmp_socket overrides -A.
+        assert_eq!(c.target, Target::Tcp("1.2.3.4".into(), 705));
+        assert!(c.traps);
+        let c = Config::from(&defs(&[&["enable_snmp_rfc"]]), false, Some("unix:/x")).unwrap();
+        assert_eq!(c.target, Target::Unix("/x".into()));
     }
 }
