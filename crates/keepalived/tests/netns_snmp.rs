@@ -231,7 +231,7 @@ fn vrrp_mib_over_agentx_follows_failover_and_snmpd_restarts() {
         "Counter32: 1"
     );
     // The walk is in OID order (snmpwalk stops with an error on a non-increasing OID).
-    assert!(a_rows.len() >= 2 + 15 + 2 + 3 + 12, "{a_rows:#?}");
+    assert_eq!(a_rows.len(), 2 + 14 + 2 + 3 + 12, "{a_rows:#?}");
     let b_rows = walk(&ns_b, ".1.3.6.1.2.1.68.1.3.1");
     assert_eq!(get(&b_rows, &col(5, &if_b)), "INTEGER: 90");
     assert_eq!(get(&b_rows, &col(7, &if_b)), "IpAddress: 192.168.1.198");
@@ -302,4 +302,110 @@ fn vrrp_mib_over_agentx_follows_failover_and_snmpd_restarts() {
         "A after its snmpd restarted"
     );
     drop(snmpd_a);
+}
+
+/// The walk with the interface's ifIndex replaced by `IF` (each namespace numbers its own).
+fn normalized(rows: &[(String, String)], ifx: &str) -> Vec<(String, String)> {
+    let needle = format!(".{ifx}.51");
+    rows.iter()
+        .map(|(o, v)| (o.replacen(&needle, ".IF.51", 1), v.clone()))
+        .collect()
+}
+
+/// keepalived 2.2.7 (Debian's is built with SNMP) as the BACKUP beside ours as MASTER, both
+/// subagents of their namespace's snmpd: the two VRRP-MIB walks list the same objects, and
+/// the values that do not depend on the node's role or timing agree.
+#[test]
+fn vrrp_mib_walk_matches_keepalived_2_2_7() {
+    let Some(mut lab) = Lab::new("sk", Impl::Ours, Impl::Keepalived) else {
+        return;
+    };
+    let (ns_a, ns_b) = (lab.a.ns.clone(), lab.b.ns.clone());
+    let dir = lab.dir.clone();
+    let _snmpd_a = snmpd(&ns_a, &dir, "a", false);
+    let _snmpd_b = snmpd(&ns_b, &dir, "b", false);
+    sleep(1.0);
+    let conf_a = conf_with_snmp(&lab, NodeId::A);
+    let t = lab.start_conf_args(NodeId::A, &conf_a, &[]);
+    lab.a
+        .monitor
+        .wait_vip(true, t, 10.0)
+        .expect("A never took the VIP");
+    let conf_b = conf_with_snmp(&lab, NodeId::B);
+    lab.start_conf_args(NodeId::B, &conf_b, &[]);
+    assert_eq!(
+        wait_state(&ns_a, "INTEGER: 3", REGISTER_SECS).as_deref(),
+        Some("INTEGER: 3")
+    );
+    // keepalived 2.2.7 retries its AgentX connection every 15 s.
+    assert_eq!(
+        wait_state(&ns_b, "INTEGER: 2", 15.0 + REGISTER_SECS).as_deref(),
+        Some("INTEGER: 2"),
+        "keepalived 2.2.7's vrrpOperState on B"
+    );
+    let ifindex = |ns: &str| -> String {
+        let out = lab::ip(&["-n", ns, "-o", "link", "show", IFACE]).expect("ip link");
+        out.split(':').next().expect("ifindex").trim().to_string()
+    };
+    let ours = normalized(&walk(&ns_a, ".1.3.6.1.2.1.68"), &ifindex(&ns_a));
+    // 2.2.7 may drop and redo its AgentX session right after start (its log says "AgentX
+    // master disconnected us"): walk again until its table is there.
+    let end = now() + 15.0 + REGISTER_SECS;
+    let theirs = loop {
+        let w = normalized(&walk(&ns_b, ".1.3.6.1.2.1.68"), &ifindex(&ns_b));
+        if w.iter()
+            .any(|(o, _)| o.starts_with(".1.3.6.1.2.1.68.2.4.1.12."))
+            || now() > end
+        {
+            break w;
+        }
+        sleep(0.5);
+    };
+    // 1.3.5 also lists the index columns vrrpOperVrId and vrrpAssoIpAddr (not-accessible
+    // in RFC 2787), which 2.x dropped: everything else is the same list of objects.
+    let index_columns = [".1.3.6.1.2.1.68.1.3.1.1.", ".1.3.6.1.2.1.68.1.4.1.1."];
+    let ours_common: Vec<(String, String)> = ours
+        .iter()
+        .filter(|(o, _)| !index_columns.iter().any(|c| o.starts_with(c)))
+        .cloned()
+        .collect();
+    let names = |r: &[(String, String)]| r.iter().map(|(o, _)| o.clone()).collect::<Vec<_>>();
+    assert_eq!(
+        names(&ours_common),
+        names(&theirs),
+        "the objects of the two walks"
+    );
+    // Values that depend neither on the role nor on the node: version, notification
+    // control, admin state, address count, auth type, interval, preempt, protocol, row
+    // status, the address row's status.
+    let same = [
+        ".1.3.6.1.2.1.68.1.1.0",
+        ".1.3.6.1.2.1.68.1.2.0",
+        ".1.3.6.1.2.1.68.1.3.1.4.IF.51",
+        ".1.3.6.1.2.1.68.1.3.1.6.IF.51",
+        ".1.3.6.1.2.1.68.1.3.1.9.IF.51",
+        ".1.3.6.1.2.1.68.1.3.1.11.IF.51",
+        ".1.3.6.1.2.1.68.1.3.1.12.IF.51",
+        ".1.3.6.1.2.1.68.1.3.1.14.IF.51",
+        ".1.3.6.1.2.1.68.1.3.1.15.IF.51",
+        ".1.3.6.1.2.1.68.1.4.1.2.IF.51.192.168.1.210",
+    ];
+    let value = |r: &[(String, String)], o: &str| {
+        r.iter()
+            .find(|(k, _)| k == o)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_else(|| panic!("{o} missing"))
+    };
+    for o in same {
+        assert_eq!(value(&ours, o), value(&theirs, o), "{o}: ours vs 2.2.7");
+    }
+    // Both show their own primary address.
+    assert_eq!(
+        value(&ours, ".1.3.6.1.2.1.68.1.3.1.8.IF.51"),
+        "IpAddress: 192.168.1.198"
+    );
+    assert_eq!(
+        value(&theirs, ".1.3.6.1.2.1.68.1.3.1.8.IF.51"),
+        "IpAddress: 192.168.1.199"
+    );
 }

@@ -1,4 +1,5 @@
-//! RFC 2787 VRRP-MIB (`1.3.6.1.2.1.68`) as keepalived 1.3.5 exposes it: the two scalars,
+//! RFC 2787 VRRP-MIB (`1.3.6.1.2.1.68`) as keepalived 1.3.5 exposes it (including the
+//! index columns `vrrpOperVrId` and `vrrpAssoIpAddr`, which 2.x no longer shows): the two scalars,
 //! `vrrpOperTable`, `vrrpAssoIpAddrTable`, the three global error counters and
 //! `vrrpRouterStatsTable`, built from a snapshot into an ordered map so Get, GetNext and
 //! GetBulk are range lookups in lexicographic OID order.
@@ -110,7 +111,7 @@ impl Mib {
         for r in rows {
             let idx = [r.if_index, u32::from(r.vrid)];
             let s = &r.stats;
-            let oper: [(u32, Value); 15] = [
+            let oper: [(u32, Value); 14] = [
                 (1, Value::Integer(i32::from(r.vrid))),
                 (2, Value::OctetString(r.mac.clone())),
                 (3, Value::Integer(oper_state(r.state))),
@@ -120,8 +121,7 @@ impl Mib {
                 (7, Value::IpAddress(r.master.octets())),
                 (8, Value::IpAddress(r.primary.octets())),
                 (9, Value::Integer(r.auth_type)),
-                // Not readable (RFC 2787: "a zero-length string").
-                (10, Value::OctetString(Vec::new())),
+                // 10, vrrpOperAuthKey: not shown at all (1.3.5 and 2.x skip it in walks).
                 (11, Value::Integer(r.advert_secs)),
                 (12, Value::Integer(if r.nopreempt { 2 } else { 1 })),
                 (13, Value::TimeTicks(r.up_time)),
