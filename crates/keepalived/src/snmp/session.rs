@@ -10,6 +10,7 @@
 use std::io::{self, Read, Write};
 use std::net::TcpStream;
 use std::os::unix::net::UnixStream;
+use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use super::mib::{Mib, TRAP_NEW_MASTER, VRRP_MIB};
@@ -25,6 +26,8 @@ pub const RETRY: Duration = Duration::from_secs(2);
 const TICK: Duration = Duration::from_millis(500);
 /// A master silent this long gets a Ping; twice that without any PDU: reconnect.
 const IDLE_PING: Duration = Duration::from_secs(15);
+/// How long built objects answer requests (bounds staleness; see `answer`).
+const MIB_CACHE: Duration = Duration::from_millis(200);
 /// Most bindings in one GetBulk answer.
 const BULK_LIMIT: usize = 1000;
 /// `snmpTrapOID.0`.
@@ -73,6 +76,7 @@ pub fn run(settings: Settings, shared: Shared) {
                 let mut sess = Session {
                     s,
                     traps: settings.traps,
+                    cache: None,
                     id: 0,
                     packet: 0,
                     buf: Vec::new(),
@@ -100,6 +104,8 @@ pub fn run(settings: Settings, shared: Shared) {
 struct Session {
     s: Box<dyn Stream>,
     traps: bool,
+    /// The objects last built and when.
+    cache: Option<(Instant, Rc<Mib>)>,
     id: u32,
     packet: u32,
     buf: Vec<u8>,
@@ -196,6 +202,7 @@ impl Session {
         views.take_new_masters();
         let mut last_heard = Instant::now();
         let mut pinged = false;
+        let mut last_trap_check = Instant::now();
         loop {
             match self.read_pdu()? {
                 Some((h, payload)) => {
@@ -216,7 +223,8 @@ impl Session {
                     }
                 }
             }
-            if st.traps {
+            if st.traps && last_trap_check.elapsed() >= TICK {
+                last_trap_check = Instant::now();
                 views.refresh(shared);
                 for (master, uptime) in views.take_new_masters() {
                     self.notify_new_master(&master, uptime)?;
@@ -250,9 +258,19 @@ impl Session {
             }
         };
         let traps = self.traps;
-        let build = |views: &mut Views| -> Mib {
-            views.refresh(shared);
-            views.mib(traps)
+        let cache = &mut self.cache;
+        // A walk is hundreds of requests: the objects are rebuilt at most every MIB_CACHE,
+        // not per request (O(instances) each), so a walk of 1,000 instances stays linear.
+        let mut build = |views: &mut Views| -> Rc<Mib> {
+            match cache {
+                Some((at, m)) if at.elapsed() < MIB_CACHE => m.clone(),
+                _ => {
+                    views.refresh(shared);
+                    let m = Rc::new(views.mib(traps));
+                    *cache = Some((Instant::now(), m.clone()));
+                    m
+                }
+            }
         };
         match (h.ty, req) {
             (_, Request::Get(ranges)) => {
