@@ -301,6 +301,35 @@ fn vrrp_mib_over_agentx_follows_failover_and_snmpd_restarts() {
         Some("INTEGER: 3"),
         "A after its snmpd restarted"
     );
+
+    // A reload (SIGHUP) with a new priority: the same session serves the reloaded instance.
+    let text = std::fs::read_to_string(&conf_a).expect("conf A");
+    let reloaded = text.replacen("priority 100", "priority 110", 1);
+    assert_ne!(text, reloaded, "seed conf A has priority 100");
+    std::fs::write(&conf_a, reloaded).expect("write conf A");
+    lab.node(NodeId::A).daemon().signal(libc::SIGHUP);
+    let prio = col(5, &if_a);
+    let end = now() + 10.0;
+    let seen = loop {
+        let v = walk(&ns_a, ".1.3.6.1.2.1.68.1.3.1.5")
+            .into_iter()
+            .find(|(o, _)| *o == prio)
+            .map(|(_, v)| v);
+        if v.as_deref() == Some("INTEGER: 110") || now() > end {
+            break v;
+        }
+        sleep(0.3);
+    };
+    assert_eq!(
+        seen.as_deref(),
+        Some("INTEGER: 110"),
+        "priority after reload"
+    );
+    assert_eq!(
+        wait_state(&ns_a, "INTEGER: 3", 5.0).as_deref(),
+        Some("INTEGER: 3"),
+        "A after the reload"
+    );
     drop(snmpd_a);
 }
 
