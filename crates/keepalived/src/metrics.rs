@@ -59,6 +59,8 @@ pub(crate) struct Labels {
     pub(crate) nopreempt: bool,
     pub(crate) auth_type: i32,
     pub(crate) src_addr: std::net::IpAddr,
+    /// VRRP version 2 (RFC 2787 covers only those).
+    pub(crate) v2: bool,
     /// `(ADDR/PREFIX, dev)` of each VIP, as keepalived's data dump writes them (what
     /// keepalived-exporter puts in `ip_address` and `intf`).
     vips: Vec<(String, String)>,
@@ -87,6 +89,7 @@ impl Labels {
                 vrrp_engine::Auth::Ah(_) => 3,
             },
             src_addr: c.src_addr,
+            v2: c.version == vrrp_engine::Version::V2,
             vips: pairs(&c.vips),
             excluded: pairs(&c.excluded_vips),
         })

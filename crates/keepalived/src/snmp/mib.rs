@@ -23,8 +23,8 @@ const ASSO_ENTRY: [u32; 10] = [1, 3, 6, 1, 2, 1, 68, 1, 4, 1];
 /// `vrrpRouterStatsEntry`.
 const STATS_ENTRY: [u32; 10] = [1, 3, 6, 1, 2, 1, 68, 2, 4, 1];
 
-/// One IPv4 VRRP instance as the MIB shows it (the RFC 2787 tables are IPv4 only: 1.3.5
-/// lists IPv6 instances with an IPv4 view of their addresses, we leave them out).
+/// One VRRPv2 IPv4 instance with virtual addresses as the MIB shows it (1.3.5 leaves out
+/// the others: v3, IPv6, no VIP).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Row {
     /// The interface's ifIndex (first index of every table).

@@ -100,10 +100,14 @@ impl Views {
         let mut rows = Vec::with_capacity(snap.instances.len());
         for v in &snap.instances {
             let l = &v.labels;
-            // RFC 2787 is IPv4 only.
+            // RFC 2787 covers VRRPv2 over IPv4 only; 1.3.5 also leaves out instances
+            // without virtual addresses.
             let Some(primary) = mib::v4(l.src_addr) else {
                 continue;
             };
+            if !l.v2 || l.vip_addrs.is_empty() {
+                continue;
+            }
             let (if_index, mac) = self.if_of(&l.intf);
             if if_index == 0 {
                 continue;
