@@ -2,8 +2,10 @@
 //! (`enable_snmp_rfc`/`enable_snmp_rfcv2`, or `-x/--snmp`) and sending `vrrpTrapNewMaster`
 //! (`enable_traps`), as keepalived 1.3.5 does (issue 12 §1).
 //!
-//! The AgentX codec is ours ([`pdu`]): no maintained Rust AgentX crate exists, and a
-//! read-only subagent needs only a handful of PDU types.
+//! The AgentX codec is ours ([`pdu`]): the one Rust AgentX crate, `agentx` (LINBIT, 0.1.1,
+//! two releases on one day in September 2023, none since, a codec without session
+//! handling), is not a well-kept dependency, and a read-only subagent needs only a
+//! handful of PDU types.
 
 pub mod mib;
 pub mod pdu;
