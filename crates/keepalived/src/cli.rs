@@ -51,6 +51,10 @@ pub struct Options {
     pub namespace: Option<String>,
     /// Options accepted for compatibility that change nothing here (`-R`, `-I`, `-a`, `-x`, `-m`, …).
     pub ignored: Vec<String>,
+    /// `-x/--snmp`: serve the RFC 2787 VRRP-MIB over AgentX (as `enable_snmp_rfc`).
+    pub snmp: bool,
+    /// `-A/--snmp-agent-socket`: the AgentX master's socket (`snmp_socket` overrides it).
+    pub snmp_socket: Option<String>,
     /// `--metrics-listen=ADDR:PORT`: serve Prometheus metrics there (off when `None`).
     pub metrics_listen: Option<std::net::SocketAddr>,
     /// Non-option arguments (keepalived prints "Unexpected argument(s)" and ignores them).
@@ -98,6 +102,8 @@ impl Default for Options {
             config_id: None,
             namespace: None,
             ignored: Vec::new(),
+            snmp: false,
+            snmp_socket: None,
             metrics_listen: None,
             unexpected: Vec::new(),
             control_socket: None,
@@ -367,6 +373,8 @@ fn apply(
         }
         'G' => opts.no_syslog = true,
         'X' => opts.release_vips = true,
+        'x' => opts.snmp = true,
+        'A' => opts.snmp_socket = Some(v),
         'V' => opts.dont_release_vrrp = true,
         'n' => opts.dont_fork = true,
         'd' => opts.dump_conf = true,
@@ -392,7 +400,7 @@ fn apply(
         JSON => extra.json = true,
         CONTROL_SOCKET => opts.control_socket = Some(PathBuf::from(v)),
         SIGNUM => extra.signum = Some(v),
-        // -I -R -a -x -A -m -M: accepted, nothing to do in a single-process VRRP-only daemon.
+        // -I -R -a -m -M: accepted, nothing to do in a single-process VRRP-only daemon.
         _ => opts.ignored.push(shown.to_string()),
     }
     Ok(())
@@ -420,8 +428,8 @@ pub fn usage(prog: &str) -> String {
   -r, --vrrp_pid=FILE          Use specified pidfile for VRRP child process\n\
   -c, --checkers_pid=FILE      Use specified pidfile for checkers child process (ignored)\n\
   -a, --address-monitoring     Report all address additions/deletions notified via netlink (ignored)\n\
-  -x, --snmp                   Enable SNMP subsystem (not implemented)\n\
-  -A, --snmp-agent-socket=FILE Use the specified socket for master agent (ignored)\n\
+  -x, --snmp                   Enable SNMP subsystem (RFC 2787 VRRP-MIB)\n\
+  -A, --snmp-agent-socket=FILE Use the specified socket for master agent\n\
   -s, --namespace=NAME         Run in network namespace NAME (overrides config)\n\
   -m, --core-dump              Produce core dump if terminate abnormally (ignored)\n\
   -M, --core-dump-pattern=PATN Also set /proc/sys/kernel/core_pattern to PATN (ignored)\n\
@@ -540,7 +548,11 @@ mod tests {
     #[test]
     fn harmless_options_are_recorded() {
         let o = run(&["-R", "-I", "-a", "-x", "-m", "-Mcore", "-A", "/s"]);
-        assert_eq!(o.ignored, vec!["-R", "-I", "-a", "-x", "-m", "-M", "-A"]);
+        assert_eq!(o.ignored, vec!["-R", "-I", "-a", "-m", "-M"]);
+        assert!(o.snmp);
+        assert_eq!(o.snmp_socket.as_deref(), Some("/s"));
+        assert!(!run(&[]).snmp);
+        assert!(run(&["--snmp"]).snmp);
     }
 
     #[test]

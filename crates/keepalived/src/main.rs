@@ -25,6 +25,7 @@ mod script_security;
 mod scripts;
 mod sd_notify;
 mod smtp;
+mod snmp;
 mod sysconf;
 #[cfg(test)]
 mod test_support;

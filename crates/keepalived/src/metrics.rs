@@ -44,12 +44,23 @@ pub const HEADER_TIMEOUT: Duration = Duration::from_secs(5);
 /// A connection (keep-alive included) is closed after this time whatever it does.
 pub const CONNECTION_LIFETIME: Duration = Duration::from_secs(60);
 
-/// What does not change between reloads: the instance's labels.
+/// What does not change between reloads: the instance's labels (and the configuration
+/// the SNMP subagent shows).
 #[derive(Debug)]
-struct Labels {
+pub(crate) struct Labels {
     iname: String,
-    intf: String,
+    pub(crate) intf: String,
     vrid: String,
+    /// VRID, virtual addresses, advert interval, `nopreempt`, auth type (1.3.5's
+    /// `vrrpOperAuthType`: 1 none, 2 PASS, 3 AH) and primary address, for SNMP.
+    pub(crate) vrid_num: u8,
+    pub(crate) vip_addrs: Vec<std::net::IpAddr>,
+    pub(crate) advert_int: Duration,
+    pub(crate) nopreempt: bool,
+    pub(crate) auth_type: i32,
+    pub(crate) src_addr: std::net::IpAddr,
+    /// VRRP version 2 (RFC 2787 covers only those).
+    pub(crate) v2: bool,
     /// `(ADDR/PREFIX, dev)` of each VIP, as keepalived's data dump writes them (what
     /// keepalived-exporter puts in `ip_address` and `intf`).
     vips: Vec<(String, String)>,
@@ -68,6 +79,17 @@ impl Labels {
             iname: c.name.clone(),
             intf: c.interface.clone(),
             vrid: c.vrid.to_string(),
+            vrid_num: c.vrid,
+            vip_addrs: c.vips.iter().map(|v| v.addr).collect(),
+            advert_int: c.advert_int,
+            nopreempt: c.nopreempt,
+            auth_type: match c.auth {
+                vrrp_engine::Auth::None => 1,
+                vrrp_engine::Auth::Pass(_) => 2,
+                vrrp_engine::Auth::Ah(_) => 3,
+            },
+            src_addr: c.src_addr,
+            v2: c.version == vrrp_engine::Version::V2,
             vips: pairs(&c.vips),
             excluded: pairs(&c.excluded_vips),
         })
@@ -76,15 +98,17 @@ impl Labels {
 
 /// One instance as the last input left it.
 #[derive(Debug, Clone)]
-struct InstanceView {
-    labels: Arc<Labels>,
-    state: State,
-    base_priority: u8,
+pub(crate) struct InstanceView {
+    pub(crate) labels: Arc<Labels>,
+    pub(crate) state: State,
+    pub(crate) base_priority: u8,
     effective_priority: u8,
     /// `garp_master_delay` in seconds (keepalived-exporter's `gratuitous_arp_delay`).
     garp_delay_secs: u64,
-    stats: InstanceStats,
-    observed: Observed,
+    pub(crate) stats: InstanceStats,
+    pub(crate) observed: Observed,
+    /// The MASTER heard while BACKUP (for SNMP's `vrrpOperMasterIpAddr`).
+    pub(crate) master: Option<std::net::IpAddr>,
 }
 
 impl InstanceView {
@@ -98,6 +122,7 @@ impl InstanceView {
             garp_delay_secs: 0,
             stats: InstanceStats::ZERO,
             observed: Observed::default(),
+            master: None,
         };
         v.refresh(engine, id);
         Some(v)
@@ -113,6 +138,7 @@ impl InstanceView {
         }
         self.stats.clone_from(engine.stats(id));
         self.observed = engine.observed(id);
+        self.master = engine.master_address(id);
     }
 }
 
@@ -120,8 +146,8 @@ impl InstanceView {
 #[derive(Debug, Clone)]
 pub struct Snapshot {
     /// The engine's time zero (its clock is the time since then).
-    epoch: Instant,
-    instances: Vec<InstanceView>,
+    pub(crate) epoch: Instant,
+    pub(crate) instances: Vec<InstanceView>,
     /// `vrrp_script` name and result (`None`: not yet decided).
     scripts: Vec<(String, Option<bool>)>,
 }
@@ -179,7 +205,8 @@ impl Shared {
         }
     }
 
-    fn copy(&self) -> Snapshot {
+    /// A copy of the current snapshot (taken under the lock, used outside it).
+    pub(crate) fn copy(&self) -> Snapshot {
         self.lock().clone()
     }
 }

@@ -35,6 +35,7 @@ use crate::script_security;
 use crate::scripts::{self, ScriptResult};
 use crate::sd_notify;
 use crate::smtp;
+use crate::snmp;
 use crate::sysconf::{self, ProcSysctl, PromoteSecondaries};
 use crate::vmac::{ProcConf, Vmacs};
 
@@ -366,6 +367,7 @@ impl Daemon {
         };
         d.watched = watched;
         d.start_metrics();
+        d.start_snmp(&loaded.config.global_defs);
         d.setup_vmacs(&conv.vmacs).await;
         d.open_sockets(None);
         for (name, all) in leftovers {
@@ -401,6 +403,22 @@ impl Daemon {
             Err(e) => logging::error(&format!(
                 "Cannot serve metrics on {addr}: {e} - running without metrics"
             )),
+        }
+    }
+
+    /// SNMP (`enable_snmp_rfc*`, `-x`): the AgentX subagent thread, reading the same
+    /// per-input snapshot as the metrics (created here when metrics are off).
+    fn start_snmp(&mut self, g: &keepalived_conf::ast::GlobalDefs) {
+        let Some(c) = snmp::Config::from(g, self.opts.snmp, self.opts.snmp_socket.as_deref())
+        else {
+            return;
+        };
+        let shared = self
+            .metrics
+            .get_or_insert_with(|| metrics::Shared::new(self.epoch))
+            .clone();
+        if let Err(e) = snmp::spawn(&c, shared, self.epoch) {
+            logging::error(&format!("Cannot start the SNMP subagent: {e}"));
         }
     }
 
