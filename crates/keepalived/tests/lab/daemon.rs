@@ -119,9 +119,6 @@ impl Daemon {
         wrapper: &[String],
         args: &[&str],
     ) -> Self {
-        let log = dir.join(format!("{node}-{}-{serial}.log", imp.name()));
-        let out = File::create(&log).expect("create daemon log");
-        let err = out.try_clone().expect("clone log handle");
         let pidf = |what: &str| dir.join(format!("{node}-{what}.pid"));
         let mut cmd = Command::new("ip");
         cmd.args(["netns", "exec", ns])
@@ -136,34 +133,9 @@ impl Daemon {
             .arg("-c")
             .arg(pidf("checkers"))
             .args(args)
-            .envs(env.iter().copied())
-            .stdin(Stdio::null())
-            .stdout(out)
-            .stderr(err);
-        // SAFETY: setsid is async-signal-safe and touches no memory of the parent.
-        unsafe {
-            cmd.pre_exec(|| {
-                if libc::setsid() < 0 {
-                    return Err(std::io::Error::last_os_error());
-                }
-                Ok(())
-            });
-        }
+            .envs(env.iter().copied());
         let control_socket = (imp == Impl::Ours).then(|| pidf("keepalived").with_extension("ctl"));
-        let started_at = now();
-        let child = cmd.spawn().expect("spawn daemon");
-        let pid = child.id() as i32;
-        Daemon {
-            imp,
-            serial,
-            pid,
-            started_at,
-            log,
-            stopped_at: None,
-            control_socket,
-            child,
-            reaped: false,
-        }
+        Self::launch(imp, cmd, dir, node, serial, control_socket)
     }
 
     /// Start `imp` in namespace `ns` with exactly `args` after the program name (no pid file
@@ -177,16 +149,28 @@ impl Daemon {
         node: &str,
         serial: usize,
     ) -> Self {
-        let log = dir.join(format!("{node}-{}-{serial}.log", imp.name()));
-        let out = File::create(&log).expect("create daemon log");
-        let err = out.try_clone().expect("clone log handle");
         let mut cmd = Command::new("ip");
         cmd.args(["netns", "exec", ns])
             .arg(imp.program())
-            .args(args)
-            .stdin(Stdio::null())
-            .stdout(out)
-            .stderr(err);
+            .args(args);
+        // The daemon names its own pid files here, and so its control socket.
+        Self::launch(imp, cmd, dir, node, serial, None)
+    }
+
+    /// Runs `cmd` in a new session (`setsid`, so a crash test can kill the whole group) with
+    /// its output in `dir`'s log for this node and serial.
+    fn launch(
+        imp: Impl,
+        mut cmd: Command,
+        dir: &Path,
+        node: &str,
+        serial: usize,
+        control_socket: Option<PathBuf>,
+    ) -> Self {
+        let log = dir.join(format!("{node}-{}-{serial}.log", imp.name()));
+        let out = File::create(&log).expect("create daemon log");
+        let err = out.try_clone().expect("clone log handle");
+        cmd.stdin(Stdio::null()).stdout(out).stderr(err);
         // SAFETY: setsid is async-signal-safe and touches no memory of the parent.
         unsafe {
             cmd.pre_exec(|| {
@@ -205,9 +189,8 @@ impl Daemon {
             pid,
             started_at,
             log,
-            // The daemon names its own pid files here, and so its control socket.
-            control_socket: None,
             stopped_at: None,
+            control_socket,
             child,
             reaped: false,
         }
