@@ -31,7 +31,7 @@ pub struct Options {
     pub pid_file: Option<PathBuf>,
     /// `-r/--vrrp_pid` (default `/var/run/vrrp.pid`, likewise).
     pub vrrp_pid_file: Option<PathBuf>,
-    /// `-c/--checkers_pid` (accepted; there is no checker process).
+    /// `-c/--checkers_pid` (default `/var/run/checkers.pid`, likewise).
     pub checkers_pid_file: Option<PathBuf>,
     /// `-P/--vrrp`.
     pub vrrp_only: bool,
@@ -43,6 +43,10 @@ pub struct Options {
     pub dump_conf: bool,
     /// `-V/--dont-release-vrrp`.
     pub dont_release_vrrp: bool,
+    /// `-I/--dont-release-ipvs`: leave the IPVS services at stop.
+    pub dont_release_ipvs: bool,
+    /// `-R/--dont-respawn`: a dead checker child is not restarted; the daemon stops.
+    pub dont_respawn: bool,
     /// `-X/--release-vips`.
     pub release_vips: bool,
     /// `-i/--config-id`.
@@ -64,6 +68,16 @@ pub struct Options {
 }
 
 impl Options {
+    /// Whether the VRRP side runs: always, unless `-C` was given without `-P`.
+    pub fn runs_vrrp(&self) -> bool {
+        self.vrrp_only || !self.check_only
+    }
+
+    /// Whether the checker side runs: always, unless `-P` was given without `-C`.
+    pub fn runs_checkers(&self) -> bool {
+        self.check_only || !self.vrrp_only
+    }
+
     /// The control socket: `--control-socket`, else the pid file's path with the extension
     /// `.ctl` (`/var/run/keepalived.pid` gives the default `/var/run/keepalived.ctl`), so that
     /// daemons started with their own `-p` never share one.
@@ -98,6 +112,8 @@ impl Default for Options {
             config_test: false,
             dump_conf: false,
             dont_release_vrrp: false,
+            dont_release_ipvs: false,
+            dont_respawn: false,
             release_vips: false,
             config_id: None,
             namespace: None,
@@ -376,6 +392,8 @@ fn apply(
         'x' => opts.snmp = true,
         'A' => opts.snmp_socket = Some(v),
         'V' => opts.dont_release_vrrp = true,
+        'I' => opts.dont_release_ipvs = true,
+        'R' => opts.dont_respawn = true,
         'n' => opts.dont_fork = true,
         'd' => opts.dump_conf = true,
         'p' => opts.pid_file = Some(PathBuf::from(v)),
@@ -412,21 +430,21 @@ pub fn usage(prog: &str) -> String {
     format!(
         "Usage: {prog} [OPTION...]\n\
   -f, --use-file=FILE          Use the specified configuration file\n\
-  -P, --vrrp                   Only run with VRRP subsystem (always the case here)\n\
-  -C, --check                  Only run with Health-checker subsystem (not implemented)\n\
+  -P, --vrrp                   Only run with VRRP subsystem\n\
+  -C, --check                  Only run with Health-checker subsystem\n\
   -l, --log-console            Log messages to local console\n\
   -D, --log-detail             Detailed log messages\n\
   -S, --log-facility=[0-7]     Set syslog facility to LOG_LOCAL[0-7]\n\
   -G, --no-syslog              Don't log via syslog\n\
   -X, --release-vips           Drop VIP on transition from signal.\n\
   -V, --dont-release-vrrp      Don't remove VRRP VIPs and VROUTEs on daemon stop\n\
-  -I, --dont-release-ipvs      Don't remove IPVS topology on daemon stop (ignored)\n\
-  -R, --dont-respawn           Don't respawn child processes (ignored: single process)\n\
+  -I, --dont-release-ipvs      Don't remove IPVS topology on daemon stop\n\
+  -R, --dont-respawn           Don't respawn child processes\n\
   -n, --dont-fork              Don't fork the daemon process\n\
   -d, --dump-conf              Dump the configuration data\n\
   -p, --pid=FILE               Use specified pidfile for parent process\n\
   -r, --vrrp_pid=FILE          Use specified pidfile for VRRP child process\n\
-  -c, --checkers_pid=FILE      Use specified pidfile for checkers child process (ignored)\n\
+  -c, --checkers_pid=FILE      Use specified pidfile for checkers child process\n\
   -a, --address-monitoring     Report all address additions/deletions notified via netlink (ignored)\n\
   -x, --snmp                   Enable SNMP subsystem (RFC 2787 VRRP-MIB)\n\
   -A, --snmp-agent-socket=FILE Use the specified socket for master agent\n\

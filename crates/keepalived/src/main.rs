@@ -7,6 +7,7 @@
 #![deny(clippy::undocumented_unsafe_blocks)]
 
 mod accounts;
+mod checker;
 mod cli;
 mod control;
 mod convert;
@@ -194,6 +195,10 @@ impl Drop for PidFiles {
 }
 
 fn daemon(opts: cli::Options) -> i32 {
+    // The re-executed checker child (see checker::supervisor) has its own start-up.
+    if checker::is_child() {
+        return checker::child_main(&opts);
+    }
     logging::init(logging::LogConfig::from_flags(
         opts.log_console,
         opts.no_syslog,
@@ -213,21 +218,6 @@ fn daemon(opts: cli::Options) -> i32 {
         logging::info(&format!(
             "Unexpected argument(s): {}",
             opts.unexpected.join(" ")
-        ));
-    }
-    if opts.check_only && !opts.vrrp_only {
-        logging::error(
-            "-C/--check: the health-checker side is not implemented by keepalived-rs; nothing to run",
-        );
-        return 1;
-    }
-    if opts.check_only {
-        logging::info("-C/--check: the health-checker side is not implemented; running VRRP only");
-    }
-    if let Some(p) = &opts.checkers_pid_file {
-        logging::info(&format!(
-            "-c/--checkers_pid {}: the health-checker side is not implemented; no checker process is started",
-            p.display()
         ));
     }
     for o in &opts.ignored {
@@ -276,7 +266,11 @@ fn daemon(opts: cli::Options) -> i32 {
         opts.pid_file.as_deref(),
         opts.vrrp_pid_file.as_deref(),
     );
-    if daemonize::already_running(&[&paths.main, &paths.vrrp]) {
+    let checkers_pid = id.checkers_pid_path(
+        Path::new(netns::RUN_DIR),
+        opts.checkers_pid_file.as_deref(),
+    );
+    if daemonize::already_running(&[&paths.main, &paths.vrrp, &checkers_pid]) {
         logging::info("daemon is already running");
         return 1;
     }
@@ -297,7 +291,13 @@ fn daemon(opts: cli::Options) -> i32 {
         }
     };
     let mut pids = PidFiles(Vec::new());
-    for p in [&paths.main, &paths.vrrp] {
+    // As 1.3.5: no vrrp.pid when only the checkers run (the child writes checkers.pid).
+    let own: &[&PathBuf] = if opts.runs_vrrp() {
+        &[&paths.main, &paths.vrrp]
+    } else {
+        &[&paths.main]
+    };
+    for &p in own {
         if pids.0.contains(p) {
             continue;
         }
@@ -307,7 +307,18 @@ fn daemon(opts: cli::Options) -> i32 {
         }
         pids.0.push(p.clone());
     }
-    let code = runtime::run(&opts, loaded, ready);
+    let code = if opts.runs_vrrp() {
+        if opts.runs_checkers() && checker::wanted(&loaded.config) {
+            checker::start(!opts.dont_respawn);
+        }
+        let code = runtime::run(&opts, loaded, ready);
+        // Normally done by the runtime's shutdown; here for its error paths.
+        checker::stop();
+        code
+    } else {
+        drop(loaded);
+        checker::supervise_only(&opts, ready)
+    };
     drop(pids);
     logging::info(&format!(
         "Stopped Keepalived-rs v{}",

@@ -119,6 +119,23 @@ impl Identity {
         Some(ident)
     }
 
+    /// The checker child's pid file: `-c` when given, else `checkers.pid` named as
+    /// [`Identity::pid_paths`] names the other two.
+    pub fn checkers_pid_path(&self, run_dir: &Path, given: Option<&Path>) -> PathBuf {
+        if let Some(p) = given {
+            return p.to_path_buf();
+        }
+        let dir = if self.use_pid_dir {
+            run_dir.join("keepalived")
+        } else {
+            run_dir.to_path_buf()
+        };
+        match &self.instance {
+            Some(i) => dir.join(format!("checkers_{i}.pid")),
+            None => dir.join("checkers.pid"),
+        }
+    }
+
     /// The pid files: `-p`/`-r` when given, else 1.3.5's defaults under `run_dir` (normally
     /// [`RUN_DIR`]): `keepalived.pid`/`vrrp.pid`, in `run_dir/keepalived/` with `use_pid_dir`,
     /// with `_INSTANCE` before `.pid` when an instance is named.
@@ -458,6 +475,25 @@ mod tests {
     fn paths(id: &Identity, main: Option<&str>, vrrp: Option<&str>) -> (String, String) {
         let p = id.pid_paths(Path::new(RUN_DIR), main.map(Path::new), vrrp.map(Path::new));
         (p.main.display().to_string(), p.vrrp.display().to_string())
+    }
+
+    #[test]
+    fn checkers_pid_file_is_named_like_the_others() {
+        let run = Path::new(RUN_DIR);
+        let plain = Identity::resolve(&cfg(""), None).0;
+        assert_eq!(
+            plain.checkers_pid_path(run, None),
+            Path::new("/var/run/checkers.pid")
+        );
+        let inst = Identity::resolve(&cfg("instance east\n"), None).0;
+        assert_eq!(
+            inst.checkers_pid_path(run, None),
+            Path::new("/var/run/keepalived/checkers_east.pid")
+        );
+        assert_eq!(
+            inst.checkers_pid_path(run, Some(Path::new("/tmp/c.pid"))),
+            Path::new("/tmp/c.pid")
+        );
     }
 
     #[test]

@@ -1263,6 +1263,8 @@ impl Daemon {
         }
         self.promote.reset_all(&ProcSysctl);
         self.firewall.stop().await;
+        // The checker child removes its IPVS services (unless -I) before we report stopped.
+        crate::checker::stop();
         // Removes the socket file: `--status` says no daemon answers from now on.
         self.control = None;
         logging::info("Stopped");
@@ -1302,6 +1304,7 @@ impl Daemon {
         // The file's text and diagnostics are freed here (with the temporary), the AST once
         // applied.
         let config = { loaded }.config;
+        crate::checker::on_reload(&config, &self.opts);
         self.apply_config(config).await;
         return_free_memory();
     }
