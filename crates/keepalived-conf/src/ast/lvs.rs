@@ -153,7 +153,9 @@ pub enum IpFamily {
     Inet6,
 }
 
-/// `persistence_granularity`: an IPv4 netmask, or an IPv6 prefix length.
+/// `persistence_granularity`: an IPv4 netmask, or an IPv6 prefix length. keepalived 1.3.5
+/// rejects every valid IPv4 netmask (its check is inverted), so the parser only produces
+/// [`PersistenceGranularity::Prefix`]; `Mask` is there for code that builds a configuration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PersistenceGranularity {
     /// IPv4 (and fwmark/group) services: a netmask.
@@ -362,7 +364,7 @@ pub struct ConnectOpts {
     pub connect_port: Option<u16>,
     /// `bindto` source address.
     pub bindto: Option<IpAddr>,
-    /// `bind_port` source port.
+    /// `bind_port` source port (1.3.5 only binds when `bindto` is set; see [`ConnectOpts::bind`]).
     pub bind_port: Option<u16>,
     /// `connect_timeout` (1.3.5: whole seconds, 0 means 1); see [`ConnectOpts::connect_timeout`].
     pub connect_timeout: Option<Duration>,
@@ -374,6 +376,11 @@ impl ConnectOpts {
     /// Effective connect timeout (default 5 s).
     pub fn connect_timeout(&self) -> Duration {
         self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT)
+    }
+    /// The source address and port to bind to, as 1.3.5 binds: only when `bindto` is set
+    /// (port 0 = any).
+    pub fn bind(&self) -> Option<(IpAddr, u16)> {
+        self.bindto.map(|a| (a, self.bind_port.unwrap_or(0)))
     }
     /// These options with every unset field taken from `base` (an SMTP host over the
     /// checker's own options).
@@ -435,7 +442,8 @@ impl Checker {
             Checker::Tcp(c) => c.warmup,
             Checker::Smtp(c) => c.warmup,
             Checker::Misc(c) => c.warmup,
-            Checker::Dns(c) => c.warmup,
+            // 1.3.5 has no `warmup` keyword in DNS_CHECK.
+            Checker::Dns(_) => None,
         }
     }
     /// Effective warmup: as written, else the virtual server's `delay_loop` (1.3.5 takes the
@@ -492,7 +500,7 @@ pub struct Url {
     pub path: Option<String>,
     /// `digest`: the MD5 of the body, hex (compared as written).
     pub digest: Option<String>,
-    /// `status_code`: the expected status (unset: 1.3.5 accepts any 2xx).
+    /// `status_code`: the expected status 100..999 (unset: 1.3.5 accepts any 2xx).
     pub status_code: Option<u32>,
 }
 
@@ -660,8 +668,6 @@ pub struct DnsCheck {
     pub span: Span,
     /// Connection options.
     pub connect: ConnectOpts,
-    /// `warmup`; see [`Checker::warmup`].
-    pub warmup: Option<Duration>,
     /// `retry` (default 3); see [`DnsCheck::retry`].
     pub retry: Option<u32>,
     /// `type` (default SOA).
