@@ -73,8 +73,14 @@ pub struct Config {
     pub linkbeat_use_polling: bool,
     /// Root `namespace_with_ipsets`.
     pub namespace_with_ipsets: bool,
-    /// Blocks and keywords we parse generically but do not implement (`virtual_server`,
-    /// `virtual_server_group`, `SSL`, 2.x-only blocks); nothing of the file is lost.
+    /// `virtual_server … { … }` in file order (those 1.3.5 would drop are left out).
+    pub virtual_servers: Vec<VirtualServer>,
+    /// `virtual_server_group NAME { … }` in file order.
+    pub virtual_server_groups: Vec<VirtualServerGroup>,
+    /// Root `SSL { … }` (a later block replaces an earlier one, as in 1.3.5).
+    pub ssl: Option<SslConfig>,
+    /// Blocks and keywords we parse generically but do not implement (2.x-only blocks);
+    /// nothing of the file is lost.
     pub unsupported: Vec<GenericBlock>,
 }
 
@@ -196,6 +202,18 @@ pub struct GlobalDefs {
     pub script_user: Option<UserGroup>,
     /// `enable_script_security`.
     pub enable_script_security: bool,
+    /// `lvs_timeouts …`.
+    pub lvs_timeouts: Option<LvsTimeouts>,
+    /// `lvs_flush`: flush the IPVS table at start.
+    pub lvs_flush: bool,
+    /// `lvs_sync_daemon …` (the first one wins, as in 1.3.5).
+    pub lvs_sync_daemon: Option<LvsSyncDaemon>,
+    /// `checker_priority` (nice value -20..19 of the checker process).
+    pub checker_priority: Option<i32>,
+    /// `checker_no_swap`: lock the checker process in memory.
+    pub checker_no_swap: bool,
+    /// `enable_snmp_checker`.
+    pub enable_snmp_checker: bool,
     /// Known keywords we accept but do not act on (LVS, SNMP, checker, …), kept verbatim.
     pub other: Vec<GenericBlock>,
     /// Position of the (first) `global_defs` keyword.
@@ -623,12 +641,12 @@ macro_rules! span_insensitive {
 
 span_insensitive! {
     Config { global_defs, instances, scripts, sync_groups, static_ipaddress, static_routes,
-        static_rules, garp_groups, unsupported }
+        static_rules, garp_groups, virtual_servers, virtual_server_groups, ssl, unsupported }
     GenericBlock { block, span }
     Words { span }
     Name { span }
     Addr { span }
-    GlobalDefs { other, span }
+    GlobalDefs { other, lvs_sync_daemon, span }
     VirtualAddress { span }
     TrackInterface { span }
     TrackScript { span }
@@ -640,3 +658,6 @@ span_insensitive! {
     SyncGroup { span, group, notify_master, notify_backup, notify_fault, notify }
     GarpGroup { span, interfaces }
 }
+
+pub mod lvs;
+pub use lvs::*;

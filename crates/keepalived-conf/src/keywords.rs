@@ -29,6 +29,26 @@ pub enum Block {
     VrrpSyncGroup,
     /// `garp_group { … }`.
     GarpGroup,
+    /// Root `SSL { … }`.
+    Ssl,
+    /// `virtual_server … { … }`.
+    VirtualServer,
+    /// `real_server IP PORT { … }` inside a virtual_server.
+    RealServer,
+    /// `HTTP_GET { … }` / `SSL_GET { … }` inside a real_server.
+    HttpGet,
+    /// `url { … }` inside HTTP_GET / SSL_GET.
+    Url,
+    /// `TCP_CHECK { … }` inside a real_server.
+    TcpCheck,
+    /// `SMTP_CHECK { … }` inside a real_server.
+    SmtpCheck,
+    /// `host { … }` inside SMTP_CHECK.
+    SmtpHost,
+    /// `MISC_CHECK { … }` inside a real_server.
+    MiscCheck,
+    /// `DNS_CHECK { … }` inside a real_server.
+    DnsCheck,
 }
 
 impl Block {
@@ -42,6 +62,16 @@ impl Block {
             Block::VrrpScript => "vrrp_script",
             Block::VrrpSyncGroup => "vrrp_sync_group",
             Block::GarpGroup => "garp_group",
+            Block::Ssl => "SSL",
+            Block::VirtualServer => "virtual_server",
+            Block::RealServer => "real_server",
+            Block::HttpGet => "HTTP_GET/SSL_GET",
+            Block::Url => "url",
+            Block::TcpCheck => "TCP_CHECK",
+            Block::SmtpCheck => "SMTP_CHECK",
+            Block::SmtpHost => "host",
+            Block::MiscCheck => "MISC_CHECK",
+            Block::DnsCheck => "DNS_CHECK",
         }
     }
 }
@@ -64,6 +94,10 @@ pub enum Effect {
     Partial(&'static str),
     /// Accepted, no effect; the reason says why.
     NotApplied(&'static str),
+    /// Parsed into the typed AST and checked, but not applied by the daemon yet; the reason
+    /// says what is missing. Warned once per file and reason (not once per keyword), at the
+    /// first such keyword, so a whole LVS section gives one warning.
+    Pending(&'static str),
 }
 
 impl Effect {
@@ -76,6 +110,9 @@ impl Effect {
             )),
             Effect::NotApplied(why) => Some(format!(
                 "'{keyword}' has no effect in this implementation: {why}"
+            )),
+            Effect::Pending(why) => Some(format!(
+                "'{keyword}' is parsed and checked but not applied by this implementation yet: {why}"
             )),
         }
     }
@@ -103,7 +140,13 @@ const SNMP_TRAPS: &str = "only RFC 2787's vrrpTrapNewMaster is sent; vrrpTrapAut
                           KEEPALIVED-MIB's traps are not";
 const SNMP_RFC: &str = "RFC 2787's VRRP-MIB for IPv4 instances; with enable_snmp_rfc, 1.3.5 \
                         would also serve RFC 6527's VRRPV3-MIB, which is not served";
-const LVS: &str = "the LVS/health-checker side is not implemented (issue 13)";
+/// The classification of every LVS/health-checker keyword: parsed into the typed AST (see
+/// `ast::lvs`) and checked, not yet applied by the daemon. Wiring the checker side flips this
+/// one constant to [`Effect::Applied`].
+pub const LVS: Effect = Pending(
+    "the daemon does not run the LVS/health-checker side yet (issue 13); virtual_server, \
+     real_server and checker settings are read and checked only",
+);
 const V2X: &str = "a keepalived 2.x keyword (1.3.5 rejects it) that is not implemented; \
                    its block, if any, is skipped";
 
@@ -145,9 +188,9 @@ pub const KEYWORDS: &[Keyword] = &[
         ),
     ),
     kw(Root, "namespace_with_ipsets", V135, Applied),
-    kw(Root, "virtual_server", V135, NotApplied(LVS)),
-    kw(Root, "virtual_server_group", V135, NotApplied(LVS)),
-    kw(Root, "SSL", V135, NotApplied(LVS)),
+    kw(Root, "virtual_server", V135, LVS),
+    kw(Root, "virtual_server_group", V135, LVS),
+    kw(Root, "SSL", V135, LVS),
     kw(Root, "bfd_instance", V2, NotApplied(V2X)),
     kw(Root, "track_file", V2, NotApplied(V2X)),
     kw(Root, "vrrp_track_file", V2, NotApplied(V2X)),
@@ -188,11 +231,11 @@ pub const KEYWORDS: &[Keyword] = &[
     kw(GlobalDefs, "vrrp_no_swap", V135, Applied),
     kw(GlobalDefs, "script_user", V135, Applied),
     kw(GlobalDefs, "enable_script_security", V135, Applied),
-    kw(GlobalDefs, "lvs_sync_daemon", V135, NotApplied(LVS)),
-    kw(GlobalDefs, "lvs_timeouts", V135, NotApplied(LVS)),
-    kw(GlobalDefs, "lvs_flush", V135, NotApplied(LVS)),
-    kw(GlobalDefs, "checker_priority", V135, NotApplied(LVS)),
-    kw(GlobalDefs, "checker_no_swap", V135, NotApplied(LVS)),
+    kw(GlobalDefs, "lvs_sync_daemon", V135, LVS),
+    kw(GlobalDefs, "lvs_timeouts", V135, LVS),
+    kw(GlobalDefs, "lvs_flush", V135, LVS),
+    kw(GlobalDefs, "checker_priority", V135, LVS),
+    kw(GlobalDefs, "checker_no_swap", V135, LVS),
     kw(GlobalDefs, "snmp_socket", V135, Applied),
     kw(GlobalDefs, "enable_traps", V135, Partial(SNMP_TRAPS)),
     kw(
@@ -299,12 +342,7 @@ pub const KEYWORDS: &[Keyword] = &[
         V135,
         NotApplied("keepalived 1.3.5 stores it and never reads it either"),
     ),
-    kw(
-        VrrpInstance,
-        "lvs_sync_daemon_interface",
-        V135,
-        NotApplied(LVS),
-    ),
+    kw(VrrpInstance, "lvs_sync_daemon_interface", V135, LVS),
     kw(
         VrrpInstance,
         "garp_interval",
@@ -414,6 +452,113 @@ pub const KEYWORDS: &[Keyword] = &[
     kw(GarpGroup, "gna_interval", V135, Applied),
     kw(GarpGroup, "interface", V135, Applied),
     kw(GarpGroup, "interfaces", V135, Applied),
+    // SSL (the checker side; parsed and typed, see `LVS`).
+    kw(Ssl, "password", V135, LVS),
+    kw(Ssl, "ca", V135, LVS),
+    kw(Ssl, "certificate", V135, LVS),
+    kw(Ssl, "key", V135, LVS),
+    // virtual_server.
+    kw(VirtualServer, "ip_family", V135, LVS),
+    kw(VirtualServer, "delay_loop", V135, LVS),
+    kw(VirtualServer, "lb_algo", V135, LVS),
+    kw(VirtualServer, "lvs_sched", V135, LVS),
+    kw(VirtualServer, "hashed", V135, LVS),
+    kw(VirtualServer, "ops", V135, LVS),
+    kw(VirtualServer, "flag-1", V135, LVS),
+    kw(VirtualServer, "flag-2", V135, LVS),
+    kw(VirtualServer, "flag-3", V135, LVS),
+    kw(VirtualServer, "sh-port", V135, LVS),
+    kw(VirtualServer, "sh-fallback", V135, LVS),
+    kw(VirtualServer, "lb_kind", V135, LVS),
+    kw(VirtualServer, "lvs_method", V135, LVS),
+    kw(VirtualServer, "persistence_engine", V135, LVS),
+    kw(VirtualServer, "persistence_timeout", V135, LVS),
+    kw(VirtualServer, "persistence_granularity", V135, LVS),
+    kw(VirtualServer, "protocol", V135, LVS),
+    kw(VirtualServer, "ha_suspend", V135, LVS),
+    kw(VirtualServer, "virtualhost", V135, LVS),
+    kw(VirtualServer, "alpha", V135, LVS),
+    kw(VirtualServer, "omega", V135, LVS),
+    kw(VirtualServer, "quorum_up", V135, LVS),
+    kw(VirtualServer, "quorum_down", V135, LVS),
+    kw(VirtualServer, "quorum", V135, LVS),
+    kw(VirtualServer, "hysteresis", V135, LVS),
+    kw(VirtualServer, "sorry_server", V135, LVS),
+    kw(VirtualServer, "sorry_server_inhibit", V135, LVS),
+    kw(VirtualServer, "real_server", V135, LVS),
+    // real_server.
+    kw(RealServer, "weight", V135, LVS),
+    kw(RealServer, "uthreshold", V135, LVS),
+    kw(RealServer, "lthreshold", V135, LVS),
+    kw(RealServer, "inhibit_on_failure", V135, LVS),
+    kw(RealServer, "notify_up", V135, LVS),
+    kw(RealServer, "notify_down", V135, LVS),
+    kw(RealServer, "HTTP_GET", V135, LVS),
+    kw(RealServer, "SSL_GET", V135, LVS),
+    kw(RealServer, "TCP_CHECK", V135, LVS),
+    kw(RealServer, "SMTP_CHECK", V135, LVS),
+    kw(RealServer, "MISC_CHECK", V135, LVS),
+    kw(RealServer, "DNS_CHECK", V135, LVS),
+    // HTTP_GET / SSL_GET.
+    kw(HttpGet, "connect_ip", V135, LVS),
+    kw(HttpGet, "connect_port", V135, LVS),
+    kw(HttpGet, "bindto", V135, LVS),
+    kw(HttpGet, "bind_port", V135, LVS),
+    kw(HttpGet, "connect_timeout", V135, LVS),
+    kw(HttpGet, "fwmark", V135, LVS),
+    kw(HttpGet, "warmup", V135, LVS),
+    kw(HttpGet, "nb_get_retry", V135, LVS),
+    kw(HttpGet, "delay_before_retry", V135, LVS),
+    kw(HttpGet, "url", V135, LVS),
+    // url.
+    kw(Url, "path", V135, LVS),
+    kw(Url, "digest", V135, LVS),
+    kw(Url, "status_code", V135, LVS),
+    // TCP_CHECK.
+    kw(TcpCheck, "connect_ip", V135, LVS),
+    kw(TcpCheck, "connect_port", V135, LVS),
+    kw(TcpCheck, "bindto", V135, LVS),
+    kw(TcpCheck, "bind_port", V135, LVS),
+    kw(TcpCheck, "connect_timeout", V135, LVS),
+    kw(TcpCheck, "fwmark", V135, LVS),
+    kw(TcpCheck, "warmup", V135, LVS),
+    kw(TcpCheck, "retry", V135, LVS),
+    kw(TcpCheck, "delay_before_retry", V135, LVS),
+    // SMTP_CHECK.
+    kw(SmtpCheck, "connect_ip", V135, LVS),
+    kw(SmtpCheck, "connect_port", V135, LVS),
+    kw(SmtpCheck, "bindto", V135, LVS),
+    kw(SmtpCheck, "bind_port", V135, LVS),
+    kw(SmtpCheck, "connect_timeout", V135, LVS),
+    kw(SmtpCheck, "fwmark", V135, LVS),
+    kw(SmtpCheck, "warmup", V135, LVS),
+    kw(SmtpCheck, "helo_name", V135, LVS),
+    kw(SmtpCheck, "retry", V135, LVS),
+    kw(SmtpCheck, "delay_before_retry", V135, LVS),
+    kw(SmtpCheck, "host", V135, LVS),
+    // SMTP_CHECK host.
+    kw(SmtpHost, "connect_ip", V135, LVS),
+    kw(SmtpHost, "connect_port", V135, LVS),
+    kw(SmtpHost, "bindto", V135, LVS),
+    kw(SmtpHost, "bind_port", V135, LVS),
+    kw(SmtpHost, "connect_timeout", V135, LVS),
+    kw(SmtpHost, "fwmark", V135, LVS),
+    // MISC_CHECK.
+    kw(MiscCheck, "misc_path", V135, LVS),
+    kw(MiscCheck, "misc_timeout", V135, LVS),
+    kw(MiscCheck, "misc_dynamic", V135, LVS),
+    kw(MiscCheck, "warmup", V135, LVS),
+    kw(MiscCheck, "user", V135, LVS),
+    // DNS_CHECK.
+    kw(DnsCheck, "connect_ip", V135, LVS),
+    kw(DnsCheck, "connect_port", V135, LVS),
+    kw(DnsCheck, "bindto", V135, LVS),
+    kw(DnsCheck, "bind_port", V135, LVS),
+    kw(DnsCheck, "connect_timeout", V135, LVS),
+    kw(DnsCheck, "fwmark", V135, LVS),
+    kw(DnsCheck, "retry", V135, LVS),
+    kw(DnsCheck, "type", V135, LVS),
+    kw(DnsCheck, "name", V135, LVS),
 ];
 
 /// Index into [`KEYWORDS`] of `name` in `block`, if the parser accepts it there.
@@ -444,6 +589,7 @@ pub fn markdown_table() -> String {
             Effect::Applied => "applied".to_string(),
             Effect::Partial(why) => format!("partly: {why}"),
             Effect::NotApplied(why) => format!("no effect: {why}"),
+            Effect::Pending(why) => format!("parsed, not applied yet: {why}"),
         };
         let _ = writeln!(
             out,
@@ -465,7 +611,7 @@ mod tests {
             assert_eq!(lookup(k.block, k.name), Some(i), "duplicate {k:?}");
             match k.effect {
                 Effect::Applied => {}
-                Effect::Partial(why) | Effect::NotApplied(why) => {
+                Effect::Partial(why) | Effect::NotApplied(why) | Effect::Pending(why) => {
                     assert!(why.len() > 10, "{k:?}: no reason given")
                 }
             }

@@ -4,6 +4,10 @@
 //! Limitation inherited from the 1.3.5 syntax: a value containing a double quote cannot be
 //! written (there is no escape), so such values do not round-trip.
 
+mod lvs;
+
+pub use lvs::vsg_entry;
+
 use crate::ast::*;
 use std::fmt::{self, Display, Formatter, Write};
 
@@ -172,6 +176,7 @@ fn global(o: &mut Out, g: &GlobalDefs) {
         }
     }
     o.flag(d, "enable_script_security", g.enable_script_security);
+    lvs::global(o, g, d);
     for x in &g.other {
         o.generic(d, x);
     }
@@ -364,6 +369,7 @@ impl Display for Config {
         for g in &self.sync_groups {
             sync_group(&mut o, g);
         }
+        lvs::root(&mut o, self);
         for u in &self.unsupported {
             o.generic(0, u);
         }

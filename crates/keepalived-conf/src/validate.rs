@@ -2,6 +2,8 @@
 //! sync-group/track-script resolution). Where 1.3.5 drops an item, the item is dropped from the
 //! config too, so `config` stays "what 1.3.5 would run".
 
+mod lvs;
+
 use crate::ast::{Config, Span, State, VrrpInstance};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::fxhash::{FxHashMap as HashMap, FxHashSet as HashSet};
@@ -81,6 +83,7 @@ pub(crate) fn validate(cfg: &mut Config, diags: &mut Vec<Diagnostic>) {
         }
     }
     sync_groups(&mut v, cfg);
+    lvs::check(&mut v, cfg);
 }
 
 fn instance(

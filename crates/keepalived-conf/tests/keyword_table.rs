@@ -5,19 +5,36 @@
 use keepalived_conf::keywords::{lookup, markdown_table, Block, Effect, Origin, KEYWORDS};
 use keepalived_conf::{load_str, LoadOptions, Severity};
 
-/// Every keyword keepalived 1.3.5 installs (`vrrp_parser.c`, `global_parser.c`, and the three
-/// checker root keywords its VRRP process skips).
+/// Every keyword keepalived 1.3.5 installs (`vrrp_parser.c`, `global_parser.c`, `check_parser.c`
+/// and the checkers' `check_*.c`).
 const KEEPALIVED_135: &[&str] = &[
+    "DNS_CHECK",
+    "HTTP_GET",
+    "MISC_CHECK",
+    "SMTP_CHECK",
     "SSL",
+    "SSL_GET",
+    "TCP_CHECK",
     "accept",
     "advert_int",
+    "alpha",
     "auth_pass",
     "auth_type",
     "authentication",
+    "bind_port",
+    "bindto",
+    "ca",
+    "certificate",
     "checker_no_swap",
     "checker_priority",
+    "connect_ip",
+    "connect_port",
+    "connect_timeout",
     "debug",
     "default_interface",
+    "delay_before_retry",
+    "delay_loop",
+    "digest",
     "dont_track_primary",
     "enable_dbus",
     "enable_script_security",
@@ -28,6 +45,10 @@ const KEEPALIVED_135: &[&str] = &[
     "enable_snmp_rfcv3",
     "enable_traps",
     "fall",
+    "flag-1",
+    "flag-2",
+    "flag-3",
+    "fwmark",
     "garp_group",
     "garp_interval",
     "garp_lower_prio_delay",
@@ -40,21 +61,39 @@ const KEEPALIVED_135: &[&str] = &[
     "global_tracking",
     "gna_interval",
     "group",
+    "ha_suspend",
+    "hashed",
+    "helo_name",
     "higher_prio_send_advert",
+    "host",
+    "hysteresis",
+    "inhibit_on_failure",
     "init_fail",
     "instance",
     "interface",
     "interfaces",
     "interval",
+    "ip_family",
+    "key",
+    "lb_algo",
+    "lb_kind",
     "linkbeat_use_polling",
     "lower_prio_no_advert",
+    "lthreshold",
     "lvs_flush",
+    "lvs_method",
+    "lvs_sched",
     "lvs_sync_daemon",
     "lvs_sync_daemon_interface",
     "lvs_timeouts",
     "mcast_src_ip",
+    "misc_dynamic",
+    "misc_path",
+    "misc_timeout",
+    "name",
     "namespace_with_ipsets",
     "native_ipv6",
+    "nb_get_retry",
     "net_namespace",
     "no_accept",
     "nopreempt",
@@ -62,36 +101,59 @@ const KEEPALIVED_135: &[&str] = &[
     "notification_email_from",
     "notify",
     "notify_backup",
+    "notify_down",
     "notify_fault",
     "notify_master",
     "notify_stop",
+    "notify_up",
+    "omega",
+    "ops",
+    "password",
+    "path",
+    "persistence_engine",
+    "persistence_granularity",
+    "persistence_timeout",
     "preempt",
     "preempt_delay",
     "priority",
     "promote_secondaries",
+    "protocol",
+    "quorum",
+    "quorum_down",
+    "quorum_up",
+    "real_server",
+    "retry",
     "rise",
     "router_id",
     "script",
     "script_user",
+    "sh-fallback",
+    "sh-port",
     "skip_check_adv_addr",
     "smtp_alert",
     "smtp_connect_timeout",
     "smtp_helo_name",
     "smtp_server",
     "snmp_socket",
+    "sorry_server",
+    "sorry_server_inhibit",
     "state",
     "static_ipaddress",
     "static_routes",
     "static_rules",
+    "status_code",
     "strict_mode",
     "timeout",
     "track_interface",
     "track_script",
+    "type",
     "unicast_peer",
     "unicast_src_ip",
+    "url",
     "use_pid_dir",
     "use_vmac",
     "user",
+    "uthreshold",
     "version",
     "virtual_ipaddress",
     "virtual_ipaddress_excluded",
@@ -100,6 +162,7 @@ const KEEPALIVED_135: &[&str] = &[
     "virtual_rules",
     "virtual_server",
     "virtual_server_group",
+    "virtualhost",
     "vmac_xmit_base",
     "vrrp_check_unicast_src",
     "vrrp_garp_interval",
@@ -124,6 +187,7 @@ const KEEPALIVED_135: &[&str] = &[
     "vrrp_strict",
     "vrrp_sync_group",
     "vrrp_version",
+    "warmup",
     "weight",
 ];
 
@@ -139,6 +203,36 @@ fn snippet(block: Block, name: &str) -> String {
         Block::VrrpScript => format!("vrrp_script S {{\n{name} 1\n}}\n"),
         Block::VrrpSyncGroup => format!("vrrp_sync_group G {{\n{name} 1\n}}\n"),
         Block::GarpGroup => format!("garp_group {{\n{name} 1\n}}\n"),
+        Block::Ssl => format!("SSL {{\n{name} 1\n}}\n"),
+        Block::VirtualServer => format!("virtual_server 10.0.0.1 80 {{\n{name} 1\n}}\n"),
+        Block::RealServer => rs(&format!("{name} 1\n")),
+        Block::HttpGet => rs(&format!("HTTP_GET {{\n{name} 1\n}}\n")),
+        Block::Url => rs(&format!("HTTP_GET {{\nurl {{\n{name} 1\n}}\n}}\n")),
+        Block::TcpCheck => rs(&format!("TCP_CHECK {{\n{name} 1\n}}\n")),
+        Block::SmtpCheck => rs(&format!("SMTP_CHECK {{\n{name} 1\n}}\n")),
+        Block::SmtpHost => rs(&format!("SMTP_CHECK {{\nhost {{\n{name} 1\n}}\n}}\n")),
+        Block::MiscCheck => rs(&format!("MISC_CHECK {{\n{name} 1\n}}\n")),
+        Block::DnsCheck => rs(&format!("DNS_CHECK {{\n{name} 1\n}}\n")),
+    }
+}
+
+/// A file with `inner` inside a real_server of a virtual_server.
+fn rs(inner: &str) -> String {
+    format!("virtual_server 10.0.0.1 80 {{\nreal_server 10.0.0.2 80 {{\n{inner}}}\n}}\n")
+}
+
+/// Line of the keyword in [`snippet`]'s file.
+fn snippet_line(block: Block) -> u32 {
+    match block {
+        Block::Root => 1,
+        Block::Authentication | Block::RealServer => 3,
+        Block::HttpGet
+        | Block::TcpCheck
+        | Block::SmtpCheck
+        | Block::MiscCheck
+        | Block::DnsCheck => 4,
+        Block::Url | Block::SmtpHost => 5,
+        _ => 2,
     }
 }
 
@@ -174,16 +268,23 @@ fn parser_accepts_every_table_keyword_and_warns_as_classified() {
             Effect::Partial(_) | Effect::NotApplied(_) => {
                 assert_eq!(ours.len(), 1, "{k:?}:\n{}", l.render_diagnostics());
                 assert_eq!(ours[0].severity, Severity::Warning);
-                assert_eq!(
-                    ours[0].span.line,
-                    if k.block == Block::Root {
-                        1
-                    } else if k.block == Block::Authentication {
-                        3
-                    } else {
-                        2
-                    }
-                );
+                assert_eq!(ours[0].span.line, snippet_line(k.block));
+            }
+            // One warning per reason and file, at the first keyword with that reason (the
+            // enclosing virtual_server for keywords inside one).
+            Effect::Pending(why) => {
+                let pending: Vec<_> = l
+                    .diagnostics
+                    .iter()
+                    .filter(|d| d.message.ends_with(why))
+                    .collect();
+                assert_eq!(pending.len(), 1, "{k:?}:\n{}", l.render_diagnostics());
+                assert_eq!(pending[0].severity, Severity::Warning);
+                let first_line = match k.block {
+                    Block::GlobalDefs | Block::VrrpInstance => 2,
+                    _ => 1,
+                };
+                assert_eq!(pending[0].span.line, first_line, "{k:?}");
             }
         }
     }

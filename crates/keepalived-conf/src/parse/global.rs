@@ -18,6 +18,9 @@ fn keyword<'a>(p: &mut P<'a>, l: &Line, g: &mut GlobalDefs) {
     if !p.known(Block::GlobalDefs, l) {
         return;
     }
+    if super::lvs::global_kw(p, l, g) {
+        return;
+    }
     let kw = l.text(0);
     let s = |p: &mut P<'a>| p.arg(l, 1).map(str::to_string);
     match kw {

@@ -28,7 +28,8 @@ pub(crate) fn vrrp_instance<'a>(p: &mut P<'a>, line: &Line) {
     p.cfg.instances.push(inst);
 }
 
-fn notify<'a>(p: &mut P<'a>, l: &Line) -> Option<Notify> {
+/// `KEYWORD SCRIPT [USER [GROUP]]`.
+pub(crate) fn notify<'a>(p: &mut P<'a>, l: &Line) -> Option<Notify> {
     let script = p.arg(l, 1)?.to_string();
     Some(Notify {
         script,

@@ -5,8 +5,10 @@
 //! read at the current level and its `}` closes the enclosing block). Known-but-unsupported blocks
 //! are skipped by counting braces and kept generically.
 
+mod checkers;
 mod global;
 mod instance;
+mod lvs;
 mod other;
 pub(crate) mod values;
 
@@ -14,7 +16,7 @@ use crate::ast::{Config, GenericBlock, Span};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::fxhash::FxHashSet as HashSet;
 use crate::include::{Line, Reader};
-use crate::keywords::{lookup, Block, KEYWORDS};
+use crate::keywords::{lookup, Block, Effect, KEYWORDS};
 
 /// Parser state: a cursor over the token lines plus the diagnostics sink.
 pub(crate) struct P<'a> {
@@ -25,6 +27,8 @@ pub(crate) struct P<'a> {
     pub(crate) names: [HashSet<String>; 3],
     /// Keywords (indices into [`KEYWORDS`]) whose "not applied" warning was given already.
     warned: HashSet<usize>,
+    /// Reasons of [`crate::keywords::Effect::Pending`] keywords already warned (one per reason).
+    warned_pending: HashSet<&'static str>,
 }
 
 /// Parse all lines into a [`Config`].
@@ -35,6 +39,7 @@ pub(crate) fn parse(reader: Reader<'_>) -> (Config, Reader<'_>) {
         cfg: Config::default(),
         names: Default::default(),
         warned: Default::default(),
+        warned_pending: Default::default(),
     };
     let hint = p.reader.instance_hint;
     p.cfg.instances.reserve(hint);
@@ -114,7 +119,10 @@ fn root_keyword<'a>(p: &mut P<'a>, line: &Line) {
         "use_pid_dir" => p.cfg.use_pid_dir = true,
         "linkbeat_use_polling" => p.cfg.linkbeat_use_polling = true,
         "namespace_with_ipsets" => p.cfg.namespace_with_ipsets = true,
-        // Checker and 2.x blocks: kept generically (warned by `known`).
+        "virtual_server" => lvs::virtual_server(p, line),
+        "virtual_server_group" => lvs::virtual_server_group(p, line),
+        "SSL" => lvs::ssl(p, line),
+        // 2.x blocks: kept generically (warned by `known`).
         _ => {
             let g = p.generic(line);
             p.cfg.unsupported.push(g);
@@ -205,7 +213,11 @@ impl<'a> P<'a> {
             return false;
         };
         if let Some(msg) = KEYWORDS[i].effect.warning(name) {
-            if self.warned.insert(i) {
+            let first = match KEYWORDS[i].effect {
+                Effect::Pending(why) => self.warned_pending.insert(why),
+                _ => self.warned.insert(i),
+            };
+            if first {
                 self.warn(line.span(0), msg);
             }
         }
