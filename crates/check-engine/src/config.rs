@@ -223,7 +223,7 @@ pub struct Checker<P> {
     pub probe: P,
     /// Extra attempts after a failure before the checker is declared down
     /// (`nb_get_retry` for HTTP/SSL, `retry` for TCP; SMTP's `retry` counts all attempts,
-    /// so the daemon passes `retry - 1`; 0 for MISC).
+    /// so the daemon passes `retry - 1`; ignored for MISC, which never retries).
     pub retries: u32,
     /// `delay_before_retry`.
     pub delay_before_retry: Duration,
