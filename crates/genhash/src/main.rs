@@ -1,0 +1,2 @@
+//! `genhash` (placeholder until the next commit).
+fn main() {}
