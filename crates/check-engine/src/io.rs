@@ -15,6 +15,13 @@ pub enum ProbeOutcome {
         /// (1.3.5); `None` leaves the weight alone.
         weight: Option<u32>,
     },
+    /// Neither: the probe could not be set up (e.g. the source address cannot be bound) or
+    /// an HTTP url answered a status that no `status_code`/`digest` judges (1.3.5 then keeps
+    /// the state and tries again after `delay_loop`, counting no retry).
+    Inconclusive {
+        /// What happened, logged at detail level (1.3.5 logs some of these, not all).
+        detail: String,
+    },
     /// The check failed.
     Down {
         /// The already-worded log line, logged only while the checker is up, as 1.3.5

@@ -44,6 +44,7 @@ impl<P: Clone + PartialEq> CheckEngine<P> {
                     _ => timers::after(now, delay_loop),
                 }
             }
+            ProbeOutcome::Inconclusive { .. } => timers::after(now, delay_loop),
             ProbeOutcome::Down { detail } => {
                 if !was_failed {
                     self.out.push_back(Action::Event(CheckEvent::ProbeFailed {

@@ -27,6 +27,10 @@ pub fn child_main(opts: &Options) -> i32 {
             opts.log_facility,
         )
     });
+    // Executed as /proc/self/exe, the kernel named us "exe": pgrep/pidof/top must see
+    // keepalived, as for 1.3.5's forked child.
+    // SAFETY: PR_SET_NAME reads a NUL-terminated string of at most 16 bytes.
+    unsafe { libc::prctl(libc::PR_SET_NAME, c"keepalived".as_ptr()) };
     // SAFETY: prctl(PR_SET_PDEATHSIG) takes a signal number; no memory involved. A child whose
     // parent is gone must not keep programming IPVS on its own (1.3.5 does the same).
     unsafe { libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM as libc::c_ulong) };

@@ -5,7 +5,13 @@
 //! stuck or crashing checker can never delay an advert: the parent (the VRRP process, or a
 //! bare supervisor with `-C`) starts it, forwards SIGHUP/SIGTERM and respawns it.
 
+mod child;
+mod convert;
+mod ipvs;
+mod run;
 mod supervisor;
+
+pub use child::child_main;
 
 use std::sync::Mutex;
 use std::time::Duration;

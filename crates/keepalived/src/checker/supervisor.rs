@@ -6,6 +6,7 @@
 //! fork only async-signal-safe calls would be allowed until exec.
 
 use std::ffi::OsString;
+use std::os::unix::process::CommandExt;
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 use std::sync::mpsc;
@@ -109,9 +110,14 @@ impl Supervisor {
 
 /// Runs and re-runs the child until the supervisor is stopping.
 fn watch(s: &Shared, args: &[OsString], respawn: bool) {
+    let argv0 = std::env::args_os()
+        .next()
+        .unwrap_or_else(|| OsString::from("keepalived"));
     while !s.stopping.load(Ordering::SeqCst) {
         let mut cmd = Command::new("/proc/self/exe");
-        cmd.args(args)
+        // The parent's argv[0], so `ps` shows the child as keepalived too.
+        cmd.arg0(argv0.as_os_str())
+            .args(args)
             .env(super::CHILD_ENV, super::CHILD_CHECKERS)
             .stdin(Stdio::null());
         let mut child = match cmd.spawn() {

@@ -1,0 +1,424 @@
+//! The parsed checker configuration (AST) → the check engine's configuration, with each
+//! checker's probe resolved to what `check-probes` runs (addresses, timeouts, TLS files loaded).
+
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+
+use check_engine as ce;
+use check_probes as cp;
+use keepalived_conf as conf;
+
+use crate::accounts::Accounts;
+use crate::scripts::RunAs;
+
+/// What the engine carries for each checker: the probe to run.
+pub type Probe = Arc<cp::ProbeSpec>;
+
+/// A converted configuration.
+pub struct Converted {
+    /// For the engine.
+    pub config: ce::CheckConfig<Probe>,
+    /// Who runs each notify/quorum script (keyed by its command line, as the engine names
+    /// it); `None`: its user does not resolve, so it is not run.
+    pub script_users: HashMap<String, Option<RunAs>>,
+    /// Lines to log: what was not applied and why.
+    pub lines: Vec<String>,
+}
+
+/// Converts `cfg`'s virtual servers. Never fails: what cannot be run is left out with a line
+/// saying so (the daemon runs what it can, as 1.3.5 does).
+pub fn convert(cfg: &conf::Config, accounts: &dyn Accounts) -> Converted {
+    let mut out = Converted {
+        config: ce::CheckConfig {
+            virtual_servers: Vec::new(),
+        },
+        script_users: HashMap::new(),
+        lines: Vec::new(),
+    };
+    // Loaded once for every SSL_GET (1.3.5 builds one SSL context too).
+    let tls = cfg.ssl.as_ref().map(|s| {
+        cp::TlsConfig::load(&cp::TlsFiles {
+            ca: s.ca.as_ref().map(Into::into),
+            certificate: s.certificate.as_ref().map(Into::into),
+            key: s.key.as_ref().map(Into::into),
+            password: s.password.clone(),
+        })
+    });
+    let tls = match tls {
+        None => Ok(None),
+        Some(Ok(t)) => Ok(Some(t)),
+        Some(Err(e)) => Err(e.to_string()),
+    };
+    let default_tls = match &tls {
+        Ok(None) => cp::TlsConfig::load(&cp::TlsFiles::default()).map_err(|e| e.to_string()),
+        Ok(Some(t)) => Ok(t.clone()),
+        Err(e) => Err(e.clone()),
+    };
+    for vs in &cfg.virtual_servers {
+        let cx = Ctx {
+            vs,
+            tls: &default_tls,
+            accounts,
+            script_user: cfg.global_defs.script_user.as_ref(),
+        };
+        match convert_vs(&cx, cfg, &mut out) {
+            Ok(v) => out.config.virtual_servers.push(v),
+            Err(why) => out.lines.push(format!(
+                "Virtual server {} ({}): {why} - not applied",
+                vs_name(vs),
+                vs.span
+            )),
+        }
+    }
+    out
+}
+
+struct Ctx<'a> {
+    vs: &'a conf::VirtualServer,
+    tls: &'a Result<cp::TlsConfig, String>,
+    accounts: &'a dyn Accounts,
+    script_user: Option<&'a conf::UserGroup>,
+}
+
+/// The virtual server's name as 1.3.5 logs it (`format_vs`).
+pub fn vs_name(vs: &conf::VirtualServer) -> String {
+    match &vs.key {
+        conf::VirtualServerKey::Addr { addr, port } => format!("[{addr}]:{port}"),
+        conf::VirtualServerKey::Fwmark(m) => format!("FWM {m}"),
+        // 1.3.5 prints the group name with the (unset) address's port.
+        conf::VirtualServerKey::Group(g) => format!("[{g}]:0"),
+    }
+}
+
+fn convert_vs(
+    cx: &Ctx<'_>,
+    cfg: &conf::Config,
+    out: &mut Converted,
+) -> Result<ce::VirtualServer<Probe>, String> {
+    let vs = cx.vs;
+    let services = services(vs, cfg)?;
+    let forwarding = forwarding(vs.lb_kind());
+    let mut real_servers = Vec::with_capacity(vs.real_servers.len());
+    for rs in &vs.real_servers {
+        let mut checkers = Vec::with_capacity(rs.checkers.len());
+        for c in &rs.checkers {
+            match checker(cx, rs, c) {
+                Ok(ch) => checkers.push(ch),
+                Err(why) => {
+                    return Err(format!(
+                        "real server [{}]:{} {} ({}): {why}",
+                        rs.addr,
+                        rs.port,
+                        c.keyword(),
+                        c.span()
+                    ))
+                }
+            }
+        }
+        let notify_up = rs.notify_up.as_ref().map(|n| script(cx, n, out));
+        let notify_down = rs.notify_down.as_ref().map(|n| script(cx, n, out));
+        real_servers.push(ce::RealServer {
+            dest: ce::Dest {
+                addr: rs.addr,
+                port: rs.port,
+                weight: u32::try_from(rs.weight()).unwrap_or(0),
+                forwarding,
+                upper_threshold: rs.uthreshold.unwrap_or(0),
+                lower_threshold: rs.lthreshold.unwrap_or(0),
+            },
+            inhibit_on_failure: rs.inhibit_on_failure,
+            notify_up,
+            notify_down,
+            checkers,
+        });
+    }
+    let quorum_up = vs.quorum_up.as_ref().map(|n| script(cx, n, out));
+    let quorum_down = vs.quorum_down.as_ref().map(|n| script(cx, n, out));
+    Ok(ce::VirtualServer {
+        name: vs_name(vs),
+        services,
+        delay_loop: vs.delay_loop(),
+        alpha: vs.alpha,
+        omega: vs.omega,
+        quorum: vs.quorum(),
+        hysteresis: vs.hysteresis(),
+        quorum_up,
+        quorum_down,
+        sorry_server: vs.sorry_server.as_ref().map(|s| ce::Dest {
+            addr: s.addr,
+            port: s.port,
+            // 1.3.5's sorry server has weight 1 and the service's forwarding method.
+            weight: 1,
+            forwarding,
+            upper_threshold: 0,
+            lower_threshold: 0,
+        }),
+        sorry_server_inhibit: vs.sorry_server.as_ref().is_some_and(|s| s.inhibit),
+        ha_suspend: vs.ha_suspend,
+        real_servers,
+    })
+}
+
+fn forwarding(k: conf::LbKind) -> ce::Forwarding {
+    match k {
+        conf::LbKind::Nat => ce::Forwarding::Nat,
+        conf::LbKind::Dr => ce::Forwarding::DirectRoute,
+        conf::LbKind::Tun => ce::Forwarding::Tunnel,
+    }
+}
+
+/// The IPVS services of a virtual server: one, or one per member of its group.
+fn services(vs: &conf::VirtualServer, cfg: &conf::Config) -> Result<Vec<ce::ServiceSpec>, String> {
+    let proto = match vs.protocol {
+        Some(conf::Protocol::Udp) => ce::Protocol::Udp,
+        Some(conf::Protocol::Tcp) | None => ce::Protocol::Tcp,
+        Some(conf::Protocol::Sctp) => return Err("protocol SCTP is not supported".into()),
+    };
+    let family = if vs.is_ipv6() {
+        ce::Family::V6
+    } else {
+        ce::Family::V4
+    };
+    let keys: Vec<ce::ServiceKey> = match &vs.key {
+        conf::VirtualServerKey::Addr { addr, port } => vec![ce::ServiceKey::Inet {
+            proto,
+            addr: *addr,
+            port: *port,
+        }],
+        conf::VirtualServerKey::Fwmark(mark) => vec![ce::ServiceKey::Fwmark {
+            family,
+            mark: *mark,
+        }],
+        conf::VirtualServerKey::Group(name) => {
+            let g = cfg
+                .virtual_server_groups
+                .iter()
+                .find(|g| &g.name == name)
+                .ok_or_else(|| format!("virtual_server_group {name} is not defined"))?;
+            let mut keys = Vec::new();
+            for e in &g.entries {
+                match e {
+                    conf::VsgEntry::Addr { addr, port, .. } => keys.push(ce::ServiceKey::Inet {
+                        proto,
+                        addr: *addr,
+                        port: *port,
+                    }),
+                    conf::VsgEntry::Range {
+                        first, last, port, ..
+                    } => {
+                        for addr in range(*first, *last) {
+                            keys.push(ce::ServiceKey::Inet {
+                                proto,
+                                addr,
+                                port: *port,
+                            });
+                        }
+                    }
+                    conf::VsgEntry::Fwmark { mark, .. } => keys.push(ce::ServiceKey::Fwmark {
+                        family,
+                        mark: *mark,
+                    }),
+                }
+            }
+            keys
+        }
+    };
+    let persistence_timeout = vs
+        .persistence_timeout()
+        .map(|d| u32::try_from(d.as_secs()).unwrap_or(u32::MAX));
+    let persistence_netmask = vs.persistence_granularity.as_ref().map(|g| match g {
+        conf::PersistenceGranularity::Mask(m) => u32::from(*m),
+        conf::PersistenceGranularity::Prefix(p) => *p,
+    });
+    // ipvsadm's default scheduler when lb_algo is missing (1.3.5 sends an empty name, which
+    // the kernel refuses: the service would silently never exist).
+    let scheduler = vs
+        .lb_algo
+        .as_ref()
+        .map_or_else(|| "wlc".to_string(), |a| a.name().to_string());
+    Ok(keys
+        .into_iter()
+        .map(|key| ce::ServiceSpec {
+            key,
+            scheduler: scheduler.clone(),
+            persistence_timeout,
+            persistence_netmask,
+            persistence_engine: vs.persistence_engine.clone(),
+            one_packet: vs.ops && proto == ce::Protocol::Udp,
+            hashed: vs.hashed,
+        })
+        .collect())
+}
+
+/// The addresses of a group range (`first` to `last` inclusive; they differ only in the last
+/// byte or 16-bit group, which the parser checked).
+fn range(first: IpAddr, last: IpAddr) -> Vec<IpAddr> {
+    match (first, last) {
+        (IpAddr::V4(a), IpAddr::V4(b)) => (u32::from(a)..=u32::from(b))
+            .map(|n| IpAddr::V4(n.into()))
+            .collect(),
+        (IpAddr::V6(a), IpAddr::V6(b)) => (u128::from(a)..=u128::from(b))
+            .take(65_536)
+            .map(|n| IpAddr::V6(n.into()))
+            .collect(),
+        _ => vec![first],
+    }
+}
+
+fn connect(rs: &conf::RealServer, c: &conf::ConnectOpts) -> cp::ConnectSpec {
+    let dst = SocketAddr::new(
+        c.connect_ip.unwrap_or(rs.addr),
+        c.connect_port.unwrap_or(rs.port),
+    );
+    cp::ConnectSpec {
+        dst,
+        // 1.3.5 ignores bind_port without bindto.
+        bind: c
+            .bindto
+            .map(|ip| SocketAddr::new(ip, c.bind_port.unwrap_or(0))),
+        timeout: c.connect_timeout().max(std::time::Duration::from_secs(1)),
+        fwmark: c.fwmark,
+    }
+}
+
+fn checker(
+    cx: &Ctx<'_>,
+    rs: &conf::RealServer,
+    c: &conf::Checker,
+) -> Result<ce::Checker<Probe>, String> {
+    let real_server = SocketAddr::new(rs.addr, rs.port);
+    let warmup = Some(c.warmup(cx.vs));
+    let (kind, probe, retries, delay_before_retry) = match c {
+        conf::Checker::HttpGet(h) | conf::Checker::SslGet(h) => {
+            let ssl = matches!(c, conf::Checker::SslGet(_));
+            let tls = if ssl {
+                Some(cp::TlsSpec {
+                    sni: cx.vs.virtualhost.clone(),
+                    config: cx.tls.clone()?,
+                })
+            } else {
+                None
+            };
+            let urls = h
+                .urls
+                .iter()
+                .map(|u| cp::UrlSpec {
+                    path: u.path.clone().unwrap_or_else(|| "/".to_string()),
+                    digest: u.digest.clone(),
+                    status_code: u.status_code.and_then(|s| u16::try_from(s).ok()),
+                })
+                .collect();
+            let spec = cp::ProbeSpec::Http(cp::HttpSpec {
+                real_server,
+                conn: connect(rs, &h.connect),
+                virtualhost: cx.vs.virtualhost.clone(),
+                urls,
+                tls,
+            });
+            let kind = if ssl {
+                ce::CheckerKind::Ssl
+            } else {
+                ce::CheckerKind::Http
+            };
+            (kind, spec, h.nb_get_retry(), h.delay_before_retry())
+        }
+        conf::Checker::Tcp(t) => (
+            ce::CheckerKind::Tcp,
+            cp::ProbeSpec::Tcp(cp::TcpSpec {
+                real_server,
+                conn: connect(rs, &t.connect),
+            }),
+            t.retry(),
+            t.delay_before_retry(),
+        ),
+        conf::Checker::Smtp(s) => (
+            ce::CheckerKind::Smtp,
+            cp::ProbeSpec::Smtp(cp::SmtpSpec {
+                real_server,
+                hosts: s.hosts().iter().map(|h| connect(rs, h)).collect(),
+                helo_name: s.helo_name().to_string(),
+            }),
+            s.retry(),
+            s.delay_before_retry(),
+        ),
+        conf::Checker::Misc(m) => {
+            let path = m
+                .misc_path
+                .clone()
+                .ok_or_else(|| "MISC_CHECK without misc_path".to_string())?;
+            let who = m.user.as_ref().or(cx.script_user);
+            let (uid, gid) = match who {
+                None => (None, None),
+                Some(u) => {
+                    let r = resolve(cx.accounts, &u.user, u.group.as_deref())?;
+                    (Some(r.uid), Some(r.gid))
+                }
+            };
+            (
+                ce::CheckerKind::Misc { path: path.clone() },
+                cp::ProbeSpec::Misc(cp::MiscSpec {
+                    real_server,
+                    path,
+                    timeout: m.timeout(cx.vs),
+                    dynamic: m.misc_dynamic,
+                    uid,
+                    gid,
+                }),
+                0,
+                std::time::Duration::ZERO,
+            )
+        }
+        conf::Checker::Dns(_) => {
+            return Err("DNS_CHECK is not implemented by keepalived-rs".to_string())
+        }
+    };
+    let dynamic_weight = matches!(c, conf::Checker::Misc(m) if m.misc_dynamic);
+    Ok(ce::Checker {
+        kind,
+        probe: Arc::new(probe),
+        retries,
+        delay_before_retry,
+        warmup,
+        delay_loop: None,
+        dynamic_weight,
+    })
+}
+
+fn resolve(accounts: &dyn Accounts, user: &str, group: Option<&str>) -> Result<RunAs, String> {
+    let (uid, mut gid) = match accounts.user(user) {
+        Ok(Some(ids)) => ids,
+        Ok(None) => return Err(format!("user {user} does not exist")),
+        Err(e) => return Err(format!("user {user}: {e}")),
+    };
+    if let Some(g) = group {
+        gid = match accounts.group(g) {
+            Ok(Some(gid)) => gid,
+            Ok(None) => return Err(format!("group {g} does not exist")),
+            Err(e) => return Err(format!("group {g}: {e}")),
+        };
+    }
+    Ok(RunAs { uid, gid })
+}
+
+/// A notify/quorum script: its command line for the engine, its user recorded on the side.
+fn script(cx: &Ctx<'_>, n: &conf::Notify, out: &mut Converted) -> String {
+    let who = match (&n.user, cx.script_user) {
+        (Some(u), _) => resolve(cx.accounts, u, n.group.as_deref()),
+        (None, Some(u)) => resolve(cx.accounts, &u.user, u.group.as_deref()),
+        (None, None) => Ok(RunAs { uid: 0, gid: 0 }),
+    };
+    match who {
+        Ok(r) => {
+            out.script_users.insert(n.script.clone(), Some(r));
+        }
+        Err(why) => {
+            out.lines.push(format!(
+                "{}: script '{}': {why} - it is disabled",
+                n.span, n.script
+            ));
+            out.script_users.insert(n.script.clone(), None);
+        }
+    }
+    n.script.clone()
+}
