@@ -309,13 +309,13 @@ fn config() -> impl Strategy<Value = Config> {
                             tcp: tcp.map(Duration::from_secs),
                             tcpfin: None,
                             udp: udp.map(Duration::from_secs),
+                            span: Span::default(),
                         })
                         .filter(|t| t.tcp.is_some() || t.udp.is_some()),
                     lvs_sync_daemon: syncd.map(|(interface, vrrp_instance, syncid, ttl)| {
                         LvsSyncDaemon {
                             interface,
                             vrrp_instance,
-                            // A numeric third word would be read as the legacy sync id.
                             syncid,
                             maxlen: None,
                             port: None,

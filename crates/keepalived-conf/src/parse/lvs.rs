@@ -7,9 +7,9 @@
 
 use super::{checkers, instance::notify, P};
 use crate::ast::{
-    GlobalDefs, IpFamily, LbAlgo, LbKind, LvsSyncDaemon, PersistenceGranularity, Protocol,
-    RealServer, SorryServer, SslConfig, VirtualServer, VirtualServerGroup, VirtualServerKey,
-    VsgEntry, DEFAULT_PERSISTENCE_TIMEOUT,
+    GlobalDefs, IpFamily, LbAlgo, LbKind, LvsSyncDaemon, LvsTimeouts, PersistenceGranularity,
+    Protocol, RealServer, SorryServer, SslConfig, VirtualServer, VirtualServerGroup,
+    VirtualServerKey, VsgEntry, DEFAULT_PERSISTENCE_TIMEOUT,
 };
 use crate::include::Line;
 use crate::keywords::Block;
@@ -538,7 +538,10 @@ fn lvs_timeouts<'a>(p: &mut P<'a>, l: &Line, g: &mut GlobalDefs) {
         );
         return;
     }
-    let mut t = g.lvs_timeouts.take().unwrap_or_default();
+    let mut t = g.lvs_timeouts.take().unwrap_or_else(|| LvsTimeouts {
+        span: l.span(0),
+        ..Default::default()
+    });
     let mut i = 1;
     while i < l.tokens.len() {
         let opt = l.text(i);
