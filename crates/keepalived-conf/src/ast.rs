@@ -646,7 +646,7 @@ span_insensitive! {
     Words { span }
     Name { span }
     Addr { span }
-    GlobalDefs { other, lvs_sync_daemon, span }
+    GlobalDefs { other, lvs_timeouts, lvs_sync_daemon, span }
     VirtualAddress { span }
     TrackInterface { span }
     TrackScript { span }

@@ -759,6 +759,8 @@ pub struct LvsTimeouts {
     pub tcpfin: Option<Duration>,
     /// `udp`.
     pub udp: Option<Duration>,
+    /// Position of the (first) `lvs_timeouts` keyword.
+    pub span: Span,
 }
 
 /// `lvs_sync_daemon IF INSTANCE [id N] [maxlen N] [port N] [ttl N] [group ADDR]` (global_defs).
@@ -821,5 +823,6 @@ span_insensitive! {
     DnsCheck { span }
     VirtualServerGroup { span, entries }
     SslConfig { span }
+    LvsTimeouts { span }
     LvsSyncDaemon { span }
 }

@@ -18,7 +18,7 @@ fn keyword<'a>(p: &mut P<'a>, l: &Line, g: &mut GlobalDefs) {
     if !p.known(Block::GlobalDefs, l) {
         return;
     }
-    if super::lvs::global_kw(p, l, g) {
+    if super::lvs_global::global_kw(p, l, g) {
         return;
     }
     let kw = l.text(0);

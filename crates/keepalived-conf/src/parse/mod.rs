@@ -9,8 +9,11 @@ mod checkers;
 mod global;
 mod instance;
 mod lvs;
+mod lvs_global;
+mod lvs_values;
 mod other;
 pub(crate) mod values;
+mod vsg;
 
 use crate::ast::{Config, GenericBlock, Span};
 use crate::diagnostic::{Diagnostic, Severity};
@@ -120,7 +123,7 @@ fn root_keyword<'a>(p: &mut P<'a>, line: &Line) {
         "linkbeat_use_polling" => p.cfg.linkbeat_use_polling = true,
         "namespace_with_ipsets" => p.cfg.namespace_with_ipsets = true,
         "virtual_server" => lvs::virtual_server(p, line),
-        "virtual_server_group" => lvs::virtual_server_group(p, line),
+        "virtual_server_group" => vsg::virtual_server_group(p, line),
         "SSL" => lvs::ssl(p, line),
         // 2.x blocks: kept generically (warned by `known`).
         _ => {
