@@ -140,13 +140,12 @@ const SNMP_TRAPS: &str = "only RFC 2787's vrrpTrapNewMaster is sent; vrrpTrapAut
                           KEEPALIVED-MIB's traps are not";
 const SNMP_RFC: &str = "RFC 2787's VRRP-MIB for IPv4 instances; with enable_snmp_rfc, 1.3.5 \
                         would also serve RFC 6527's VRRPV3-MIB, which is not served";
-/// The classification of every LVS/health-checker keyword: parsed into the typed AST (see
-/// `ast::lvs`) and checked, not yet applied by the daemon. Wiring the checker side flips this
-/// one constant to [`Effect::Applied`].
-pub const LVS: Effect = Pending(
-    "the daemon does not run the LVS/health-checker side yet (issue 13); virtual_server, \
-     real_server and checker settings are read and checked only",
-);
+/// The classification of the LVS/health-checker keywords the checker process applies
+/// (`crates/keepalived/src/checker`); the exceptions below name what is missing.
+pub const LVS: Effect = Applied;
+const DNS_CHECK: &str = "DNS_CHECK is not implemented: a virtual server that uses it is \
+                         not applied (logged at start and reload)";
+const LVS_SYNCD: &str = "the IPVS sync daemon is not started on VRRP state changes yet";
 const V2X: &str = "a keepalived 2.x keyword (1.3.5 rejects it) that is not implemented; \
                    its block, if any, is skipped";
 
@@ -231,7 +230,7 @@ pub const KEYWORDS: &[Keyword] = &[
     kw(GlobalDefs, "vrrp_no_swap", V135, Applied),
     kw(GlobalDefs, "script_user", V135, Applied),
     kw(GlobalDefs, "enable_script_security", V135, Applied),
-    kw(GlobalDefs, "lvs_sync_daemon", V135, LVS),
+    kw(GlobalDefs, "lvs_sync_daemon", V135, NotApplied(LVS_SYNCD)),
     kw(GlobalDefs, "lvs_timeouts", V135, LVS),
     kw(GlobalDefs, "lvs_flush", V135, LVS),
     kw(GlobalDefs, "checker_priority", V135, LVS),
@@ -342,7 +341,7 @@ pub const KEYWORDS: &[Keyword] = &[
         V135,
         NotApplied("keepalived 1.3.5 stores it and never reads it either"),
     ),
-    kw(VrrpInstance, "lvs_sync_daemon_interface", V135, LVS),
+    kw(VrrpInstance, "lvs_sync_daemon_interface", V135, NotApplied(LVS_SYNCD)),
     kw(
         VrrpInstance,
         "garp_interval",
@@ -498,7 +497,7 @@ pub const KEYWORDS: &[Keyword] = &[
     kw(RealServer, "TCP_CHECK", V135, LVS),
     kw(RealServer, "SMTP_CHECK", V135, LVS),
     kw(RealServer, "MISC_CHECK", V135, LVS),
-    kw(RealServer, "DNS_CHECK", V135, LVS),
+    kw(RealServer, "DNS_CHECK", V135, NotApplied(DNS_CHECK)),
     // HTTP_GET / SSL_GET.
     kw(HttpGet, "connect_ip", V135, LVS),
     kw(HttpGet, "connect_port", V135, LVS),
@@ -550,15 +549,15 @@ pub const KEYWORDS: &[Keyword] = &[
     kw(MiscCheck, "warmup", V135, LVS),
     kw(MiscCheck, "user", V135, LVS),
     // DNS_CHECK.
-    kw(DnsCheck, "connect_ip", V135, LVS),
-    kw(DnsCheck, "connect_port", V135, LVS),
-    kw(DnsCheck, "bindto", V135, LVS),
-    kw(DnsCheck, "bind_port", V135, LVS),
-    kw(DnsCheck, "connect_timeout", V135, LVS),
-    kw(DnsCheck, "fwmark", V135, LVS),
-    kw(DnsCheck, "retry", V135, LVS),
-    kw(DnsCheck, "type", V135, LVS),
-    kw(DnsCheck, "name", V135, LVS),
+    kw(DnsCheck, "connect_ip", V135, NotApplied(DNS_CHECK)),
+    kw(DnsCheck, "connect_port", V135, NotApplied(DNS_CHECK)),
+    kw(DnsCheck, "bindto", V135, NotApplied(DNS_CHECK)),
+    kw(DnsCheck, "bind_port", V135, NotApplied(DNS_CHECK)),
+    kw(DnsCheck, "connect_timeout", V135, NotApplied(DNS_CHECK)),
+    kw(DnsCheck, "fwmark", V135, NotApplied(DNS_CHECK)),
+    kw(DnsCheck, "retry", V135, NotApplied(DNS_CHECK)),
+    kw(DnsCheck, "type", V135, NotApplied(DNS_CHECK)),
+    kw(DnsCheck, "name", V135, NotApplied(DNS_CHECK)),
 ];
 
 /// Index into [`KEYWORDS`] of `name` in `block`, if the parser accepts it there.

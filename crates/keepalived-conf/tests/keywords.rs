@@ -373,7 +373,8 @@ fn global_defs_keywords() {
         "global_defs {\n router_id R1\n notification_email {\n a@b.c\n d@e.f\n }\n notification_email_from k@x\n smtp_server 10.0.0.1 2525\n smtp_helo_name h\n smtp_connect_timeout 10\n default_interface eth9\n vrrp_mcast_group4 224.0.0.19\n vrrp_mcast_group6 ff02::13\n vrrp_garp_master_delay 0\n vrrp_garp_master_repeat 2\n vrrp_garp_master_refresh 30\n vrrp_garp_master_refresh_repeat 3\n vrrp_garp_lower_prio_delay 7\n vrrp_garp_lower_prio_repeat 8\n vrrp_garp_interval 0.001\n vrrp_gna_interval 0\n vrrp_lower_prio_no_advert true\n vrrp_higher_prio_send_advert\n vrrp_version 3\n vrrp_iptables IN OUT\n vrrp_ipsets\n vrrp_check_unicast_src\n vrrp_skip_check_adv_addr\n vrrp_strict\n vrrp_priority -5\n vrrp_no_swap\n script_user ka ka\n enable_script_security\n lvs_flush\n enable_traps\n}\n",
     );
     assert_eq!(l.error_count(), 0, "{}", l.render_diagnostics());
-    // Not applied, each warned once with its reason: lvs_flush, enable_traps.
+    // Not applied, warned once with its reason: enable_traps (lvs_flush is applied by the
+    // checker process).
     let warned: Vec<&str> = l
         .diagnostics
         .iter()
@@ -381,7 +382,7 @@ fn global_defs_keywords() {
         .collect();
     assert_eq!(
         warned,
-        ["lvs_flush", "enable_traps"],
+        ["enable_traps"],
         "{}",
         l.render_diagnostics()
     );
@@ -557,16 +558,13 @@ fn first_namespace_and_instance_win_as_in_135() {
 }
 
 #[test]
-fn unknown_keywords_and_lvs_blocks_warn() {
+fn unknown_keywords_warn_and_lvs_blocks_are_typed() {
     let l = parse("foo bar\nvirtual_server 10.0.0.1 80 {\n real_server 10.0.0.2 80 {\n weight 1\n }\n}\nSSL {\n password x\n}\n");
     assert_eq!(l.error_count(), 0);
-    // The LVS side is typed but not applied: one warning for the whole file.
+    // The LVS side is typed and applied: no warning for it.
     assert_eq!(
         msgs(&l),
-        vec![
-            "1:1:Warning:unknown keyword 'foo' - ignored",
-            "2:1:Warning:'virtual_server' is parsed and checked but not applied by this implementation yet: the daemon does not run the LVS/health-checker side yet (issue 13); virtual_server, real_server and checker settings are read and checked only",
-        ]
+        vec!["1:1:Warning:unknown keyword 'foo' - ignored"]
     );
     assert!(l.config.unsupported.is_empty());
     let vs = &l.config.virtual_servers[0];
