@@ -74,6 +74,9 @@
 //!   its weight-0 dest likewise.
 //! * On reload, a real server kept down only by checkers that no longer exist comes back
 //!   up; 1.3.5 copies the old failed-checker ids, which never match again, leaving it down.
+//! * When a reload removes or replaces the sorry server while it stands in, the alive real
+//!   servers return to the pool (1.3.5 leaves them out until quorum is regained with a
+//!   sorry server in, which may never happen).
 //! * A new real server added by a reload while the sorry server stands in is not put in
 //!   the pool (1.3.5 adds it regardless); a service added to a group by a reload gets the
 //!   dests exactly as the other services have them (1.3.5 adds every alive real server,

@@ -190,6 +190,7 @@ impl<P: Clone + PartialEq> CheckEngine<P> {
         }
 
         // Sorry server: kept if the same (address, port), else the old one leaves.
+        let mut sorry_left_pool = false;
         st.sorry = match (o.sorry.take(), n.sorry_server) {
             (Some(mut os), Some(ns)) if os.dest.ident() == ns.ident() => {
                 os.dest = ns;
@@ -199,11 +200,18 @@ impl<P: Clone + PartialEq> CheckEngine<P> {
             }
             (old_sorry, new_sorry) => {
                 if let Some(mut os) = old_sorry {
+                    sorry_left_pool = os.alive;
                     os.remove_now(&st.services, &mut self.out);
                 }
                 new_sorry.map(|d| DestState::new(d, n.sorry_server_inhibit))
             }
         };
+        if sorry_left_pool {
+            // The alive real servers were out for the sorry server; with it gone they
+            // return (1.3.5 leaves them out until a sorry server comes back, if ever).
+            // A new sorry server comes in again below if quorum is still lost.
+            st.alive_pool(true, &mut self.out);
+        }
 
         // New services get the destinations the others have.
         let open = st.pool_open();
