@@ -119,6 +119,7 @@ impl<P: Clone + PartialEq> CheckEngine<P> {
             }
         }
 
+        let old_open = o.pool_open();
         let enabled = self.vs_enabled(n.ha_suspend, &n.services);
         let mut st = VsState {
             name: n.name,
@@ -173,8 +174,15 @@ impl<P: Clone + PartialEq> CheckEngine<P> {
             });
             match found.and_then(|i| old_rss[i].take()) {
                 Some(ro) => {
-                    let (r, kept, revived) =
-                        self.carry_rs(&st, idx, rs_idx, ro, rn, &mut reweigh, new_checkers);
+                    let (r, kept, revived) = self.carry_rs(
+                        &st,
+                        old_open,
+                        (idx, rs_idx),
+                        ro,
+                        rn,
+                        &mut reweigh,
+                        new_checkers,
+                    );
                     kept_checkers += kept;
                     if revived {
                         revive.push(rs_idx);
@@ -193,6 +201,10 @@ impl<P: Clone + PartialEq> CheckEngine<P> {
         let mut sorry_left_pool = false;
         st.sorry = match (o.sorry.take(), n.sorry_server) {
             (Some(mut os), Some(ns)) if os.dest.ident() == ns.ident() => {
+                if os.set && !os.alive && !n.sorry_server_inhibit {
+                    // Parked at weight 0 for sorry_server_inhibit, which is now off.
+                    os.remove_now(&st.services, &mut self.out);
+                }
                 os.dest = ns;
                 os.weight = ns.weight;
                 os.inhibit = n.sorry_server_inhibit;
@@ -261,8 +273,8 @@ impl<P: Clone + PartialEq> CheckEngine<P> {
     fn carry_rs(
         &mut self,
         st: &VsState,
-        vs_idx: usize,
-        rs_idx: usize,
+        old_open: bool,
+        (vs_idx, rs_idx): (usize, usize),
         ro: RsState,
         rn: RealServer<P>,
         reweigh: &mut Vec<(usize, u32)>,
@@ -274,13 +286,13 @@ impl<P: Clone + PartialEq> CheckEngine<P> {
             || d.dest.upper_threshold != rn.dest.upper_threshold
             || d.dest.lower_threshold != rn.dest.lower_threshold;
         d.dest = rn.dest;
-        if d.set && !d.alive && !rn.inhibit_on_failure {
+        if d.set && !(d.alive && old_open) && !rn.inhibit_on_failure {
             // It sat at weight 0 for inhibit_on_failure, which is now off.
             d.remove_now(&st.services, &mut self.out);
         }
         d.inhibit = rn.inhibit_on_failure;
         if params_changed {
-            if let Some(dest) = d.programmed(st.pool_open()) {
+            if let Some(dest) = d.programmed(old_open) {
                 for s in &st.services {
                     self.out.push_back(Action::Ipvs(IpvsOp::UpdateDest {
                         service: s.key,
