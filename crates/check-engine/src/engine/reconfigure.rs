@@ -1,7 +1,7 @@
 //! SIGHUP: apply the difference between the running and the new configuration
 //! (1.3.5's `clear_diff_services` followed by `init_services`).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
 use super::state::{DestState, RsState, VsState};
@@ -31,22 +31,30 @@ impl<P: Clone + PartialEq> CheckEngine<P> {
             .into_iter()
             .map(Some)
             .collect();
-        let matches: Vec<Option<usize>> = {
-            let mut taken = vec![false; old.len()];
-            cfg.virtual_servers
-                .iter()
-                .map(|n| {
-                    let hit = old
-                        .iter()
-                        .enumerate()
-                        .position(|(i, o)| !taken[i] && o.as_ref().is_some_and(|o| same_vs(o, n)));
-                    if let Some(i) = hit {
-                        taken[i] = true;
-                    }
-                    hit
-                })
-                .collect()
-        };
+        // Candidates by name, so matching stays linear with thousands of virtual servers.
+        let mut by_name: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (i, o) in old.iter().enumerate() {
+            if let Some(o) = o {
+                by_name.entry(o.name.as_str()).or_default().push(i);
+            }
+        }
+        let mut taken = vec![false; old.len()];
+        let matches: Vec<Option<usize>> = cfg
+            .virtual_servers
+            .iter()
+            .map(|n| {
+                let hit = by_name.get(n.name.as_str()).and_then(|c| {
+                    c.iter()
+                        .copied()
+                        .find(|&i| !taken[i] && old[i].as_ref().is_some_and(|o| same_vs(o, n)))
+                });
+                if let Some(i) = hit {
+                    taken[i] = true;
+                }
+                hit
+            })
+            .collect();
+        drop(by_name);
         let kept: HashSet<usize> = matches.iter().flatten().copied().collect();
 
         // Phase 1: everything that goes away, before anything is created, so a service
@@ -158,6 +166,11 @@ impl<P: Clone + PartialEq> CheckEngine<P> {
         // Real servers.
         let mut old_rss: Vec<Option<RsState>> =
             std::mem::take(&mut o.rss).into_iter().map(Some).collect();
+        let old_by_ident: HashMap<_, usize> = old_rss
+            .iter()
+            .enumerate()
+            .filter_map(|(i, r)| r.as_ref().map(|r| (r.d.dest.ident(), i)))
+            .collect();
         let mut fresh = Vec::new();
         let mut reweigh = Vec::new();
         let mut revive = Vec::new();
@@ -168,10 +181,7 @@ impl<P: Clone + PartialEq> CheckEngine<P> {
                 continue;
             }
             let rs_idx = st.rss.len();
-            let found = old_rss.iter().position(|r| {
-                r.as_ref()
-                    .is_some_and(|r| r.d.dest.ident() == rn.dest.ident())
-            });
+            let found = old_by_ident.get(&rn.dest.ident()).copied();
             match found.and_then(|i| old_rss[i].take()) {
                 Some(ro) => {
                     let (r, kept, revived) = self.carry_rs(

@@ -1210,3 +1210,27 @@ fn fwmark_and_udp_services() {
     let a = drain(&mut e);
     assert_eq!(ipvs(&a), vec![IpvsOp::DelService(u.services[0].key)]);
 }
+
+#[test]
+fn reloading_the_same_large_configuration_does_nothing() {
+    let big = || {
+        let vss = (0..50u16)
+            .map(|v| {
+                let mut x = vs((0..100u8)
+                    .map(|r| rs(r, vec![checker(CheckerKind::Tcp, "t", 1)]))
+                    .collect());
+                x.name = format!("[10.0.0.1]:{}", 1000 + v);
+                x.services = vec![spec(1, 1000 + v)];
+                x
+            })
+            .collect();
+        cfg(vss)
+    };
+    let mut e = E::new(big(), s(0.0));
+    drain(&mut e);
+    let before = e.poll_timeout();
+    e.reconfigure(big(), s(0.5));
+    assert!(drain(&mut e).is_empty());
+    assert_eq!(e.poll_timeout(), before);
+    assert_eq!(e.checker_count(), 5_000);
+}
