@@ -66,14 +66,22 @@
 //!
 //! * Kept checkers keep their schedule across a reload; 1.3.5 re-creates all checkers
 //!   (new warmup, a fresh `Activating` line each). Only new checkers log `Activating`.
-//! * A changed service (scheduler, persistence, flags) is updated with
-//!   [`IpvsOp::UpdateService`] on reload; 1.3.5 leaves the old settings in the kernel.
-//!   Changed forwarding/thresholds of a kept real server are applied with `UpdateDest`.
+//! * A changed service (scheduler, persistence, flags) is updated in place with
+//!   [`IpvsOp::UpdateService`] on reload, and changed forwarding/thresholds of a kept real
+//!   server with `UpdateDest`; real-server state and connections survive. 1.3.5's
+//!   `VS_ISEQ` counts the scheduler, `lb_kind`, persistence and even the quorum script
+//!   names as identity, so there any such change deletes the virtual server and creates
+//!   it afresh (every real server re-added as at start-up). Virtual servers here are
+//!   matched by name plus a common service key; quorum scripts, quorum, alpha etc. simply
+//!   take their new values.
 //! * A removed real server that sat at weight 0 (`inhibit_on_failure`) is deleted; 1.3.5
 //!   leaves it in IPVS. Turning `inhibit_on_failure` off on a down real server deletes
 //!   its weight-0 dest likewise.
 //! * On reload, a real server kept down only by checkers that no longer exist comes back
 //!   up; 1.3.5 copies the old failed-checker ids, which never match again, leaving it down.
+//! * When a reload removes or replaces the sorry server while it stands in, the alive real
+//!   servers return to the pool (1.3.5 leaves them out until quorum is regained with a
+//!   sorry server in, which may never happen).
 //! * A new real server added by a reload while the sorry server stands in is not put in
 //!   the pool (1.3.5 adds it regardless); a service added to a group by a reload gets the
 //!   dests exactly as the other services have them (1.3.5 adds every alive real server,

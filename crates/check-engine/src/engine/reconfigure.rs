@@ -1,7 +1,7 @@
 //! SIGHUP: apply the difference between the running and the new configuration
 //! (1.3.5's `clear_diff_services` followed by `init_services`).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
 use super::state::{DestState, RsState, VsState};
@@ -31,22 +31,30 @@ impl<P: Clone + PartialEq> CheckEngine<P> {
             .into_iter()
             .map(Some)
             .collect();
-        let matches: Vec<Option<usize>> = {
-            let mut taken = vec![false; old.len()];
-            cfg.virtual_servers
-                .iter()
-                .map(|n| {
-                    let hit = old
-                        .iter()
-                        .enumerate()
-                        .position(|(i, o)| !taken[i] && o.as_ref().is_some_and(|o| same_vs(o, n)));
-                    if let Some(i) = hit {
-                        taken[i] = true;
-                    }
-                    hit
-                })
-                .collect()
-        };
+        // Candidates by name, so matching stays linear with thousands of virtual servers.
+        let mut by_name: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (i, o) in old.iter().enumerate() {
+            if let Some(o) = o {
+                by_name.entry(o.name.as_str()).or_default().push(i);
+            }
+        }
+        let mut taken = vec![false; old.len()];
+        let matches: Vec<Option<usize>> = cfg
+            .virtual_servers
+            .iter()
+            .map(|n| {
+                let hit = by_name.get(n.name.as_str()).and_then(|c| {
+                    c.iter()
+                        .copied()
+                        .find(|&i| !taken[i] && old[i].as_ref().is_some_and(|o| same_vs(o, n)))
+                });
+                if let Some(i) = hit {
+                    taken[i] = true;
+                }
+                hit
+            })
+            .collect();
+        drop(by_name);
         let kept: HashSet<usize> = matches.iter().flatten().copied().collect();
 
         // Phase 1: everything that goes away, before anything is created, so a service
@@ -119,6 +127,7 @@ impl<P: Clone + PartialEq> CheckEngine<P> {
             }
         }
 
+        let old_open = o.pool_open();
         let enabled = self.vs_enabled(n.ha_suspend, &n.services);
         let mut st = VsState {
             name: n.name,
@@ -157,6 +166,11 @@ impl<P: Clone + PartialEq> CheckEngine<P> {
         // Real servers.
         let mut old_rss: Vec<Option<RsState>> =
             std::mem::take(&mut o.rss).into_iter().map(Some).collect();
+        let old_by_ident: HashMap<_, usize> = old_rss
+            .iter()
+            .enumerate()
+            .filter_map(|(i, r)| r.as_ref().map(|r| (r.d.dest.ident(), i)))
+            .collect();
         let mut fresh = Vec::new();
         let mut reweigh = Vec::new();
         let mut revive = Vec::new();
@@ -167,14 +181,18 @@ impl<P: Clone + PartialEq> CheckEngine<P> {
                 continue;
             }
             let rs_idx = st.rss.len();
-            let found = old_rss.iter().position(|r| {
-                r.as_ref()
-                    .is_some_and(|r| r.d.dest.ident() == rn.dest.ident())
-            });
+            let found = old_by_ident.get(&rn.dest.ident()).copied();
             match found.and_then(|i| old_rss[i].take()) {
                 Some(ro) => {
-                    let (r, kept, revived) =
-                        self.carry_rs(&st, idx, rs_idx, ro, rn, &mut reweigh, new_checkers);
+                    let (r, kept, revived) = self.carry_rs(
+                        &st,
+                        old_open,
+                        (idx, rs_idx),
+                        ro,
+                        rn,
+                        &mut reweigh,
+                        new_checkers,
+                    );
                     kept_checkers += kept;
                     if revived {
                         revive.push(rs_idx);
@@ -190,8 +208,13 @@ impl<P: Clone + PartialEq> CheckEngine<P> {
         }
 
         // Sorry server: kept if the same (address, port), else the old one leaves.
+        let mut sorry_left_pool = false;
         st.sorry = match (o.sorry.take(), n.sorry_server) {
             (Some(mut os), Some(ns)) if os.dest.ident() == ns.ident() => {
+                if os.set && !os.alive && !n.sorry_server_inhibit {
+                    // Parked at weight 0 for sorry_server_inhibit, which is now off.
+                    os.remove_now(&st.services, &mut self.out);
+                }
                 os.dest = ns;
                 os.weight = ns.weight;
                 os.inhibit = n.sorry_server_inhibit;
@@ -199,11 +222,18 @@ impl<P: Clone + PartialEq> CheckEngine<P> {
             }
             (old_sorry, new_sorry) => {
                 if let Some(mut os) = old_sorry {
+                    sorry_left_pool = os.alive;
                     os.remove_now(&st.services, &mut self.out);
                 }
                 new_sorry.map(|d| DestState::new(d, n.sorry_server_inhibit))
             }
         };
+        if sorry_left_pool {
+            // The alive real servers were out for the sorry server; with it gone they
+            // return (1.3.5 leaves them out until a sorry server comes back, if ever).
+            // A new sorry server comes in again below if quorum is still lost.
+            st.alive_pool(true, &mut self.out);
+        }
 
         // New services get the destinations the others have.
         let open = st.pool_open();
@@ -253,8 +283,8 @@ impl<P: Clone + PartialEq> CheckEngine<P> {
     fn carry_rs(
         &mut self,
         st: &VsState,
-        vs_idx: usize,
-        rs_idx: usize,
+        old_open: bool,
+        (vs_idx, rs_idx): (usize, usize),
         ro: RsState,
         rn: RealServer<P>,
         reweigh: &mut Vec<(usize, u32)>,
@@ -266,13 +296,13 @@ impl<P: Clone + PartialEq> CheckEngine<P> {
             || d.dest.upper_threshold != rn.dest.upper_threshold
             || d.dest.lower_threshold != rn.dest.lower_threshold;
         d.dest = rn.dest;
-        if d.set && !d.alive && !rn.inhibit_on_failure {
+        if d.set && !(d.alive && old_open) && !rn.inhibit_on_failure {
             // It sat at weight 0 for inhibit_on_failure, which is now off.
             d.remove_now(&st.services, &mut self.out);
         }
         d.inhibit = rn.inhibit_on_failure;
         if params_changed {
-            if let Some(dest) = d.programmed(st.pool_open()) {
+            if let Some(dest) = d.programmed(old_open) {
                 for s in &st.services {
                     self.out.push_back(Action::Ipvs(IpvsOp::UpdateDest {
                         service: s.key,

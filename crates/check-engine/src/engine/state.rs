@@ -267,7 +267,7 @@ impl VsState {
     }
 
     /// 1.3.5's `perform_quorum_state`: add or remove the alive real servers.
-    fn alive_pool<P>(&mut self, add: bool, out: &mut Out<P>) {
+    pub(crate) fn alive_pool<P>(&mut self, add: bool, out: &mut Out<P>) {
         if self.rss.is_empty() {
             return;
         }

@@ -1017,3 +1017,220 @@ fn event_levels_and_wording() {
     );
     assert_eq!(key(1, 80).to_string(), "[10.0.0.1]:80");
 }
+
+#[test]
+fn reload_dropping_the_active_sorry_server_returns_the_alive_servers() {
+    // quorum 3 with two servers of weight 1: quorum is lost from the start and the sorry
+    // server stands in.
+    let mut v = vs(vec![rs(2, vec![]), rs(3, vec![])]);
+    v.quorum = 3;
+    v.sorry_server = Some(dest(9, 1));
+    let mut e = E::new(cfg(vec![v.clone()]), s(0.0));
+    let a = drain(&mut e);
+    assert_eq!(
+        ipvs(&a),
+        vec![
+            IpvsOp::AddService(spec(1, 80)),
+            add_dest(2, 1),
+            add_dest(3, 1),
+            add_dest(9, 1),
+            del_dest(2),
+            del_dest(3),
+        ]
+    );
+    v.sorry_server = None;
+    e.reconfigure(cfg(vec![v]), s(5.0));
+    let a = drain(&mut e);
+    assert_eq!(ipvs(&a), vec![del_dest(9), add_dest(2, 1), add_dest(3, 1)]);
+    assert_eq!(
+        lines(&a),
+        vec!["Adding alive servers to the pool for VS [10.0.0.1]:80"]
+    );
+    assert!(!e.status().virtual_servers[0].quorum_up);
+}
+
+#[test]
+fn group_entry_added_while_the_sorry_server_stands_in_gets_what_the_others_have() {
+    let mut v = vs(vec![rs(2, vec![checker(CheckerKind::Tcp, "t", 0)])]);
+    v.sorry_server = Some(dest(9, 1));
+    let mut e = E::new(cfg(vec![v.clone()]), s(0.0));
+    drain(&mut e);
+    tick(&mut e, s(1.0));
+    done(&mut e, CheckerId(0), down("x"), s(1.0));
+    assert!(e.status().virtual_servers[0].sorry_server_active);
+    v.services.push(spec(1, 81));
+    e.reconfigure(cfg(vec![v]), s(2.0));
+    let a = drain(&mut e);
+    assert_eq!(
+        ipvs(&a),
+        vec![
+            IpvsOp::AddService(spec(1, 81)),
+            IpvsOp::AddDest {
+                service: key(1, 81),
+                dest: dest(9, 1)
+            },
+        ]
+    );
+    // Recovery now restores both entries.
+    tick(&mut e, s(11.0));
+    let a = done(&mut e, CheckerId(0), up(), s(11.0));
+    assert_eq!(
+        ipvs(&a),
+        vec![
+            del_dest(9),
+            IpvsOp::DelDest {
+                service: key(1, 81),
+                addr: ip(9),
+                port: 80
+            },
+            add_dest(2, 1),
+            IpvsOp::AddDest {
+                service: key(1, 81),
+                dest: dest(2, 1)
+            },
+        ]
+    );
+}
+
+#[test]
+fn reload_adds_a_real_server_under_alpha_only_after_its_check() {
+    let mut v = vs(vec![rs(2, vec![])]);
+    v.alpha = true;
+    let mut e = E::new(cfg(vec![v.clone()]), s(0.0));
+    drain(&mut e);
+    v.real_servers.push(http_rs(3, "a"));
+    e.reconfigure(cfg(vec![v]), s(5.0));
+    let a = drain(&mut e);
+    assert!(ipvs(&a).is_empty());
+    assert_eq!(
+        lines(&a),
+        vec!["Activating healthchecker for service [10.0.0.1]:80"]
+    );
+    assert_eq!(e.poll_timeout(), Some(s(6.0)));
+    let p = tick(&mut e, s(6.0));
+    let a = done(&mut e, p[0].0, up(), s(6.0));
+    assert_eq!(ipvs(&a), vec![add_dest(3, 1)]);
+}
+
+#[test]
+fn reload_removing_a_checker_that_held_a_server_down_brings_it_back() {
+    let two = || {
+        rs(
+            2,
+            vec![
+                checker(CheckerKind::Tcp, "t", 0),
+                checker(CheckerKind::Tcp, "u", 0),
+            ],
+        )
+    };
+    let mut e = E::new(cfg(vec![vs(vec![two(), rs(3, vec![])])]), s(0.0));
+    drain(&mut e);
+    tick(&mut e, s(1.0));
+    done(&mut e, CheckerId(1), down("x"), s(1.0));
+    done(&mut e, CheckerId(0), up(), s(1.0));
+    assert!(!e.status().virtual_servers[0].real_servers[0].alive);
+    let mut one = two();
+    one.checkers.pop();
+    e.reconfigure(cfg(vec![vs(vec![one, rs(3, vec![])])]), s(2.0));
+    let a = drain(&mut e);
+    assert_eq!(ipvs(&a), vec![add_dest(2, 1)]);
+    let st = e.status();
+    assert!(st.virtual_servers[0].real_servers[0].alive);
+    assert_eq!(
+        st.virtual_servers[0].real_servers[0].checkers,
+        vec![CheckerId(0)]
+    );
+}
+
+#[test]
+fn omega_teardown_runs_quorum_down_without_the_lost_line() {
+    let mut v = vs(vec![rs(2, vec![]), rs(3, vec![])]);
+    v.omega = true;
+    v.quorum_down = Some("/bin/qdown".into());
+    let mut e = E::new(cfg(vec![v]), s(0.0));
+    drain(&mut e);
+    e.shutdown();
+    let a = drain(&mut e);
+    assert_eq!(
+        lines(&a),
+        vec![
+            "Removing service [10.0.0.2]:80 from VS [10.0.0.1]:80",
+            "Removing service [10.0.0.3]:80 from VS [10.0.0.1]:80",
+            "Executing [/bin/qdown] for VS [10.0.0.1]:80",
+        ]
+    );
+    assert_eq!(ipvs(&a), vec![IpvsOp::DelService(key(1, 80))]);
+}
+
+#[test]
+fn ha_suspend_knows_addresses_reported_before_a_reload() {
+    let mut e = E::new(cfg(vec![]), s(0.0));
+    e.handle(
+        Input::AddressPresence {
+            addr: ip(1),
+            present: true,
+        },
+        s(0.5),
+    );
+    let mut v = vs(vec![http_rs(2, "a")]);
+    v.ha_suspend = true;
+    e.reconfigure(cfg(vec![v]), s(1.0));
+    let a = drain(&mut e);
+    assert_eq!(
+        lines(&a),
+        vec!["Activating healthchecker for service [10.0.0.1]:80"]
+    );
+    assert_eq!(tick(&mut e, s(2.0)), vec![(CheckerId(0), "a")]);
+}
+
+#[test]
+fn fwmark_and_udp_services() {
+    let mut v = vs(vec![rs(2, vec![])]);
+    v.name = "FWM 5".into();
+    v.services = vec![ServiceSpec {
+        key: ServiceKey::Fwmark {
+            family: Family::V4,
+            mark: 5,
+        },
+        ..spec(1, 80)
+    }];
+    let mut u = vs(vec![rs(3, vec![])]);
+    u.services[0].key = ServiceKey::Inet {
+        proto: Protocol::Udp,
+        addr: ip(1),
+        port: 80,
+    };
+    // Same name and address as TCP [10.0.0.1]:80 but another service: both exist.
+    let t = vs(vec![rs(4, vec![])]);
+    let mut e = E::new(cfg(vec![v.clone(), u.clone(), t.clone()]), s(0.0));
+    let a = drain(&mut e);
+    assert_eq!(ipvs(&a).len(), 6);
+    // Swap UDP for nothing: only the UDP service goes.
+    e.reconfigure(cfg(vec![v, t]), s(1.0));
+    let a = drain(&mut e);
+    assert_eq!(ipvs(&a), vec![IpvsOp::DelService(u.services[0].key)]);
+}
+
+#[test]
+fn reloading_the_same_large_configuration_does_nothing() {
+    let big = || {
+        let vss = (0..50u16)
+            .map(|v| {
+                let mut x = vs((0..100u8)
+                    .map(|r| rs(r, vec![checker(CheckerKind::Tcp, "t", 1)]))
+                    .collect());
+                x.name = format!("[10.0.0.1]:{}", 1000 + v);
+                x.services = vec![spec(1, 1000 + v)];
+                x
+            })
+            .collect();
+        cfg(vss)
+    };
+    let mut e = E::new(big(), s(0.0));
+    drain(&mut e);
+    let before = e.poll_timeout();
+    e.reconfigure(big(), s(0.5));
+    assert!(drain(&mut e).is_empty());
+    assert_eq!(e.poll_timeout(), before);
+    assert_eq!(e.checker_count(), 5_000);
+}
