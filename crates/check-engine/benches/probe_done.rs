@@ -32,6 +32,7 @@ fn config(n: usize) -> CheckConfig<u32> {
                 persistence_engine: None,
                 one_packet: false,
                 hashed: false,
+                sched_flags: 0,
             }],
             delay_loop: Duration::from_secs(10),
             alpha: false,

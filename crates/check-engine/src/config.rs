@@ -106,6 +106,9 @@ pub struct ServiceSpec {
     pub one_packet: bool,
     /// `hashed` (source-hash flag).
     pub hashed: bool,
+    /// Scheduler flags `IP_VS_SVC_F_SCHED1..3` (0x08, 0x10, 0x20): `flag-1..3`, and for
+    /// `sh`, `sh-fallback` (= flag-1) and `sh-port` (= flag-2).
+    pub sched_flags: u32,
 }
 
 /// A destination (real server or sorry server) as programmed into IPVS.

@@ -153,6 +153,7 @@ fn build(vss: &[VsGen]) -> CheckConfig<u8> {
                         persistence_engine: None,
                         one_packet: false,
                         hashed: false,
+                        sched_flags: 0,
                     })
                     .collect(),
                 delay_loop: Duration::from_secs(5),

@@ -71,6 +71,7 @@ fn config(n: usize) -> CheckConfig<u32> {
                 persistence_engine: None,
                 one_packet: false,
                 hashed: false,
+                sched_flags: 0,
             }],
             delay_loop: Duration::from_secs(6),
             alpha: false,

@@ -341,7 +341,12 @@ pub const KEYWORDS: &[Keyword] = &[
         V135,
         NotApplied("keepalived 1.3.5 stores it and never reads it either"),
     ),
-    kw(VrrpInstance, "lvs_sync_daemon_interface", V135, NotApplied(LVS_SYNCD)),
+    kw(
+        VrrpInstance,
+        "lvs_sync_daemon_interface",
+        V135,
+        NotApplied(LVS_SYNCD),
+    ),
     kw(
         VrrpInstance,
         "garp_interval",

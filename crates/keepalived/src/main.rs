@@ -266,10 +266,8 @@ fn daemon(opts: cli::Options) -> i32 {
         opts.pid_file.as_deref(),
         opts.vrrp_pid_file.as_deref(),
     );
-    let checkers_pid = id.checkers_pid_path(
-        Path::new(netns::RUN_DIR),
-        opts.checkers_pid_file.as_deref(),
-    );
+    let checkers_pid =
+        id.checkers_pid_path(Path::new(netns::RUN_DIR), opts.checkers_pid_file.as_deref());
     if daemonize::already_running(&[&paths.main, &paths.vrrp, &checkers_pid]) {
         logging::info("daemon is already running");
         return 1;

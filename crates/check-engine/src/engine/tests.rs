@@ -37,6 +37,7 @@ fn spec(last: u8, port: u16) -> ServiceSpec {
         persistence_engine: None,
         one_packet: false,
         hashed: false,
+        sched_flags: 0,
     }
 }
 
@@ -1233,4 +1234,35 @@ fn reloading_the_same_large_configuration_does_nothing() {
     assert!(drain(&mut e).is_empty());
     assert_eq!(e.poll_timeout(), before);
     assert_eq!(e.checker_count(), 5_000);
+}
+
+#[test]
+fn inconclusive_probe_keeps_the_state_and_counts_no_retry() {
+    let mut e = E::new(cfg(vec![vs(vec![http_rs(2, "a")])]), s(0.0));
+    drain(&mut e);
+    tick(&mut e, s(1.0));
+    // One real failure: the first retry is due delay_before_retry later.
+    done(
+        &mut e,
+        CheckerId(0),
+        down("Timeout connecting server [10.0.0.2]:80."),
+        s(1.5),
+    );
+    assert_eq!(tick(&mut e, s(4.5)), vec![(CheckerId(0), "a")]);
+    // An inconclusive attempt: nothing logged, nothing programmed, next try a delay_loop later.
+    let a = done(
+        &mut e,
+        CheckerId(0),
+        ProbeOutcome::Inconclusive {
+            detail: "socket bind failed. Rescheduling.".into(),
+        },
+        s(5.0),
+    );
+    assert!(ipvs(&a).is_empty() && lines(&a).is_empty(), "{a:?}");
+    assert_eq!(e.poll_timeout(), Some(s(15.0)));
+    assert!(e.status().virtual_servers[0].real_servers[0].alive);
+    // The retry count was kept: two more failures (retries 3) are still not a removal.
+    assert_eq!(tick(&mut e, s(15.0)), vec![(CheckerId(0), "a")]);
+    let a = done(&mut e, CheckerId(0), down("x"), s(15.5));
+    assert!(ipvs(&a).is_empty());
 }

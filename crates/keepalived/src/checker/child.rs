@@ -53,12 +53,12 @@ pub fn child_main(opts: &Options) -> i32 {
     logging::change_ident(&id.syslog_ident(IDENT).unwrap_or_else(|| IDENT.to_string()));
     logging::info(&format!("Opening file '{}'.", opts.config_file.display()));
     // The parent (already in the namespace, which we inherit) logged the diagnostics.
-    let pid_path = id.checkers_pid_path(
-        Path::new(netns::RUN_DIR),
-        opts.checkers_pid_file.as_deref(),
-    );
+    let pid_path =
+        id.checkers_pid_path(Path::new(netns::RUN_DIR), opts.checkers_pid_file.as_deref());
     if let Err(e) = daemonize::write_pid_file(&pid_path) {
-        logging::info(&format!("Healthcheck child process: cannot write pidfile ({e})"));
+        logging::info(&format!(
+            "Healthcheck child process: cannot write pidfile ({e})"
+        ));
         return 1;
     }
     let code = super::run::run(opts, loaded.config);

@@ -237,6 +237,15 @@ fn services(vs: &conf::VirtualServer, cfg: &conf::Config) -> Result<Vec<ce::Serv
         .lb_algo
         .as_ref()
         .map_or_else(|| "wlc".to_string(), |a| a.name().to_string());
+    // IP_VS_SVC_F_SCHED1..3; sh-fallback and sh-port are sh's names for the first two.
+    let sched_flags = [
+        (vs.flag_1 || vs.sh_fallback, 0x08),
+        (vs.flag_2 || vs.sh_port, 0x10),
+        (vs.flag_3, 0x20),
+    ]
+    .iter()
+    .filter(|(on, _)| *on)
+    .fold(0, |acc, (_, bit)| acc | bit);
     Ok(keys
         .into_iter()
         .map(|key| ce::ServiceSpec {
@@ -247,6 +256,7 @@ fn services(vs: &conf::VirtualServer, cfg: &conf::Config) -> Result<Vec<ce::Serv
             persistence_engine: vs.persistence_engine.clone(),
             one_packet: vs.ops && proto == ce::Protocol::Udp,
             hashed: vs.hashed,
+            sched_flags,
         })
         .collect())
 }
@@ -288,7 +298,8 @@ fn checker(
     c: &conf::Checker,
 ) -> Result<ce::Checker<Probe>, String> {
     let real_server = SocketAddr::new(rs.addr, rs.port);
-    let warmup = Some(c.warmup(cx.vs));
+    // None: the engine applies 1.3.5's default (the delay_loop).
+    let warmup = c.warmup_set();
     let (kind, probe, retries, delay_before_retry) = match c {
         conf::Checker::HttpGet(h) | conf::Checker::SslGet(h) => {
             let ssl = matches!(c, conf::Checker::SslGet(_));
@@ -339,7 +350,8 @@ fn checker(
                 hosts: s.hosts().iter().map(|h| connect(rs, h)).collect(),
                 helo_name: s.helo_name().to_string(),
             }),
-            s.retry(),
+            // 1.3.5's SMTP `retry` counts every attempt; the engine counts extra ones.
+            s.retry().saturating_sub(1),
             s.delay_before_retry(),
         ),
         conf::Checker::Misc(m) => {

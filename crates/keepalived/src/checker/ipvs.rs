@@ -40,7 +40,8 @@ impl Ipvs {
 
     /// `lvs_timeouts` (0 keeps the kernel's value).
     pub fn set_timeouts(&mut self, tcp: u32, tcp_fin: u32, udp: u32) -> Result<(), nl::IpvsError> {
-        self.client.set_timeouts(&nl::Timeouts { tcp, tcp_fin, udp })
+        self.client
+            .set_timeouts(&nl::Timeouts { tcp, tcp_fin, udp })
     }
 
     /// Applies one operation. A service or destination that already exists when we add it
@@ -158,6 +159,7 @@ fn service(s: &ce::ServiceSpec) -> nl::Service {
     if s.hashed {
         svc.flags |= nl::SVC_F_HASHED;
     }
+    svc.flags |= s.sched_flags;
     svc.pe_name = s.persistence_engine.clone();
     svc
 }

@@ -144,6 +144,12 @@ impl Checkers {
                     self.engine.handle(ce::Input::Timer, now);
                 }
                 Some((id, r)) = self.done_rx.recv() => {
+                    if let cp::ProbeResult::Inconclusive { detail } = &r {
+                        // 1.3.5 logs these where it has words for them (empty otherwise).
+                        if !detail.is_empty() {
+                            logging::info(detail);
+                        }
+                    }
                     let now = self.now();
                     self.engine.handle(ce::Input::ProbeDone { checker: id, outcome: outcome(r) }, now);
                 }
@@ -362,7 +368,9 @@ fn host_addresses() -> HashSet<IpAddr> {
             if family == libc::AF_INET {
                 // SAFETY: AF_INET: the sockaddr is a sockaddr_in.
                 let sin = unsafe { &*(ifa.ifa_addr as *const libc::sockaddr_in) };
-                set.insert(IpAddr::from(u32::from_be(sin.sin_addr.s_addr).to_be_bytes()));
+                set.insert(IpAddr::from(
+                    u32::from_be(sin.sin_addr.s_addr).to_be_bytes(),
+                ));
             } else if family == libc::AF_INET6 {
                 // SAFETY: AF_INET6: the sockaddr is a sockaddr_in6.
                 let sin6 = unsafe { &*(ifa.ifa_addr as *const libc::sockaddr_in6) };

@@ -153,7 +153,9 @@ fn watch(s: &Shared, args: &[OsString], respawn: bool) {
             unsafe { libc::kill(libc::getpid(), libc::SIGTERM) };
             return;
         }
-        logging::error(&format!("Healthcheck child process({pid}) died: Respawning"));
+        logging::error(&format!(
+            "Healthcheck child process({pid}) died: Respawning"
+        ));
         logging::info(&format!("Healthcheck child process({pid}): {how}"));
         std::thread::sleep(RESPAWN_DELAY);
     }
