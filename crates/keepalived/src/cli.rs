@@ -466,9 +466,9 @@ pub fn usage(prog: &str) -> String {
 /// `-v` banner (stderr, like keepalived).
 pub fn version_banner() -> String {
     format!(
-        "Keepalived v1.3.5 compatible: keepalived-rs v{} (VRRP only)\n\n\
-         A Rust reimplementation of keepalived's VRRP daemon; reads keepalived 1.3.5 configuration files.\n\n\
-         Build options: VRRP VRRP_AUTH (no checkers, no SNMP, no DBus)\n",
+        "Keepalived v1.3.5 compatible: keepalived-rs v{}\n\n\
+         A Rust reimplementation of keepalived (VRRP and the LVS health checkers); reads keepalived 1.3.5 configuration files.\n\n\
+         Build options: LVS LIBIPVS_NETLINK VRRP VRRP_AUTH SNMP SNMP_RFC SNMP_RFCV2 (no DBus)\n",
         env!("CARGO_PKG_VERSION")
     )
 }

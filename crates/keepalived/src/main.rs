@@ -1,7 +1,9 @@
-//! `keepalived`: keepalived-compatible VRRP daemon (drop-in for keepalived 1.3.5's VRRP side).
+//! `keepalived`: keepalived-compatible VRRP and LVS health-checker daemon (drop-in for
+//! keepalived 1.3.5).
 //!
-//! One process does what keepalived's parent and VRRP child did: parse the command line,
-//! check the configuration, daemonize, write both pid files, and run the VRRP engine.
+//! The main process does what keepalived's parent and VRRP child did: parse the command line,
+//! check the configuration, daemonize, write its pid files, and run the VRRP engine. The
+//! health checkers run in a child process of their own (`checker`), as in 1.3.5.
 
 // The daemon needs `unsafe` (libc calls, socket buffers); every block must say why it is sound.
 #![deny(clippy::undocumented_unsafe_blocks)]
@@ -206,7 +208,7 @@ fn daemon(opts: cli::Options) -> i32 {
         opts.log_facility,
     ));
     logging::info(&format!(
-        "Starting Keepalived-rs v{} (keepalived 1.3.5 compatible, VRRP only)",
+        "Starting Keepalived-rs v{} (keepalived 1.3.5 compatible)",
         env!("CARGO_PKG_VERSION")
     ));
     if let Some(line) = sd_notify::init() {

@@ -213,31 +213,6 @@ fn refuses_to_start_when_the_pid_file_names_a_live_process() {
 }
 
 #[test]
-fn checker_only_mode_is_refused_with_a_message() {
-    let d = scratch("check");
-    let conf = root().join("examples/seed/nodeA.conf");
-    let o = run(&[
-        "-C",
-        "-n",
-        "-l",
-        "-G",
-        "-f",
-        conf.to_str().unwrap(),
-        "-p",
-        d.join("a.pid").to_str().unwrap(),
-        "-r",
-        d.join("b.pid").to_str().unwrap(),
-    ]);
-    assert_eq!(o.status.code(), Some(1));
-    assert!(
-        stdout(&o).contains("health-checker side is not implemented"),
-        "{}",
-        stdout(&o)
-    );
-    std::fs::remove_dir_all(&d).unwrap();
-}
-
-#[test]
 fn missing_config_stops_the_daemon_before_it_forks() {
     let d = scratch("missing");
     let pid = d.join("k.pid");
