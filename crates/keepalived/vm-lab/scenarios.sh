@@ -652,12 +652,18 @@ cpu_ticks() {
     echo "$total"
 }
 
-bench() {
-    local c=/tmp/bench.conf nvs=10 per=100 i j t0 ms c0 c1 k0 k1 window=${LVS_BENCH_WINDOW:-30}
-    mkns bench 10.10.0.50
-    ip netns exec bench /lab/acceptor 10000 $((nvs * per)) /tmp/acc.count &
-    local apid=$!
-    wait_until 10 listening bench 10999 || echo "lab: acceptor not listening"
+# bench_tcp N: N real servers (100 per virtual server) with TCP_CHECK, delay_loop 1 (1.3.5's
+# integer timers: N checks a second when the daemon keeps up), on one address and N ports of the
+# acceptor. Prints the achieved check rate (connections the acceptor counted) and the CPU of the
+# daemon and its children over the window.
+bench_tcp() {
+    local n=$1 c=/tmp/bench-$1.conf per=100 nvs i j t0 ms c0 c1 k0 k1 p apid left removed
+    local window=${LVS_BENCH_WINDOW:-30}
+    ((n < per)) && per=$n
+    nvs=$((n / per))
+    ip netns exec bench /lab/acceptor 10000 "$n" /tmp/acc.count &
+    apid=$!
+    wait_until 10 listening bench $((10000 + n - 1)) || echo "lab: acceptor not listening"
     {
         header
         for ((i = 1; i <= nvs; i++)); do
@@ -678,10 +684,10 @@ bench() {
         done
     } >"$c"
     t0=$(now_us)
-    kd_start bench "$c"
-    wait_until 120 bash -c "[ \$(ipvsadm -Ln | grep -c -- '->') -ge $((nvs * per)) ]" ||
-        echo "BENCH: only $(ipvsadm -Ln | grep -c -- '->') destinations after 120 s"
-    echo "BENCH startup: $((nvs * per)) real servers in IPVS $(fmt_ms "$(ms_since "$t0")") after start"
+    kd_start "bench-$n" "$c"
+    wait_until 120 bash -c "[ \$(ipvsadm -Ln | grep -c -- '-> [0-9]') -ge $n ]" ||
+        echo "BENCH $n: only $(ipvsadm -Ln | grep -c -- '-> [0-9]') destinations after 120 s"
+    echo "BENCH $n rs: all $n real servers in IPVS $(fmt_ms "$(ms_since "$t0")") after start"
     sleep 5
     c0=$(cat /tmp/acc.count)
     k0=$(cpu_ticks "$kd_pid")
@@ -690,17 +696,26 @@ bench() {
     c1=$(cat /tmp/acc.count)
     k1=$(cpu_ticks "$kd_pid")
     ms=$(ms_since "$t0")
+    left=$(ipvsadm -Ln | grep -c -- '-> [0-9]')
+    removed=$(grep -c 'Removing service' "$kd_log")
+    echo "BENCH $n rs: $((c1 - c0)) TCP checks in $(fmt_ms "$ms") = $(((c1 - c0) * 1000 / ms))/s" \
+        "(target $n/s); $left of $n dests in IPVS at the end, $removed removals logged"
     # USER_HZ is 100 on x86: one tick = 10 ms of CPU.
-    echo "BENCH checks: $((c1 - c0)) TCP connects accepted in $(fmt_ms "$ms") = $(((c1 - c0) * 1000 / ms))/s"
-    echo "BENCH cpu: $((k1 - k0)) ticks (10 ms) = $(((k1 - k0) * 10 * 1000 / ms / 10)).$(((k1 - k0) * 10 * 1000 / ms % 10)) % of one CPU (daemon + children, utime+stime)"
-    local p
+    echo "BENCH $n rs: cpu $((k1 - k0)) ticks = $(((k1 - k0) * 1000 / ms)).$(((k1 - k0) * 10000 / ms % 10)) %" \
+        "of one CPU (daemon + children, utime+stime) = $(((k1 - k0) * 10000 / (c1 - c0 + 1))) µs per check"
     for p in $kd_pid $(awk -v pp="$kd_pid" '$4 == pp {print $1}' /proc/[0-9]*/stat 2>/dev/null); do
-        echo "BENCH rss pid $p: $(awk '/VmRSS/ {print $2, $3}' /proc/$p/status 2>/dev/null)"
+        echo "BENCH $n rs: rss pid $p: $(awk '/VmRSS/ {print $2, $3}' /proc/"$p"/status 2>/dev/null)"
     done
     kd_stop
     kill "$apid" 2>/dev/null
     wait "$apid" 2>/dev/null
     ipvsadm -C
+}
+
+bench() {
+    local i n
+    mkns bench 10.10.0.50
+    for n in ${LVS_BENCH_SIZES:-100 1000}; do bench_tcp "$n"; done
 
     # Failure -> removal, repeated (TCP_CHECK, refused connections).
     local rms=() bms=() n=${LVS_BENCH_FAILS:-5}
