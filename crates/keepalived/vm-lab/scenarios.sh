@@ -63,12 +63,20 @@ rs_re() { echo "^ -> ${1//./\\.} "; }
 # --- per-scenario assertions ---------------------------------------------------------------
 errs=()
 notes=()
-check() { # check DESC CMD...: record DESC as an error when CMD fails.
+last_ok=1
+check() { # check DESC CMD...: record DESC as an error when CMD fails; returns CMD's status.
     local desc=$1
     shift
-    "$@" || errs+=("$desc")
+    if "$@"; then
+        last_ok=1
+    else
+        last_ok=0
+        errs+=("$desc")
+    fi
+    return $((!last_ok))
 }
-note() { notes+=("$*"); }
+# note TEXT: a measurement for the scenario line, kept only when the check before it passed.
+note() { ((last_ok)) && notes+=("$*"); }
 finish() { # finish NAME: print the scenario line, dump the daemon log on failure.
     local name=$1 detail
     detail=$(
@@ -94,6 +102,7 @@ finish() { # finish NAME: print the scenario line, dump the daemon log on failur
     fi
     errs=()
     notes=()
+    last_ok=1
 }
 
 # --- real servers --------------------------------------------------------------------------
@@ -388,11 +397,13 @@ measure_fail() {
     local re
     re=$(rs_re "$4")
     svc_stop "$1" "$2"
-    check "$4 not removed within ${REMOVE_BOUND} s" wait_until "$REMOVE_BOUND" not has "$re"
+    local ok=1
+    check "$4 not removed within ${REMOVE_BOUND} s" wait_until "$REMOVE_BOUND" not has "$re" || ok=0
     rm_ms=$waited
     svc_start "$1" "$2"
-    check "$4 not back within ${RETURN_BOUND} s" wait_until "$RETURN_BOUND" has "$re"
+    check "$4 not back within ${RETURN_BOUND} s" wait_until "$RETURN_BOUND" has "$re" || ok=0
     back_ms=$waited
+    last_ok=$ok
 }
 
 sc_failover() {
