@@ -421,6 +421,38 @@ fn http_virtualhost_is_the_host_header() {
     );
 }
 
+/// IPv6: the Host header carries the address in brackets (RFC 2732), as 1.3.5's template.
+#[test]
+fn http_ipv6_host_header() {
+    with_ns(
+        "http6",
+        |_| {},
+        || async {
+            let l = TcpListener::bind("[::1]:0").await.unwrap();
+            let addr = l.local_addr().unwrap();
+            let server = tokio::spawn(async move {
+                let (mut s, _) = l.accept().await.unwrap();
+                let req = read_request(&mut s).await;
+                s.write_all(b"HTTP/1.0 200 OK\r\n\r\nv6").await.unwrap();
+                String::from_utf8(req).unwrap()
+            });
+            let mut spec = http(addr, vec![url("/", Some(md5_hex(b"v6")), None)]);
+            spec.real_server = "[2001:db8::1]:80".parse().unwrap();
+            let spec = ProbeSpec::Http(spec);
+            assert_eq!(run(&spec).await, UP);
+            let req = server.await.unwrap();
+            assert!(
+                req.contains(&format!("\r\nHost: [::1]:{}\r\n", addr.port())),
+                "{req:?}"
+            );
+            assert_eq!(
+                spec.success_lines()[1],
+                "Remote Web server [2001:db8::1]:80 succeed on service."
+            );
+        },
+    );
+}
+
 #[test]
 fn http_timeouts_and_broken_servers() {
     with_ns(
