@@ -521,7 +521,8 @@ fn http_a_slow_server_does_not_delay_another() {
 // ---------------------------------------------------------------- SSL_GET
 
 struct Pki {
-    dir: PathBuf,
+    /// Holds the files below; removed with the Pki.
+    dir: TempDir,
     ca_pem: PathBuf,
     other_ca_pem: PathBuf,
     server_chain: Vec<rustls_pki_types::CertificateDer<'static>>,
@@ -530,14 +531,30 @@ struct Pki {
     client_key_pem: PathBuf,
 }
 
-fn tempdir(tag: &str) -> PathBuf {
+/// A scratch directory, removed when dropped (also when the test panics).
+struct TempDir(PathBuf);
+
+impl std::ops::Deref for TempDir {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn tempdir(tag: &str) -> TempDir {
     let d = std::env::temp_dir().join(format!(
         "check-probes-{tag}-{}-{}",
         std::process::id(),
         SEQ.fetch_add(1, Ordering::Relaxed)
     ));
     std::fs::create_dir_all(&d).unwrap();
-    d
+    TempDir(d)
 }
 
 fn ca(name: &str) -> (rcgen::Certificate, rcgen::KeyPair) {
@@ -716,7 +733,6 @@ fn ssl_get_with_and_without_ca() {
             assert_timed_out(took);
         },
     );
-    let _ = std::fs::remove_dir_all(&pki.dir);
 }
 
 #[test]
@@ -744,7 +760,6 @@ fn ssl_get_presents_the_client_certificate() {
             assert!(matches!(r, ProbeResult::Down { .. }), "{r:?}");
         },
     );
-    let _ = std::fs::remove_dir_all(&pki.dir);
 }
 
 #[test]
@@ -789,7 +804,6 @@ fn tls_files_are_checked_at_load() {
     let a = TlsConfig::load(&TlsFiles::default()).unwrap();
     let b = TlsConfig::load(&TlsFiles::default()).unwrap();
     assert_eq!(a, b);
-    let _ = std::fs::remove_dir_all(&pki.dir);
 }
 
 // ---------------------------------------------------------------- SMTP_CHECK
@@ -1027,7 +1041,6 @@ fn misc_timeout_kills_the_whole_group() {
             "the group should be killed when its leader dies: {since:?}"
         );
     });
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
@@ -1037,7 +1050,7 @@ fn misc_runs_as_the_user() {
         return;
     }
     let dir = tempdir("miscuser");
-    std::fs::set_permissions(&dir, std::os::unix::fs::PermissionsExt::from_mode(0o777)).unwrap();
+    std::fs::set_permissions(&*dir, std::os::unix::fs::PermissionsExt::from_mode(0o777)).unwrap();
     let out = dir.join("id");
     let spec = ProbeSpec::Misc(MiscSpec {
         real_server: rs(),
@@ -1052,5 +1065,4 @@ fn misc_runs_as_the_user() {
         std::fs::read_to_string(&out).unwrap(),
         "65534\n65533\n65533\n"
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }
