@@ -5,7 +5,9 @@ use std::io;
 use std::time::Duration;
 
 use socket2::{Domain, Protocol, SockAddr, Socket, Type};
+use tokio::io::Interest;
 use tokio::net::TcpStream;
+use tokio::time::{timeout_at, Instant};
 
 use crate::ConnectSpec;
 
@@ -24,7 +26,7 @@ pub(crate) enum Connect {
     Timeout,
 }
 
-fn setup(conn: &ConnectSpec) -> io::Result<(Socket, bool)> {
+fn setup(conn: &ConnectSpec) -> io::Result<Socket> {
     let sock = Socket::new(
         Domain::for_address(conn.dst),
         Type::STREAM.nonblocking().cloexec(),
@@ -39,15 +41,16 @@ fn setup(conn: &ConnectSpec) -> io::Result<(Socket, bool)> {
         sock.bind(&SockAddr::from(bind))?;
     }
     match sock.connect(&SockAddr::from(conn.dst)) {
-        Ok(()) => Ok((sock, true)),
-        Err(e) if e.raw_os_error() == Some(libc::EINPROGRESS) => Ok((sock, false)),
+        Ok(()) => Ok(sock),
+        Err(e) if e.raw_os_error() == Some(libc::EINPROGRESS) => Ok(sock),
         Err(e) => Err(e),
     }
 }
 
 /// Connect as 1.3.5 does, within `conn.timeout`.
 pub(crate) async fn connect(conn: &ConnectSpec) -> Connect {
-    let (sock, _done) = match setup(conn) {
+    let deadline = Instant::now() + conn.timeout;
+    let sock = match setup(conn) {
         Ok(s) => s,
         Err(e) => return Connect::Setup(e),
     };
@@ -55,15 +58,31 @@ pub(crate) async fn connect(conn: &ConnectSpec) -> Connect {
         Ok(s) => s,
         Err(e) => return Connect::Setup(e),
     };
-    match tokio::time::timeout(conn.timeout, stream.writable()).await {
-        Err(_) => Connect::Timeout,
-        Ok(Err(e)) => Connect::Failed(e),
-        Ok(Ok(())) => match stream.take_error() {
-            Ok(None) => match stream.peer_addr() {
-                Ok(_) => Connect::Connected(stream),
-                Err(e) => Connect::Failed(e),
-            },
-            Ok(Some(e)) | Err(e) => Connect::Failed(e),
-        },
+    loop {
+        match timeout_at(deadline, stream.writable()).await {
+            Err(_) => return Connect::Timeout,
+            Ok(Err(e)) => return Connect::Failed(e),
+            Ok(Ok(())) => {}
+        }
+        // Writable means the connect finished (SO_ERROR says how) unless the wake-up was
+        // spurious: then the socket is still not connected and we wait again.
+        let outcome = stream.try_io(Interest::WRITABLE, || {
+            if let Some(e) = stream.take_error()? {
+                return Ok(Err(e));
+            }
+            match stream.peer_addr() {
+                Ok(_) => Ok(Ok(())),
+                Err(e) if e.raw_os_error() == Some(libc::ENOTCONN) => {
+                    Err(io::ErrorKind::WouldBlock.into())
+                }
+                Err(e) => Ok(Err(e)),
+            }
+        });
+        match outcome {
+            Ok(Ok(())) => return Connect::Connected(stream),
+            Ok(Err(e)) => return Connect::Failed(e),
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
+            Err(e) => return Connect::Failed(e),
+        }
     }
 }

@@ -87,7 +87,13 @@ pub struct UrlSpec {
 }
 
 /// `HTTP_GET` (`tls: None`) and `SSL_GET` (`tls: Some`). One probe fetches every url in turn,
-/// one connection each (`HTTP/1.0`, read to EOF), and passes when every url passes.
+/// one connection each (`HTTP/1.0`, read to EOF), and passes when every url passes; it stops at
+/// the first url that fails or is inconclusive.
+///
+/// 1.3.5 walks the list across cycles instead: while the server is down it checks one url per
+/// `delay_loop` and declares it up after the last one passed; while it is up it re-checks only
+/// the first url (its url counter is reset after each pass). A caller that wants that exactly
+/// passes `urls[..1]` for a server that is up; checking every url is the stricter default.
 #[derive(Clone, PartialEq, Debug)]
 pub struct HttpSpec {
     /// The real server: names the server in log lines.
