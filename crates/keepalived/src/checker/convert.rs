@@ -39,7 +39,9 @@ pub fn convert(cfg: &conf::Config, accounts: &dyn Accounts) -> Converted {
     // Loaded once for every SSL_GET (1.3.5 builds one SSL context too).
     let tls = cfg.ssl.as_ref().map(|s| {
         cp::TlsConfig::load(&cp::TlsFiles {
-            ca: s.ca.as_ref().map(Into::into),
+            // 1.3.5 reads `ca` but never verifies a real server's certificate: a file that
+            // ran there must not start failing checks here (docs/compatibility.md).
+            ca: None,
             certificate: s.certificate.as_ref().map(Into::into),
             key: s.key.as_ref().map(Into::into),
             password: s.password.clone(),
