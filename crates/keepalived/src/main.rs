@@ -149,6 +149,11 @@ fn config_test(opts: &cli::Options) -> i32 {
             for line in convert::check_routing(&loaded.config, &ifs, &convert::RtNames::system()) {
                 eprintln!("{line}");
             }
+            // What the checker process would leave out on this host (not counted as errors:
+            // the rest of the file runs).
+            for line in checker::config_test(&loaded.config) {
+                eprintln!("{}: checkers: {line}", opts.config_file.display());
+            }
             if opts.dump_conf {
                 println!("{:#?}", loaded.config);
             }

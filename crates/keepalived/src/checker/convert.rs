@@ -436,3 +436,144 @@ fn script(cx: &Ctx<'_>, n: &conf::Notify, out: &mut Converted) -> String {
     }
     n.script.clone()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io;
+
+    struct Accts;
+    impl Accounts for Accts {
+        fn user(&self, name: &str) -> io::Result<Option<(u32, u32)>> {
+            Ok((name == "web").then_some((1000, 1000)))
+        }
+        fn group(&self, name: &str) -> io::Result<Option<u32>> {
+            Ok((name == "ops").then_some(2000))
+        }
+    }
+
+    fn conv(text: &str) -> Converted {
+        let l = conf::load_str("t.conf", text, &conf::LoadOptions::default());
+        convert(&l.config, &Accts)
+    }
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn a_group_expands_to_one_service_per_member_named_as_135_names_it() {
+        let c = conv(
+            "virtual_server_group G {\n 10.0.0.1-3 80\n 10.0.0.9 81\n fwmark 7\n}\n\
+             virtual_server group G {\n lb_algo sh\n sh-port\n flag-3\n protocol UDP\n ops\n\
+             real_server 10.1.0.1 80 {\n }\n}\n",
+        );
+        assert!(c.lines.is_empty(), "{:?}", c.lines);
+        let vs = &c.config.virtual_servers[0];
+        assert_eq!(vs.name, "[G]:0");
+        let keys: Vec<_> = vs.services.iter().map(|s| s.key.clone()).collect();
+        let inet = |a: &str, port| ce::ServiceKey::Inet {
+            proto: ce::Protocol::Udp,
+            addr: ip(a),
+            port,
+        };
+        assert_eq!(
+            keys,
+            vec![
+                inet("10.0.0.1", 80),
+                inet("10.0.0.2", 80),
+                inet("10.0.0.3", 80),
+                inet("10.0.0.9", 81),
+                ce::ServiceKey::Fwmark {
+                    family: ce::Family::V4,
+                    mark: 7
+                },
+            ]
+        );
+        let s = &vs.services[0];
+        assert_eq!(s.scheduler, "sh");
+        assert_eq!(s.sched_flags, 0x10 | 0x20);
+        assert!(s.one_packet);
+    }
+
+    #[test]
+    fn defaults_fill_what_135_would_send_empty() {
+        let c = conv("virtual_server 10.0.0.1 80 {\n real_server 10.0.0.2 8080 {\n }\n}\n");
+        let vs = &c.config.virtual_servers[0];
+        assert_eq!(vs.name, "[10.0.0.1]:80");
+        assert_eq!(vs.services[0].scheduler, "wlc");
+        assert_eq!(
+            vs.services[0].key,
+            ce::ServiceKey::Inet {
+                proto: ce::Protocol::Tcp,
+                addr: ip("10.0.0.1"),
+                port: 80
+            }
+        );
+        assert_eq!(vs.delay_loop, std::time::Duration::from_secs(60));
+        let d = vs.real_servers[0].dest;
+        assert_eq!((d.weight, d.forwarding), (1, ce::Forwarding::Nat));
+        assert!(vs.real_servers[0].checkers.is_empty());
+    }
+
+    #[test]
+    fn checkers_carry_their_retries_and_probes() {
+        let c = conv(
+            "virtual_server 10.0.0.1 80 {\n delay_loop 5\n lb_kind DR\n virtualhost www.x\n\
+             real_server 10.0.0.2 80 {\n weight 3\n\
+             HTTP_GET {\n url {\n path /h\n digest 0123456789abcdef0123456789abcdef\n status_code 200\n }\n\
+             connect_port 8080\n nb_get_retry 2\n delay_before_retry 4\n }\n\
+             TCP_CHECK {\n connect_timeout 2\n bindto 10.0.0.1\n }\n\
+             SMTP_CHECK {\n retry 3\n helo_name me\n }\n\
+             MISC_CHECK {\n misc_path \"/bin/check x\"\n misc_dynamic\n user web ops\n }\n }\n}\n",
+        );
+        assert!(c.lines.is_empty(), "{:?}", c.lines);
+        let rs = &c.config.virtual_servers[0].real_servers[0];
+        assert_eq!(rs.dest.weight, 3);
+        assert_eq!(rs.dest.forwarding, ce::Forwarding::DirectRoute);
+        let [http, tcp, smtp, misc] = &rs.checkers[..] else {
+            panic!("{:?}", rs.checkers.len())
+        };
+        assert_eq!(
+            (http.kind.clone(), http.retries),
+            (ce::CheckerKind::Http, 2)
+        );
+        assert_eq!(http.delay_before_retry, std::time::Duration::from_secs(4));
+        let cp::ProbeSpec::Http(h) = &*http.probe else {
+            panic!()
+        };
+        assert_eq!(h.conn.dst, "10.0.0.2:8080".parse().unwrap());
+        assert_eq!(h.real_server, "10.0.0.2:80".parse().unwrap());
+        assert_eq!(h.virtualhost.as_deref(), Some("www.x"));
+        assert_eq!(h.urls[0].path, "/h");
+        assert_eq!(h.urls[0].status_code, Some(200));
+        let cp::ProbeSpec::Tcp(t) = &*tcp.probe else {
+            panic!()
+        };
+        assert_eq!(t.conn.bind, Some("10.0.0.1:0".parse().unwrap()));
+        assert_eq!(t.conn.timeout, std::time::Duration::from_secs(2));
+        assert_eq!(tcp.retries, 1);
+        // 1.3.5's SMTP retry counts every attempt.
+        assert_eq!(smtp.retries, 2);
+        let cp::ProbeSpec::Misc(m) = &*misc.probe else {
+            panic!()
+        };
+        assert_eq!((m.uid, m.gid), (Some(1000), Some(2000)));
+        assert_eq!(m.timeout, std::time::Duration::from_secs(5));
+        assert!(m.dynamic && misc.dynamic_weight);
+    }
+
+    #[test]
+    fn what_cannot_run_is_left_out_with_a_line() {
+        let c = conv(
+            "virtual_server 10.0.0.1 53 {\n real_server 10.0.0.2 53 {\n DNS_CHECK {\n }\n }\n}\n\
+             virtual_server 10.0.0.1 80 {\n real_server 10.0.0.2 80 {\n\
+             notify_up \"/bin/up\" nobody-here\n MISC_CHECK {\n misc_path /bin/true\n }\n }\n}\n",
+        );
+        assert_eq!(c.config.virtual_servers.len(), 1, "{:?}", c.lines);
+        assert_eq!(c.lines.len(), 2, "{:?}", c.lines);
+        assert!(c.lines[0].contains("DNS_CHECK is not implemented"));
+        assert!(c.lines[1].contains("user nobody-here does not exist - it is disabled"));
+        assert_eq!(c.script_users.get("/bin/up"), Some(&None));
+    }
+}

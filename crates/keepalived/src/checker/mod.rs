@@ -40,6 +40,12 @@ pub fn is_child() -> bool {
     std::env::var_os(CHILD_ENV).is_some_and(|v| v == CHILD_CHECKERS)
 }
 
+/// `-t`: what the checker process would leave out of `cfg` on this host (a DNS_CHECK, an
+/// unreadable SSL file, a script user that does not exist), one line each.
+pub fn config_test(cfg: &conf::Config) -> Vec<String> {
+    convert::convert(cfg, &crate::accounts::SystemAccounts).lines
+}
+
 /// Whether `cfg` gives the checkers anything to do.
 pub fn wanted(cfg: &conf::Config) -> bool {
     !cfg.virtual_servers.is_empty()
