@@ -471,7 +471,7 @@ mod tests {
         assert!(c.lines.is_empty(), "{:?}", c.lines);
         let vs = &c.config.virtual_servers[0];
         assert_eq!(vs.name, "[G]:0");
-        let keys: Vec<_> = vs.services.iter().map(|s| s.key.clone()).collect();
+        let keys: Vec<_> = vs.services.iter().map(|s| s.key).collect();
         let inet = |a: &str, port| ce::ServiceKey::Inet {
             proto: ce::Protocol::Udp,
             addr: ip(a),
