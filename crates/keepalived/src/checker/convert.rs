@@ -307,7 +307,8 @@ fn checker(
             let ssl = matches!(c, conf::Checker::SslGet(_));
             let tls = if ssl {
                 Some(cp::TlsSpec {
-                    sni: cx.vs.virtualhost.clone(),
+                    // 1.3.5 sends no SNI (virtualhost is only the Host: header).
+                    sni: None,
                     config: cx.tls.clone()?,
                 })
             } else {
