@@ -143,15 +143,20 @@ impl Checkers {
                     let now = self.now();
                     self.engine.handle(ce::Input::Timer, now);
                 }
-                Some((id, r)) = self.done_rx.recv() => {
-                    if let cp::ProbeResult::Inconclusive { detail } = &r {
-                        // 1.3.5 logs these where it has words for them (empty otherwise).
-                        if !detail.is_empty() {
-                            logging::info(detail);
-                        }
-                    }
+                Some(first) = self.done_rx.recv() => {
+                    // Every result already waiting, before the next deadline is computed.
                     let now = self.now();
-                    self.engine.handle(ce::Input::ProbeDone { checker: id, outcome: outcome(r) }, now);
+                    let mut next = Some(first);
+                    while let Some((id, r)) = next {
+                        if let cp::ProbeResult::Inconclusive { detail } = &r {
+                            // 1.3.5 logs these where it has words for them (empty otherwise).
+                            if !detail.is_empty() {
+                                logging::info(detail);
+                            }
+                        }
+                        self.engine.handle(ce::Input::ProbeDone { checker: id, outcome: outcome(r) }, now);
+                        next = self.done_rx.try_recv().ok();
+                    }
                 }
                 _ = addr_tick.tick(), if self.ha_suspend => self.poll_addresses(),
             }
