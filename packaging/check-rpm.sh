@@ -195,7 +195,10 @@ check "keepalived --version on glibc 2.17 exits 0 (rc=$rc)" test "$rc" = 0
 check "keepalived --version prints a banner naming keepalived" \
     bash -c '[[ "${1,,}" == *keepalived* ]]' _ "$out"
 
-for conf in "$REPO_DIR/examples/seed/nodeA.conf" "$work/root/etc/keepalived/keepalived.conf"; do
+# The seed config, our default, and EL7's 1.3.5 default (three virtual_server blocks: the checker
+# configuration path on glibc 2.17).
+for conf in "$REPO_DIR/examples/seed/nodeA.conf" "$work/root/etc/keepalived/keepalived.conf" \
+    "$REPO_DIR/testdata/samples/extra/etc_keepalived.conf.v1.3.5"; do
     set +e
     out="$(run217 "$bin" -t -f "$conf" 2>&1)"; rc=$?
     set -e
