@@ -82,12 +82,14 @@ cat >"$work/expected-files" <<'EOF'
 /etc/keepalived
 /etc/keepalived/keepalived.conf
 /etc/sysconfig/keepalived
+/usr/bin/genhash
 /usr/lib/systemd/system/keepalived.service
 /usr/sbin/keepalived
 /usr/share/keepalived
 /usr/share/keepalived/systemd
 /usr/share/keepalived/systemd/keepalived-hardened.conf
 /usr/share/keepalived/systemd/keepalived-notify.conf
+/usr/share/man/man1/genhash.1.gz
 /usr/share/man/man5/keepalived.conf.5.gz
 /usr/share/man/man8/keepalived.8.gz
 EOF
@@ -106,6 +108,8 @@ check "sysconfig is %config(noreplace), 0600 root:root" \
     test "$(attr_of /etc/sysconfig/keepalived)" = "cn|-rw-------|root|root"
 check "/usr/sbin/keepalived is 0755 root:root, not config" \
     test "$(attr_of /usr/sbin/keepalived)" = "|-rwxr-xr-x|root|root"
+check "/usr/bin/genhash is 0755 root:root, not config" \
+    test "$(attr_of /usr/bin/genhash)" = "|-rwxr-xr-x|root|root"
 check "/etc/keepalived is an owned directory" \
     test "$(attr_of /etc/keepalived | cut -d'|' -f2 | cut -c1)" = d
 configs="$(awk -F'|' '$1 ~ /c/ { print $5 }' "$work/attrs" | sort | tr '\n' ' ')"
@@ -145,16 +149,22 @@ check "hardened drop-in keeps /tmp shared (exporters read the dumps)" \
     bash -c '! grep -q "^PrivateTmp" "$1"' _ "$dropins/keepalived-hardened.conf"
 check "sysconfig sets KEEPALIVED_OPTIONS=\"-D\"" \
     grep -qx 'KEEPALIVED_OPTIONS="-D"' "$work/root/etc/sysconfig/keepalived"
-for man in man8/keepalived.8 man5/keepalived.conf.5; do
+for man in man8/keepalived.8 man5/keepalived.conf.5 man1/genhash.1; do
     check "man page $man.gz is gzip with a .TH header" \
         bash -c "zcat '$work/root/usr/share/man/$man.gz' | grep -q '^\.TH '"
 done
 
+zcat "$work/root/usr/share/man/man1/genhash.1.gz" >"$work/genhash.1"
+check "genhash(1) documents -s, -p, -u and the MD5SUM output" \
+    bash -c 'for w in "\\-s" "\\-p" "\\-u" "MD5SUM ="; do grep -qF -- "$w" "$1" || exit 1; done' _ "$work/genhash.1"
+
 # Every ELF in the payload: glibc 2.17 symbol versions, EL7 loader, only glibc libraries.
+elves=""
 allowed_needed=" libc.so.6 libpthread.so.0 libdl.so.2 librt.so.1 libm.so.6 libgcc_s.so.1 ld-linux-x86-64.so.2 "
 while IFS= read -r -d '' f; do
     [ "$(head -c4 "$f" | od -An -c | tr -d ' ')" = '177ELF' ] || continue
     rel="${f#"$work/root"}"
+    elves+="$rel "
     max="$(glibc_max "$f")"
     check "$rel: max symbol version GLIBC_${max:-none} <= 2.17" version_le "${max:-0}" 2.17
     interp="$(readelf -l "$f" | sed -n 's/.*Requesting program interpreter: \(.*\)]/\1/p')"
@@ -164,7 +174,9 @@ while IFS= read -r -d '' f; do
     bad=""
     for n in $needed; do [[ "$allowed_needed" == *" $n "* ]] || bad+="$n "; done
     check "$rel: NEEDED only glibc/libgcc libraries ($needed)" test -z "$bad"
-done < <(find "$work/root" -type f -print0)
+done < <(find "$work/root" -type f -print0 | sort -z)
+check "the ELF files checked above are exactly /usr/bin/genhash and /usr/sbin/keepalived (got: $elves)" \
+    test "$elves" = "/usr/bin/genhash /usr/sbin/keepalived "
 
 # --- run it on a real glibc 2.17 -------------------------------------------------------------
 glibc="$(ensure_glibc217)"
@@ -183,13 +195,60 @@ check "keepalived --version on glibc 2.17 exits 0 (rc=$rc)" test "$rc" = 0
 check "keepalived --version prints a banner naming keepalived" \
     bash -c '[[ "${1,,}" == *keepalived* ]]' _ "$out"
 
-for conf in "$REPO_DIR/examples/seed/nodeA.conf" "$work/root/etc/keepalived/keepalived.conf"; do
+# The seed config, our default, and EL7's 1.3.5 default (three virtual_server blocks: the checker
+# configuration path on glibc 2.17).
+for conf in "$REPO_DIR/examples/seed/nodeA.conf" "$work/root/etc/keepalived/keepalived.conf" \
+    "$REPO_DIR/testdata/samples/extra/etc_keepalived.conf.v1.3.5"; do
     set +e
     out="$(run217 "$bin" -t -f "$conf" 2>&1)"; rc=$?
     set -e
     printf '%s\n' "$out" | sed 's/^/    | /' | head -n 8
     check "keepalived -t -f ${conf#"$work/root"} on glibc 2.17 exits 0 (rc=$rc)" test "$rc" = 0
 done
+
+# genhash: 1.3.5's options; -r and -h print to stderr and exit 0, as 1.3.5's genhash does.
+genhash="$work/root/usr/bin/genhash"
+check "genhash is executable" test -x "$genhash"
+set +e
+out="$(run217 "$genhash" -r 2>&1)"; rc=$?
+set -e
+printf '%s\n' "$out" | sed 's/^/    | /'
+check "genhash -r on glibc 2.17 exits 0 and prints its version line (rc=$rc)" \
+    bash -c '[[ $1 == 0 && "$2" == "genhash v"* ]]' _ "$rc" "$out"
+set +e
+out="$(run217 "$genhash" -h 2>&1)"; rc=$?
+set -e
+printf '%s\n' "$out" | sed 's/^/    | /' | head -n 4
+check "genhash -h on glibc 2.17 exits 0 and prints its usage (-s, -p, -u, --use-ssl, MD5) (rc=$rc)" \
+    bash -c '[[ $1 == 0 && "$2" == *"Usage:"* && "$2" == *"-s server-address -p port -u url"* &&
+        "$2" == *"--use-ssl"* && "$2" == *"MD5"* ]]' _ "$rc" "$out"
+
+# genhash on glibc 2.17 against a real web server: python3's http.server on the loopback of a
+# network namespace of our own (unshare -n), so no traffic touches the host's interfaces. The
+# digest must be the MD5 of the page's bytes.
+if [ "$(id -u)" = 0 ] && command -v unshare >/dev/null && command -v python3 >/dev/null &&
+    unshare -n true 2>/dev/null; then
+    mkdir "$work/www"
+    head -c 20000 /dev/urandom >"$work/www/page.bin"
+    want="$(md5sum "$work/www/page.bin" | cut -d' ' -f1)"
+    set +e
+    out="$(timeout 60 unshare -n bash -c '
+        ip link set lo up || exit 90
+        python3 -m http.server --bind 127.0.0.1 8080 --directory "$1" >/dev/null 2>&1 &
+        srv=$!
+        trap "kill $srv 2>/dev/null" EXIT
+        for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/8080) 2>/dev/null && break; sleep 0.1; done
+        timeout 30 "$2" --library-path "$3" "$4" -s 127.0.0.1 -p 8080 -u /page.bin
+    ' _ "$work/www" "$ld217" "$glibc" "$genhash" 2>&1)"; rc=$?
+    set -e
+    printf '%s\n' "$out" | sed 's/^/    | /'
+    check "genhash on glibc 2.17 prints 'MD5SUM = $want' for a 20000-byte page (rc=$rc)" \
+        bash -c '[[ $1 == 0 && "$2" == *"MD5SUM = $3"* ]]' _ "$rc" "$out" "$want"
+elif [ "${CI:-}" = true ]; then
+    fail "genhash digest check: needs root, unshare and python3 (CI=true: not skipped)"
+else
+    printf 'skip: genhash digest check (needs root, unshare -n and python3)\n'
+fi
 
 printf '%d passed, %d failed\n' "$passed" "$failures"
 [ "$failures" = 0 ]

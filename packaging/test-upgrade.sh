@@ -10,8 +10,10 @@
 # 3. edits /etc/keepalived/keepalived.conf, leaves /etc/sysconfig/keepalived untouched;
 # 4. `rpm -U` to ours and checks: the edited config survived, our default landed as .rpmnew, the
 #    untouched sysconfig was replaced, the old package's scriptlets ran daemon-reload + try-restart
-#    (not disable/stop), our binary is in place, and rpm itself refuses to "upgrade" back to 1.3.5;
-# 5. rolls back with `rpm -U --oldpackage` (what docs/migration.md tells users) and checks again.
+#    (not disable/stop), our keepalived and genhash (and genhash(1)) replaced the old ones, the
+#    MIBs and docs only the old package had are gone, and rpm refuses to "upgrade" back to 1.3.5;
+# 5. rolls back with `rpm -U --oldpackage` (what docs/migration.md tells users) and checks again:
+#    the old genhash, MIBs and docs are back.
 # Needs root (rpm --root chroots to run scriptlets). Uses --nodeps only because the scratch root has
 # no glibc/systemd packages in its database.
 # shellcheck disable=SC2016  # single-quoted bash -c programs are intended
@@ -226,8 +228,16 @@ mkdir "$work/ours"
 check "/usr/sbin/keepalived is our binary" cmp -s "$work/ours/usr/sbin/keepalived" "$root/usr/sbin/keepalived"
 check "unit file is ours" cmp -s "$work/ours/usr/lib/systemd/system/keepalived.service" \
     "$root/usr/lib/systemd/system/keepalived.service"
-check "files only the old package had are gone (genhash, MIBs)" \
-    test ! -e "$root/usr/bin/genhash" -a ! -e "$root/usr/share/snmp/mibs/KEEPALIVED-MIB.txt"
+check "/usr/bin/genhash is our binary, mode 0755" \
+    bash -c 'cmp -s "$1" "$2" && [ "$(stat -c %a "$2")" = 755 ]' _ "$work/ours/usr/bin/genhash" "$root/usr/bin/genhash"
+check "genhash(1) is ours" cmp -s "$work/ours/usr/share/man/man1/genhash.1.gz" "$root/usr/share/man/man1/genhash.1.gz"
+check "rpm -qf /usr/bin/genhash = $our_nvr" \
+    test "$(rpmr -qf --qf '%{NAME}-%{VERSION}-%{RELEASE}\n' /usr/bin/genhash)" = "$our_nvr"
+# keepalived's MIB texts are GPL and describe the C implementation: not shipped by us.
+for mib in KEEPALIVED-MIB VRRP-MIB VRRPv3-MIB; do
+    check "$mib.txt (only the old package had it) is gone" test ! -e "$root/usr/share/snmp/mibs/$mib.txt"
+done
+check "the old package's docs are gone" test ! -e "$root/usr/share/doc/keepalived-1.3.5"
 check "upgrade scriptlets: daemon-reload + try-restart, no disable/stop (calls: $(calls))" \
     test "$(calls)" = "daemon-reload;try-restart keepalived.service;"
 verify="$(rpmr -V --nodeps keepalived || true)"
@@ -250,7 +260,17 @@ check "rollback with rpm -U --oldpackage: rpm -q keepalived = $(installed)" \
 check "edited keepalived.conf still intact after rollback" cmp -s "$work/edited.conf" "$conf"
 check "rollback scriptlets: our %postun ran daemon-reload + try-restart (calls: $(calls))" \
     test "$(calls)" = "daemon-reload;try-restart keepalived.service;"
-check "rollback restored genhash" test -x "$root/usr/bin/genhash"
+check "rollback restored the old genhash (the stand-in's, not ours)" \
+    bash -c '[ -x "$1" ] && cmp -s "$2" "$1"' _ "$root/usr/bin/genhash" "$tree/usr/bin/genhash"
+check "rollback restored the old genhash(1)" \
+    cmp -s "$tree/usr/share/man/man1/genhash.1.gz" "$root/usr/share/man/man1/genhash.1.gz"
+check "rollback restored the MIBs" bash -c 'for m in KEEPALIVED-MIB VRRP-MIB VRRPv3-MIB; do
+    [ -f "$1/usr/share/snmp/mibs/$m.txt" ] || exit 1; done' _ "$root"
+check "rollback restored /usr/sbin/keepalived (the stand-in's)" \
+    cmp -s "$tree/usr/sbin/keepalived" "$root/usr/sbin/keepalived"
+verify="$(rpmr -V --nodeps keepalived || true)"
+check "after rollback rpm -V flags only the edited config (${verify//$'\n'/; })" \
+    bash -c '[[ "$(printf "%s\n" "$1" | grep -v " c /etc/keepalived/keepalived.conf$" | grep -c .)" == 0 ]]' _ "$verify"
 
 # --- fresh install of ours into an empty root ------------------------------------------------
 rpmr -e --nodeps keepalived
@@ -260,10 +280,16 @@ rpmr -i --nodeps "$ours"
 check "fresh install: %post ran preset only (calls: $(calls))" test "$(calls)" = "preset keepalived.service;"
 check "fresh install: default keepalived.conf in place, 0600" \
     bash -c 'cmp -s "$1" "$2" && [ "$(stat -c %a "$2")" = 600 ]' _ "$PKG_DIR/keepalived.conf" "$conf"
+check "fresh install: our genhash and genhash(1) in place, no MIBs" \
+    bash -c 'cmp -s "$1/usr/bin/genhash" "$2/usr/bin/genhash" &&
+        cmp -s "$1/usr/share/man/man1/genhash.1.gz" "$2/usr/share/man/man1/genhash.1.gz" &&
+        [ -z "$(ls -A "$2/usr/share/snmp/mibs" 2>/dev/null)" ]' _ "$work/ours" "$root"
 : >"$root/var/log/systemctl.log"
 rpmr -e --nodeps keepalived
 check "erase: %preun disabled and stopped, %postun reloaded (calls: $(calls))" \
     test "$(calls)" = "--no-reload disable keepalived.service;stop keepalived.service;daemon-reload;"
+check "erase: /usr/sbin/keepalived, /usr/bin/genhash and genhash(1) removed" \
+    test ! -e "$root/usr/sbin/keepalived" -a ! -e "$root/usr/bin/genhash" -a ! -e "$root/usr/share/man/man1/genhash.1.gz"
 
 printf '%d passed, %d failed\n' "$passed" "$failures"
 [ "$failures" = 0 ]
