@@ -35,11 +35,21 @@ pub fn run(opts: &Options, cfg: conf::Config) -> i32 {
             return 1;
         }
     };
+    let opts = opts.clone();
+    // The loop runs as a task, not as block_on's own future: a task woken from the runtime's
+    // thread (a probe's result, a timer) is queued locally, while waking block_on's future
+    // costs an eventfd write and an extra epoll round (two per check, measured).
     rt.block_on(async move {
-        match Checkers::start(opts, cfg) {
-            Ok(mut c) => c.main_loop().await,
-            Err(code) => code,
-        }
+        let main = tokio::spawn(async move {
+            match Checkers::start(&opts, cfg) {
+                Ok(mut c) => c.main_loop().await,
+                Err(code) => code,
+            }
+        });
+        main.await.unwrap_or_else(|e| {
+            logging::error(&format!("checker loop ended abnormally: {e}"));
+            1
+        })
     })
 }
 
