@@ -219,6 +219,8 @@ struct Daemon {
     vmacs: Vmacs,
     /// What `--metrics-listen` serves, refreshed after every input (None: not asked for).
     metrics: Option<metrics::Shared>,
+    /// The SNMP subagent, once a configuration enabled it.
+    snmp: Option<snmp::Agent>,
     /// The `--status` control socket (None: it could not be set up), and its requests.
     control: Option<control::Server>,
     control_rx: tokio::sync::mpsc::Receiver<control::Request>,
@@ -362,12 +364,13 @@ impl Daemon {
             routes: RouteManager::new(routing),
             vmacs: Vmacs::default(),
             metrics: None,
+            snmp: None,
             control,
             control_rx,
         };
         d.watched = watched;
         d.start_metrics();
-        d.start_snmp(&loaded.config.global_defs);
+        d.start_snmp(&loaded.config);
         d.setup_vmacs(&conv.vmacs).await;
         d.open_sockets(None);
         for (name, all) in leftovers {
@@ -406,19 +409,25 @@ impl Daemon {
         }
     }
 
-    /// SNMP (`enable_snmp_rfc*`, `-x`): the AgentX subagent thread, reading the same
-    /// per-input snapshot as the metrics (created here when metrics are off).
-    fn start_snmp(&mut self, g: &keepalived_conf::ast::GlobalDefs) {
-        let Some(c) = snmp::Config::from(g, self.opts.snmp, self.opts.snmp_socket.as_deref())
-        else {
+    /// SNMP (`enable_snmp_*`, `-x`): the AgentX subagent thread, reading the same per-input
+    /// snapshot as the metrics (created here when metrics are off). On a reload the running
+    /// subagent takes the new settings (SNMP on, off, other MIBs or socket), or one starts.
+    fn start_snmp(&mut self, cfg: &conf::Config) {
+        let c = snmp::Config::from(cfg, self.opts.snmp, self.opts.snmp_socket.as_deref());
+        if let Some(agent) = &self.snmp {
+            agent.reconfigure(c);
+            return;
+        }
+        let Some(c) = c else {
             return;
         };
         let shared = self
             .metrics
             .get_or_insert_with(|| metrics::Shared::new(self.epoch))
             .clone();
-        if let Err(e) = snmp::spawn(&c, shared, self.epoch) {
-            logging::error(&format!("Cannot start the SNMP subagent: {e}"));
+        match snmp::Agent::spawn(c, shared, self.epoch) {
+            Ok(a) => self.snmp = Some(a),
+            Err(e) => logging::error(&format!("Cannot start the SNMP subagent: {e}")),
         }
     }
 
@@ -1007,6 +1016,9 @@ impl Daemon {
                     for line in self.notify.commands(&target, state, priority) {
                         scripts::spawn_notify(line);
                     }
+                    if let Some(a) = &self.snmp {
+                        a.notify(&target, state);
+                    }
                     self.smtp.on_notify(&target, state);
                 }
                 Action::Log(event) => logging::log_event(&event),
@@ -1374,6 +1386,7 @@ impl Daemon {
         // Interfaces new to the configuration: the engine ignores states it already knows.
         self.feed_link_states().await;
         self.script_tasks = scripts::spawn_checks(&conv.scripts, &self.script_tx);
+        self.start_snmp(&config);
     }
 
     fn write_data(&self) {
