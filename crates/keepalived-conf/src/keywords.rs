@@ -94,15 +94,10 @@ pub struct Keyword {
     pub effect: Effect,
 }
 
-const SNMP_KEEPALIVED: &str = "KEEPALIVED-MIB is not served: only RFC 2787's VRRP-MIB \
-                               (enable_snmp_rfc/enable_snmp_rfcv2) is";
-const SNMP_RFCV3: &str = "RFC 6527's VRRPV3-MIB is not served: only RFC 2787's VRRP-MIB \
-                          (enable_snmp_rfc/enable_snmp_rfcv2) is";
+const SNMP_KEEPALIVED: &str = "KEEPALIVED-MIB's global part and its VRRP sync group, instance, \
+                               tracking and address tables are served; vrrpRouteTable, \
+                               vrrpRuleTable, vrrpScriptTable and static addresses are not";
 const SNMP_CHECKER: &str = "the checker MIB belongs to the LVS/health-checker side (issue 13)";
-const SNMP_TRAPS: &str = "only RFC 2787's vrrpTrapNewMaster is sent; vrrpTrapAuthFailure and \
-                          KEEPALIVED-MIB's traps are not";
-const SNMP_RFC: &str = "RFC 2787's VRRP-MIB for IPv4 instances; with enable_snmp_rfc, 1.3.5 \
-                        would also serve RFC 6527's VRRPV3-MIB, which is not served";
 const LVS: &str = "the LVS/health-checker side is not implemented (issue 13)";
 const V2X: &str = "a keepalived 2.x keyword (1.3.5 rejects it) that is not implemented; \
                    its block, if any, is skipped";
@@ -194,12 +189,12 @@ pub const KEYWORDS: &[Keyword] = &[
     kw(GlobalDefs, "checker_priority", V135, NotApplied(LVS)),
     kw(GlobalDefs, "checker_no_swap", V135, NotApplied(LVS)),
     kw(GlobalDefs, "snmp_socket", V135, Applied),
-    kw(GlobalDefs, "enable_traps", V135, Partial(SNMP_TRAPS)),
+    kw(GlobalDefs, "enable_traps", V135, Applied),
     kw(
         GlobalDefs,
         "enable_snmp_keepalived",
         V135,
-        NotApplied(SNMP_KEEPALIVED),
+        Partial(SNMP_KEEPALIVED),
     ),
     kw(
         GlobalDefs,
@@ -207,14 +202,9 @@ pub const KEYWORDS: &[Keyword] = &[
         V135,
         NotApplied(SNMP_CHECKER),
     ),
-    kw(GlobalDefs, "enable_snmp_rfc", V135, Partial(SNMP_RFC)),
+    kw(GlobalDefs, "enable_snmp_rfc", V135, Applied),
     kw(GlobalDefs, "enable_snmp_rfcv2", V135, Applied),
-    kw(
-        GlobalDefs,
-        "enable_snmp_rfcv3",
-        V135,
-        NotApplied(SNMP_RFCV3),
-    ),
+    kw(GlobalDefs, "enable_snmp_rfcv3", V135, Applied),
     kw(
         GlobalDefs,
         "enable_dbus",

@@ -114,9 +114,11 @@ pub struct Globals {
     pub router_id: Option<String>,
     /// `smtp_server` when it is an address (1.3.5 shows 0.0.0.0 otherwise).
     pub smtp_server: Option<IpAddr>,
-    /// `smtp_connect_timeout` in seconds (default 30).
+    /// `smtp_connect_timeout` in seconds (default 30 with an `smtp_server`, else 0).
     pub smtp_timeout: u32,
-    /// `notification_email_from` (default `user@host`).
+    /// Whether `smtp_server` is set (then 1.3.5 defaults the sender to `user@host`).
+    pub has_smtp_server: bool,
+    /// `notification_email_from`.
     pub email_from: Option<String>,
     /// `notification_email` addresses.
     pub emails: Vec<String>,
@@ -185,10 +187,13 @@ impl Globals {
         Globals {
             router_id: g.router_id.clone(),
             smtp_server: g.smtp_server.as_ref().and_then(|s| s.host.parse().ok()),
-            smtp_timeout: match g.smtp_connect_timeout {
-                Some(t) if t > 0 => t,
-                _ => 30,
+            // 1.3.5 fills in the timeout's default (30 s) only with an smtp_server.
+            smtp_timeout: match (g.smtp_connect_timeout, &g.smtp_server) {
+                (Some(t), _) if t > 0 => t,
+                (_, Some(_)) => 30,
+                _ => 0,
             },
+            has_smtp_server: g.smtp_server.is_some(),
             email_from: g.notification_email_from.clone(),
             emails: g.notification_email.clone(),
             linkbeat_polling: cfg.linkbeat_use_polling,
@@ -403,6 +408,7 @@ mod tests {
         assert_eq!(g.router_id.as_deref(), Some("r1"));
         assert_eq!(g.smtp_server, Some("10.0.0.5".parse().unwrap()));
         assert_eq!(g.smtp_timeout, 30);
+        assert_eq!(Globals::of(&Default::default()).smtp_timeout, 0);
         assert_eq!(g.emails, vec!["a@b".to_string()]);
         assert_eq!(g.groups.len(), 1);
         assert_eq!(g.groups[0].members, vec!["VI_1", "VI_2"]);

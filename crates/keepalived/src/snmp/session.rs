@@ -147,19 +147,23 @@ enum End {
 /// The version, router id and sender KEEPALIVED-MIB shows (host name defaults as 1.3.5).
 fn host_names(c: &Config) -> Host {
     let g = &c.globals;
-    let need_host = g.router_id.is_none() || g.email_from.is_none();
-    let host = if need_host {
+    let default_from = g.email_from.is_none() && g.has_smtp_server;
+    let host = if g.router_id.is_none() || default_from {
         crate::smtp::local_name().unwrap_or_else(|| "localhost".into())
     } else {
         String::new()
     };
     Host {
-        version: format!("Keepalived v{}", env!("CARGO_PKG_VERSION")),
+        // As the first line of `keepalived -v`.
+        version: format!(
+            "Keepalived v1.3.5 compatible: keepalived-rs v{}",
+            env!("CARGO_PKG_VERSION")
+        ),
         router_id: g.router_id.clone().unwrap_or_else(|| host.clone()),
         email_from: g
             .email_from
             .clone()
-            .unwrap_or_else(|| format!("{}@{host}", crate::smtp::user_name())),
+            .or_else(|| default_from.then(|| format!("{}@{host}", crate::smtp::user_name()))),
     }
 }
 

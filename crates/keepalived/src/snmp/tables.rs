@@ -102,8 +102,9 @@ pub struct Host {
     pub version: String,
     /// The router id in effect (`router_id`, else the host name).
     pub router_id: String,
-    /// The sender in effect (`notification_email_from`, else `user@host`).
-    pub email_from: String,
+    /// The sender in effect (`notification_email_from`, else with an `smtp_server`
+    /// `user@host`, else none: the object is absent, as in 1.3.5).
+    pub email_from: Option<String>,
 }
 
 /// Adds KEEPALIVED-MIB's global scalars.
@@ -122,7 +123,9 @@ pub fn add_global(m: &mut Mib, g: &Globals, host: &Host, traps: bool) {
     m.scalar(s(&[3, 1, 0]), Value::Integer(addr_type(server)));
     m.scalar(s(&[3, 2, 0]), Value::OctetString(addr_bytes(server)));
     m.scalar(s(&[3, 3, 0]), Value::Gauge32(g.smtp_timeout));
-    m.scalar(s(&[3, 4, 0]), text(&host.email_from));
+    if let Some(f) = &host.email_from {
+        m.scalar(s(&[3, 4, 0]), text(f));
+    }
     for (i, e) in g.emails.iter().enumerate() {
         m.cell(&s(&[3, 5, 1]), 2, &[i as u32 + 1], text(e));
     }
@@ -447,7 +450,7 @@ mod tests {
         let host = Host {
             version: "Keepalived v1.3.5".into(),
             router_id: "r1".into(),
-            email_from: "root@h".into(),
+            email_from: None,
         };
         let mut m = Mib::default();
         add_global(&mut m, &g, &host, true);
@@ -460,6 +463,7 @@ mod tests {
         assert_eq!(at(&[3, 1, 0]), Value::Integer(1));
         assert_eq!(at(&[3, 2, 0]), Value::OctetString(vec![0; 4]));
         assert_eq!(at(&[3, 3, 0]), Value::Gauge32(30));
+        assert_eq!(at(&[3, 4, 0]), Value::NoSuchObject);
         assert_eq!(at(&[3, 5, 1, 2, 2]), Value::OctetString(b"c@d".to_vec()));
         assert_eq!(at(&[3, 5, 1, 2, 3]), Value::NoSuchInstance);
         assert_eq!(at(&[4, 0]), Value::Integer(1));
