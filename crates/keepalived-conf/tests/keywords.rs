@@ -379,12 +379,7 @@ fn global_defs_keywords() {
         .iter()
         .map(|d| d.message.split('\'').nth(1).unwrap_or(""))
         .collect();
-    assert_eq!(
-        warned,
-        ["lvs_flush"],
-        "{}",
-        l.render_diagnostics()
-    );
+    assert_eq!(warned, ["lvs_flush"], "{}", l.render_diagnostics());
     let g = &l.config.global_defs;
     assert_eq!(g.router_id.as_deref(), Some("R1"));
     assert_eq!(g.notification_email, vec!["a@b.c", "d@e.f"]);
