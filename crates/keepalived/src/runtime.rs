@@ -314,7 +314,10 @@ impl Daemon {
         let (script_tx, script_rx) = unbounded_channel();
         let (recheck_tx, recheck_rx) = unbounded_channel();
         let (control_tx, control_rx) = tokio::sync::mpsc::channel(4);
-        let control = match control::serve(&opts.control_socket_path(), control_tx) {
+        // The daemon's own view: in a namespace, its /var/run/keepalived is the host's
+        // /var/run/keepalived/NAME.
+        let id = crate::netns::started().cloned().unwrap_or_default();
+        let control = match control::serve(&opts.control_socket_path(&id), control_tx) {
             Ok(s) => Some(s),
             Err(e) => {
                 logging::error(&format!(
