@@ -95,8 +95,8 @@ pub struct Keyword {
 }
 
 const SNMP_KEEPALIVED: &str = "KEEPALIVED-MIB's global part and its VRRP sync group, instance, \
-                               tracking and address tables are served; vrrpRouteTable, \
-                               vrrpRuleTable, vrrpScriptTable and static addresses are not";
+                               tracking, address and script tables are served; vrrpRouteTable \
+                               and vrrpRuleTable are not";
 const SNMP_CHECKER: &str = "the checker MIB belongs to the LVS/health-checker side (issue 13)";
 const LVS: &str = "the LVS/health-checker side is not implemented (issue 13)";
 const V2X: &str = "a keepalived 2.x keyword (1.3.5 rejects it) that is not implemented; \

@@ -161,7 +161,7 @@ pub struct Snapshot {
     pub(crate) epoch: Instant,
     pub(crate) instances: Vec<InstanceView>,
     /// `vrrp_script` name and result (`None`: not yet decided).
-    scripts: Vec<(String, Option<bool>)>,
+    pub(crate) scripts: Vec<(String, Option<bool>)>,
 }
 
 /// What the main loop must refresh after an input.

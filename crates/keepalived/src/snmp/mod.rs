@@ -107,6 +107,42 @@ pub struct InstanceExtra {
     pub promote_secondaries: bool,
 }
 
+/// A `vrrp_script` as KEEPALIVED-MIB's `vrrpScriptTable` shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Script {
+    /// Name.
+    pub name: String,
+    /// `script` command.
+    pub command: String,
+    /// `interval` in seconds.
+    pub interval: u32,
+    /// `weight`.
+    pub weight: i32,
+    /// `rise`.
+    pub rise: u32,
+    /// `fall`.
+    pub fall: u32,
+    /// `init_fail`.
+    pub init_fail: bool,
+}
+
+/// A `static_ipaddress` entry (row 0 of `vrrpAddressTable`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaticAddress {
+    /// The address.
+    pub addr: IpAddr,
+    /// Prefix length.
+    pub prefix_len: u8,
+    /// Device (`dev`, else `default_interface`, else eth0, as 1.3.5).
+    pub dev: String,
+    /// `brd`.
+    pub broadcast: Option<IpAddr>,
+    /// `scope` as the kernel's number.
+    pub scope: Option<u8>,
+    /// `label`.
+    pub label: Option<String>,
+}
+
 /// KEEPALIVED-MIB's global part and the configuration of its VRRP tables.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Globals {
@@ -130,6 +166,10 @@ pub struct Globals {
     pub groups: Vec<Group>,
     /// Per instance name.
     pub instances: HashMap<String, InstanceExtra>,
+    /// `vrrp_script`s in configuration order.
+    pub scripts: Vec<Script>,
+    /// `static_ipaddress` entries.
+    pub statics: Vec<StaticAddress>,
 }
 
 fn command(n: &Option<keepalived_conf::ast::Notify>) -> Option<String> {
@@ -200,6 +240,36 @@ impl Globals {
             net_namespace: cfg.net_namespace.clone(),
             groups,
             instances,
+            scripts: cfg
+                .scripts
+                .iter()
+                .map(|sc| Script {
+                    name: sc.name.clone(),
+                    command: sc.script.clone().unwrap_or_default(),
+                    interval: sc.interval_secs(),
+                    weight: sc.weight(),
+                    rise: sc.rise(),
+                    fall: sc.fall(),
+                    init_fail: sc.init_fail,
+                })
+                .collect(),
+            statics: {
+                let dflt = g.default_interface.as_deref().unwrap_or("eth0");
+                cfg.static_ipaddress
+                    .iter()
+                    .map(|a| StaticAddress {
+                        addr: a.addr,
+                        prefix_len: a.prefix(),
+                        dev: a.dev.clone().unwrap_or_else(|| dflt.to_string()),
+                        broadcast: a.brd,
+                        scope: a.scope.as_deref().and_then(|s| match s {
+                            "universe" => Some(0),
+                            _ => vrrp_netlink::parse_scope(s),
+                        }),
+                        label: a.label.clone(),
+                    })
+                    .collect()
+            },
         }
     }
 }

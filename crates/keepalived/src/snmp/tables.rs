@@ -5,9 +5,9 @@
 //! KEEPALIVED-MIB: the global scalars (version, router id, mail settings, traps, link
 //! beat, namespace) and the VRRP tables `vrrpSyncGroupTable`, `vrrpSyncGroupMemberTable`,
 //! `vrrpInstanceTable`, `vrrpTrackedInterfaceTable`, `vrrpTrackedScriptTable` and
-//! `vrrpAddressTable` (VIPs then eVIPs of each instance). Not served: `vrrpRouteTable`,
-//! `vrrpRuleTable`, `vrrpScriptTable` and static addresses (row 0 of the address table),
-//! and the LVS columns (this daemon has no checker).
+//! `vrrpAddressTable` (static addresses as instance 0, then VIPs and eVIPs of each instance)
+//! and `vrrpScriptTable`. Not served: `vrrpRouteTable`, `vrrpRuleTable`, and the LVS
+//! columns (this daemon has no checker).
 
 use std::net::IpAddr;
 
@@ -155,11 +155,63 @@ pub fn group_state(members: &[State]) -> State {
     }
 }
 
-/// Adds KEEPALIVED-MIB's VRRP tables. `if_index` gives an interface's ifIndex (0: none).
+/// `vrrpScriptResult`: disabled(0), init(1), bad(2), good(3), initfailed(5) (`None`: not
+/// yet decided; `disabled`: the script cannot run).
+fn script_result(result: Option<bool>, init_fail: bool, disabled: bool) -> i32 {
+    match (disabled, result) {
+        (true, _) => 0,
+        (_, Some(true)) => 3,
+        (_, Some(false)) => 2,
+        (_, None) if init_fail => 5,
+        (_, None) => 1,
+    }
+}
+
+/// One row of `vrrpAddressTable`.
+struct AddrRow<'a> {
+    addr: IpAddr,
+    prefix_len: u8,
+    dev: &'a str,
+    broadcast: Option<IpAddr>,
+    scope: Option<u8>,
+    label: Option<&'a str>,
+    set: bool,
+    advertised: bool,
+}
+
+fn add_address(
+    m: &mut Mib,
+    at: &[u32],
+    idx: [u32; 2],
+    a: &AddrRow<'_>,
+    if_index: &mut dyn FnMut(&str) -> u32,
+) {
+    m.cell(at, 2, &idx, Value::Integer(addr_type(a.addr)));
+    m.cell(at, 3, &idx, Value::OctetString(addr_bytes(a.addr)));
+    if a.addr.is_ipv4() {
+        let brd = a
+            .broadcast
+            .unwrap_or(IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
+        m.cell(at, 4, &idx, Value::OctetString(addr_bytes(brd)));
+    }
+    m.cell(at, 5, &idx, Value::Gauge32(u32::from(a.prefix_len)));
+    m.cell(at, 6, &idx, Value::Integer(scope(a.scope.unwrap_or(0))));
+    m.cell(at, 7, &idx, Value::Integer(if_index(a.dev) as i32));
+    m.cell(at, 8, &idx, text(a.dev));
+    if let Some(l) = a.label {
+        m.cell(at, 9, &idx, text(l));
+    }
+    m.cell(at, 10, &idx, yes_no(a.set));
+    m.cell(at, 11, &idx, yes_no(a.advertised));
+}
+
+/// Adds KEEPALIVED-MIB's VRRP tables. `if_index` gives an interface's ifIndex (0: none);
+/// `scripts` is each `vrrp_script`'s result.
 pub(crate) fn add_vrrp(
     m: &mut Mib,
     g: &Globals,
     insts: &[InstanceView],
+    scripts: &[(String, Option<bool>)],
     if_index: &mut dyn FnMut(&str) -> u32,
 ) {
     let entry = |table: u32| {
@@ -167,7 +219,51 @@ pub(crate) fn add_vrrp(
         o.extend_from_slice(&[table, 1]);
         o
     };
-    let (sg, sgm, it, ti, ts, at) = (entry(1), entry(2), entry(3), entry(4), entry(5), entry(6));
+    let (sg, sgm, it, ti, ts, at, sc) = (
+        entry(1),
+        entry(2),
+        entry(3),
+        entry(4),
+        entry(5),
+        entry(6),
+        entry(9),
+    );
+    // Static addresses are instance 0 of the address table (1.3.5), always set.
+    for (k, a) in g.statics.iter().enumerate() {
+        let row = AddrRow {
+            addr: a.addr,
+            prefix_len: a.prefix_len,
+            dev: &a.dev,
+            broadcast: a.broadcast,
+            scope: a.scope,
+            label: a.label.as_deref(),
+            set: true,
+            advertised: false,
+        };
+        add_address(m, &at, [0, k as u32 + 1], &row, if_index);
+    }
+    // Scripts the engine runs (1.3.5 lists its vrrp_script list), in file order.
+    let mut n = 0u32;
+    for s in &g.scripts {
+        let Some((_, result)) = scripts.iter().find(|(name, _)| *name == s.name) else {
+            continue;
+        };
+        n += 1;
+        let idx = [n];
+        let disabled = s.command.is_empty();
+        m.cell(&sc, 2, &idx, text(&s.name));
+        m.cell(&sc, 3, &idx, text(&s.command));
+        m.cell(&sc, 4, &idx, Value::Integer(s.interval as i32));
+        m.cell(&sc, 5, &idx, Value::Integer(s.weight));
+        m.cell(
+            &sc,
+            6,
+            &idx,
+            Value::Integer(script_result(*result, s.init_fail, disabled)),
+        );
+        m.cell(&sc, 7, &idx, Value::Gauge32(s.rise));
+        m.cell(&sc, 8, &idx, Value::Gauge32(s.fall));
+    }
     for (gi, grp) in g.groups.iter().enumerate() {
         let idx = [gi as u32 + 1];
         let states: Vec<State> = grp
@@ -290,24 +386,17 @@ pub(crate) fn add_vrrp(
             .map(|a| (a, true))
             .chain(c.excluded_vips.iter().map(|a| (a, false)));
         for (k, (a, advertised)) in addrs.enumerate() {
-            let i2 = [idx[0], k as u32 + 1];
-            m.cell(&at, 2, &i2, Value::Integer(addr_type(a.addr)));
-            m.cell(&at, 3, &i2, Value::OctetString(addr_bytes(a.addr)));
-            if a.addr.is_ipv4() {
-                let brd = a
-                    .broadcast
-                    .unwrap_or(IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
-                m.cell(&at, 4, &i2, Value::OctetString(addr_bytes(brd)));
-            }
-            m.cell(&at, 5, &i2, Value::Gauge32(u32::from(a.prefix_len)));
-            m.cell(&at, 6, &i2, Value::Integer(scope(a.scope.unwrap_or(0))));
-            m.cell(&at, 7, &i2, Value::Integer(if_index(&a.dev) as i32));
-            m.cell(&at, 8, &i2, text(&a.dev));
-            if let Some(l) = &a.label {
-                m.cell(&at, 9, &i2, text(l));
-            }
-            m.cell(&at, 10, &i2, yes_no(v.vips_set));
-            m.cell(&at, 11, &i2, yes_no(advertised));
+            let row = AddrRow {
+                addr: a.addr,
+                prefix_len: a.prefix_len,
+                dev: &a.dev,
+                broadcast: a.broadcast,
+                scope: a.scope,
+                label: a.label.as_deref(),
+                set: v.vips_set,
+                advertised,
+            };
+            add_address(m, &at, [idx[0], k as u32 + 1], &row, if_index);
         }
     }
 }
@@ -429,6 +518,63 @@ pub(crate) fn add_v3(m: &mut Mib, rows: &[V3Row<'_>], global_errors: [u64; 3]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn script_results_as_the_mib_numbers_them() {
+        assert_eq!(script_result(None, false, false), 1);
+        assert_eq!(script_result(None, true, false), 5);
+        assert_eq!(script_result(Some(true), true, false), 3);
+        assert_eq!(script_result(Some(false), false, false), 2);
+        assert_eq!(script_result(Some(true), false, true), 0);
+    }
+
+    /// Static addresses are row 0 of vrrpAddressTable; scripts the engine runs are listed.
+    #[test]
+    fn static_addresses_and_scripts() {
+        let g = Globals {
+            statics: vec![super::super::StaticAddress {
+                addr: "10.9.0.1".parse().unwrap(),
+                prefix_len: 24,
+                dev: "lo".into(),
+                broadcast: None,
+                scope: Some(253),
+                label: Some("lo:9".into()),
+            }],
+            scripts: vec![
+                super::super::Script {
+                    name: "chk".into(),
+                    command: "/bin/true".into(),
+                    interval: 2,
+                    weight: -10,
+                    rise: 1,
+                    fall: 3,
+                    init_fail: false,
+                },
+                super::super::Script {
+                    name: "unused".into(),
+                    ..Default::default()
+                },
+            ],
+            ..Default::default()
+        };
+        let mut m = Mib::default();
+        add_vrrp(&mut m, &g, &[], &[("chk".into(), Some(true))], &mut |_| 1);
+        let at = |p: &[u32]| {
+            let mut o = VRRP.to_vec();
+            o.extend_from_slice(p);
+            m.get(&o)
+        };
+        assert_eq!(at(&[6, 1, 3, 0, 1]), Value::OctetString(vec![10, 9, 0, 1]));
+        assert_eq!(at(&[6, 1, 6, 0, 1]), Value::Integer(2));
+        assert_eq!(at(&[6, 1, 9, 0, 1]), Value::OctetString(b"lo:9".to_vec()));
+        assert_eq!(at(&[6, 1, 10, 0, 1]), Value::Integer(1));
+        assert_eq!(at(&[6, 1, 11, 0, 1]), Value::Integer(2));
+        assert_eq!(at(&[9, 1, 2, 1]), Value::OctetString(b"chk".to_vec()));
+        assert_eq!(at(&[9, 1, 5, 1]), Value::Integer(-10));
+        assert_eq!(at(&[9, 1, 6, 1]), Value::Integer(3));
+        assert_eq!(at(&[9, 1, 8, 1]), Value::Gauge32(3));
+        assert_eq!(at(&[9, 1, 2, 2]), Value::NoSuchInstance);
+    }
 
     #[test]
     fn group_state_follows_members() {

@@ -186,7 +186,7 @@ impl Views {
         if c.keepalived {
             tables::add_global(&mut m, &c.globals, host, c.traps);
             let mut ifx = |n: &str| self.if_of(n).0;
-            tables::add_vrrp(&mut m, &c.globals, &snap.instances, &mut ifx);
+            tables::add_vrrp(&mut m, &c.globals, &snap.instances, &snap.scripts, &mut ifx);
         }
         if c.rfcv2 {
             let rows: Vec<Row> = snap.instances.iter().filter_map(|v| self.row(v)).collect();
