@@ -314,12 +314,22 @@ impl Config {
                 _ => {}
             }
         }
+        // In a namespace 1.3.5 defaults to `udp:localhost:705`, the namespace's own snmpd
+        // (several daemons cannot register the same MIBs with one snmpd): we do the same
+        // over TCP, AgentX here being stream-only.
+        let in_namespace = cfg.net_namespace.is_some()
+            || crate::netns::started().is_some_and(|i| i.namespace.is_some());
+        let default = if in_namespace {
+            Target::Tcp("127.0.0.1".into(), 705)
+        } else {
+            Target::Unix(PathBuf::from(DEFAULT_SOCKET))
+        };
         (keepalived || rfcv2 || rfcv3).then(|| Config {
             keepalived,
             rfcv2,
             rfcv3,
             traps,
-            target: target.unwrap_or_else(|| Target::Unix(PathBuf::from(DEFAULT_SOCKET))),
+            target: target.unwrap_or(default),
             globals: Arc::new(Globals::of(cfg)),
         })
     }
@@ -465,6 +475,13 @@ mod tests {
         assert_eq!(mibs(&c), (true, false, false));
         let c = Config::from(&defs(&[&["enable_snmp_rfcv3"]]), false, None).unwrap();
         assert_eq!(mibs(&c), (false, false, true));
+        // In a namespace: the namespace's own master over TCP unless a socket is given.
+        let mut ns = defs(&[&["enable_snmp_rfc"]]);
+        ns.net_namespace = Some("blue".into());
+        let c = Config::from(&ns, false, None).unwrap();
+        assert_eq!(c.target, Target::Tcp("127.0.0.1".into(), 705));
+        let c = Config::from(&ns, false, Some("unix:/x")).unwrap();
+        assert_eq!(c.target, Target::Unix("/x".into()));
     }
 
     #[test]
