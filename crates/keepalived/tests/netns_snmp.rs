@@ -1079,3 +1079,81 @@ fn keepalived_and_vrrpv3_mib_walks_match_keepalived_2_2_7() {
         );
     }
 }
+
+/// The seed instance twice (VI_1/VRID 51 and VI_2/VRID 52 with VIP .211) in sync group G.
+fn with_group(text: String) -> String {
+    let start = text.find("vrrp_instance VI_1").expect("seed instance");
+    let block = text[start..].to_string();
+    let second = block
+        .replacen("vrrp_instance VI_1", "vrrp_instance VI_2", 1)
+        .replacen("virtual_router_id 51", "virtual_router_id 52", 1)
+        .replacen("192.168.1.210/24", "192.168.1.211/24", 1);
+    assert_ne!(second, block, "seed instance edited");
+    format!("{text}\n{second}\nvrrp_sync_group G {{\n    group {{\n        VI_1\n        VI_2\n    }}\n}}\n")
+}
+
+/// KEEPALIVED-MIB's sync group tables and `vrrpSyncGroupStateChange`: A and B run VI_1 and
+/// VI_2 in group G; G is master(2) on A and backup(1) on B, its members listed; when A's
+/// link goes down B's group becomes MASTER and B traps it with its router id.
+#[test]
+fn keepalived_mib_sync_group_table_and_trap() {
+    let Some(mut lab) = Lab::new("sg", Impl::Ours, Impl::Ours) else {
+        return;
+    };
+    let (ns_a, ns_b) = (lab.a.ns.clone(), lab.b.ns.clone());
+    let dir = lab.dir.clone();
+    let _snmpd_a = snmpd(&ns_a, &dir, "a", false);
+    let (_trapd, trap_log) = snmptrapd(&ns_b, &dir);
+    let _snmpd_b = snmpd(&ns_b, &dir, "b", true);
+    sleep(1.0);
+    let kw = ["enable_snmp_keepalived", "enable_traps"];
+    let conf_a = conf_with(&lab, NodeId::A, "g", &kw, with_group);
+    let t = lab.start_conf_args(NodeId::A, &conf_a, &[]);
+    lab.a
+        .monitor
+        .wait_vip(true, t, 10.0)
+        .expect("A never took the VIP");
+    let conf_b = conf_with(&lab, NodeId::B, "g", &kw, with_group);
+    lab.start_conf_args(NodeId::B, &conf_b, &[]);
+    let group = format!("{KMIB}.2.1.1");
+    let st = format!("{group}.3.1");
+    assert_eq!(
+        wait_value(&ns_a, &group, &st, "INTEGER: 2", REGISTER_SECS).as_deref(),
+        Some("INTEGER: 2"),
+        "G master(2) on A"
+    );
+    assert_eq!(
+        wait_value(&ns_b, &group, &st, "INTEGER: 1", REGISTER_SECS).as_deref(),
+        Some("INTEGER: 1"),
+        "G backup(1) on B"
+    );
+    let a = walk(&ns_a, &format!("{KMIB}.2"));
+    let get =
+        |o: &str| value_of(&a, &format!("{KMIB}{o}")).unwrap_or_else(|| panic!("{o}: {a:#?}"));
+    assert_eq!(get(".2.1.1.2.1"), "STRING: \"G\"");
+    assert_eq!(get(".2.2.1.2.1.1"), "STRING: \"VI_1\"");
+    assert_eq!(get(".2.2.1.2.1.2"), "STRING: \"VI_2\"");
+    // Each instance names its group; both are MASTER.
+    for i in [1, 2] {
+        assert_eq!(get(&format!(".2.3.1.18.{i}")), "STRING: \"G\"");
+        assert_eq!(get(&format!(".2.3.1.4.{i}")), "INTEGER: 2");
+    }
+    lab.set_link(NodeId::A, true);
+    assert_eq!(
+        wait_value(&ns_b, &group, &st, "INTEGER: 2", 10.0).as_deref(),
+        Some("INTEGER: 2"),
+        "G master(2) on B after A's link went down"
+    );
+    let (found, log) = wait_trap(
+        &trap_log,
+        0,
+        &[
+            ".1.3.6.1.4.1.9586.100.5.2.10.0.1",
+            ".1.3.6.1.4.1.9586.100.5.2.1.1.2 = STRING: \"G\"",
+            ".1.3.6.1.4.1.9586.100.5.2.1.1.3 = INTEGER: 2",
+            ".1.3.6.1.4.1.9586.100.5.1.2.0 = STRING: \"NodeB\"",
+        ],
+        10.0,
+    );
+    assert!(found, "no vrrpSyncGroupStateChange (MASTER) from B:\n{log}");
+}
