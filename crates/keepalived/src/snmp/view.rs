@@ -367,3 +367,113 @@ pub fn group_trap(name: &str, state: State, router_id: &str) -> Trap {
         ],
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use std::net::Ipv4Addr;
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    use vrrp_engine::{Engine, Input};
+
+    use super::*;
+    use crate::metrics::Refresh;
+    use crate::snmp::{Globals, Target};
+    use crate::test_support::{feed, seed_advert, seed_engine};
+
+    fn config(rfcv2: bool, rfcv3: bool, traps: bool) -> Config {
+        Config {
+            keepalived: false,
+            rfcv2,
+            rfcv3,
+            traps,
+            target: Target::Tcp("127.0.0.1".into(), 705),
+            globals: Arc::new(Globals::default()),
+        }
+    }
+
+    /// Views that know the seed interface (the test host has none by that name).
+    fn views() -> Views {
+        let mut v = Views::default();
+        v.ifs.insert(
+            "enp11s0f0".into(),
+            (2, vec![2, 0, 0, 0, 0, 2], Instant::now()),
+        );
+        v
+    }
+
+    fn started_b(edit: impl FnOnce(String) -> String) -> (Engine, Shared) {
+        let mut e = seed_engine('b', edit);
+        let shared = Shared::new(Instant::now());
+        e.handle(Input::Start, Duration::ZERO);
+        shared.update(&e, Refresh::All);
+        (e, shared)
+    }
+
+    /// A wrong password makes one vrrpTrapAuthFailure with the packet's source and
+    /// authFailure(3), only with enable_traps and the RFC 2787 MIB.
+    #[test]
+    fn auth_failure_trap_names_the_source() {
+        let (mut e, shared) = started_b(|t| t);
+        let mut v = views();
+        v.refresh(&shared);
+        let wrong = seed_advert(Ipv4Addr::new(192, 168, 1, 77), 100, b"2222\0\0\0\0");
+        feed(&mut e, &wrong, Duration::from_millis(100));
+        feed(&mut e, &wrong, Duration::from_millis(200));
+        shared.update(&e, Refresh::Touched);
+        v.refresh(&shared);
+        let traps = v.take_traps(&config(true, false, true));
+        assert_eq!(traps.len(), 1, "{traps:?}");
+        let (oid, vbs) = &traps[0];
+        assert_eq!(oid.as_slice(), mib::TRAP_AUTH_FAILURE);
+        assert_eq!(
+            vbs[0],
+            (
+                vec![1, 3, 6, 1, 2, 1, 68, 1, 5, 2, 51],
+                Value::IpAddress([192, 168, 1, 77])
+            )
+        );
+        assert_eq!(
+            vbs[1],
+            (vec![1, 3, 6, 1, 2, 1, 68, 1, 6, 2, 51], Value::Integer(3))
+        );
+        // Already taken; and without enable_traps nothing is sent.
+        assert!(v.take_traps(&config(true, false, true)).is_empty());
+        feed(&mut e, &wrong, Duration::from_millis(300));
+        shared.update(&e, Refresh::Touched);
+        v.refresh(&shared);
+        assert!(v.take_traps(&config(true, false, false)).is_empty());
+    }
+
+    /// A VRRPv3 BACKUP that hears no master becomes MASTER: vrrpv3NewMaster with our
+    /// address and masterNoResponse(3); the RFC 2787 trap is not sent for a v3 instance.
+    #[test]
+    fn v3_new_master_trap_with_its_reason() {
+        let (mut e, shared) = started_b(|t| {
+            let s = t.find("authentication {").unwrap();
+            let end = s + t[s..].find('}').unwrap() + 1;
+            let mut t = t.clone();
+            t.replace_range(s..end, "");
+            t.replacen("advert_int 1", "advert_int 1\n    version 3", 1)
+        });
+        let mut v = views();
+        v.refresh(&shared);
+        e.handle(Input::Timer, Duration::from_secs(10));
+        assert_eq!(e.state(vrrp_engine::InstanceId(0)), State::Master);
+        shared.update(&e, Refresh::Touched);
+        v.refresh(&shared);
+        let traps = v.take_traps(&config(true, true, true));
+        assert_eq!(traps.len(), 1, "{traps:?}");
+        let (oid, vbs) = &traps[0];
+        assert_eq!(oid.as_slice(), tables::TRAP_V3_NEW_MASTER);
+        let mut master = tables::V3_OPER_ENTRY.to_vec();
+        master.extend_from_slice(&[3, 2, 51, 1]);
+        assert_eq!(vbs[0], (master, Value::OctetString(vec![192, 168, 1, 199])));
+        assert_eq!(vbs[1].1, Value::Integer(3));
+        // The statistics row says the same.
+        let m = v.mib(&config(false, true, true), &Host::default());
+        let mut reason = tables::V3_STATS_ENTRY.to_vec();
+        reason.extend_from_slice(&[2, 2, 51, 1]);
+        assert_eq!(m.get(&reason), Value::Integer(3));
+    }
+}
