@@ -1,13 +1,20 @@
 //! SNMP (issue 12 §1) in network namespaces: Debian's snmpd runs inside each node namespace
 //! as AgentX master (`agentxsocket tcp:127.0.0.1:705`, SNMP only on the namespace's
 //! loopback, private pid/persistent dirs), our daemon is its subagent (`snmp_socket
-//! tcp:127.0.0.1:705`, `enable_snmp_rfc`, `enable_traps`), and net-snmp's own `snmpwalk`
-//! (numeric OIDs) reads RFC 2787's VRRP-MIB from inside the namespace.
+//! tcp:127.0.0.1:705` and the `enable_snmp_*`/`enable_traps` keywords each test names), and
+//! net-snmp's own `snmpwalk` (numeric OIDs) reads the MIBs from inside the namespace; a
+//! snmptrapd in B's namespace receives what B's snmpd forwards.
 //!
-//! Checks: `vrrpOperState` of VRID 51 is master(3) on A and backup(2) on B, flips on a
-//! failover and back; the address, priority and statistics columns; a snmpd started after
-//! the daemon (B) and a snmpd restarted under it (A) both get the registration; B's snmpd
-//! forwards our `vrrpTrapNewMaster` to a snmptrapd in B's namespace.
+//! - RFC 2787: `vrrpOperState` of VRID 51 master(3)/backup(2), flipping on a failover and
+//!   back; the address, priority and statistics columns; a snmpd started after the daemon
+//!   and one restarted under it; `vrrpTrapNewMaster`; the walk beside keepalived 2.2.7's.
+//! - KEEPALIVED-MIB: instance/address/global objects, `vrrpInstanceState` over a failover,
+//!   `vrrpInstanceStateChange` and `vrrpTrapAuthFailure` (A back with a wrong `auth_pass`);
+//!   the sync group tables and `vrrpSyncGroupStateChange`.
+//! - RFC 6527: `vrrpv3OperationsStatus` over a failover, the address and statistics tables,
+//!   `vrrpv3NewMaster` (masterNoResponse), then SIGHUPs that add KEEPALIVED-MIB, switch SNMP
+//!   off and on again.
+//! - KEEPALIVED-MIB and VRRPV3-MIB walks beside keepalived 2.2.7's (its 2.x additions named).
 //! Needs root: skipped with a message elsewhere, a failure under CI=true.
 
 mod lab;
