@@ -1,6 +1,8 @@
-//! SNMP: an AgentX (RFC 2741) subagent of net-snmp's snmpd serving RFC 2787's VRRP-MIB
-//! (`enable_snmp_rfc`/`enable_snmp_rfcv2`, or `-x/--snmp`) and sending `vrrpTrapNewMaster`
-//! (`enable_traps`), as keepalived 1.3.5 does (issue 12 §1).
+//! SNMP: an AgentX (RFC 2741) subagent of net-snmp's snmpd serving, as keepalived 1.3.5
+//! does (issue 12 §1), KEEPALIVED-MIB (`enable_snmp_keepalived`, [`tables`]), RFC 2787's
+//! VRRP-MIB (`enable_snmp_rfcv2`, [`mib`]) and RFC 6527's VRRPV3-MIB (`enable_snmp_rfcv3`;
+//! `enable_snmp_rfc` is both RFC MIBs, `-x/--snmp` all three), and sending their traps
+//! (`enable_traps`). The settings follow reloads ([`Agent::reconfigure`]).
 //!
 //! The AgentX codec is ours ([`pdu`]): the one Rust AgentX crate, `agentx` (LINBIT, 0.1.1,
 //! two releases on one day in September 2023, none since, a codec without session
