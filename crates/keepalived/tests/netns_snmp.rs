@@ -15,6 +15,7 @@
 //!   `vrrpv3NewMaster` (masterNoResponse), then SIGHUPs that add KEEPALIVED-MIB, switch SNMP
 //!   off and on again.
 //! - KEEPALIVED-MIB and VRRPV3-MIB walks beside keepalived 2.2.7's (its 2.x additions named).
+//!
 //! Needs root: skipped with a message elsewhere, a failure under CI=true.
 
 mod lab;
