@@ -416,7 +416,13 @@ impl Daemon {
     /// snapshot as the metrics (created here when metrics are off). On a reload the running
     /// subagent takes the new settings (SNMP on, off, other MIBs or socket), or one starts.
     fn start_snmp(&mut self, cfg: &conf::Config) {
-        let c = snmp::Config::from(cfg, self.opts.snmp, self.opts.snmp_socket.as_deref());
+        let in_namespace = crate::netns::started().is_some_and(|i| i.namespace.is_some());
+        let c = snmp::Config::from(
+            cfg,
+            self.opts.snmp,
+            self.opts.snmp_socket.as_deref(),
+            in_namespace,
+        );
         if let Some(agent) = &self.snmp {
             agent.reconfigure(c);
             return;
@@ -428,6 +434,8 @@ impl Daemon {
             .metrics
             .get_or_insert_with(|| metrics::Shared::new(self.epoch))
             .clone();
+        // Enabled by a reload: the snapshot starts from the running engine at once.
+        shared.update(&self.engine, metrics::Refresh::All);
         match snmp::Agent::spawn(c, shared, self.epoch) {
             Ok(a) => self.snmp = Some(a),
             Err(e) => logging::error(&format!("Cannot start the SNMP subagent: {e}")),

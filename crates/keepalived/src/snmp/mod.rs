@@ -281,11 +281,13 @@ impl Config {
     /// (which `snmp_socket` overrides, as in 1.3.5). As 1.3.5: `-x` enables all three
     /// MIBs, `enable_snmp_rfc` both RFC MIBs; `None` when no MIB is enabled (then
     /// `enable_traps` alone does nothing: 1.3.5 starts no subagent). A bad socket is logged
-    /// and the default used.
+    /// and the default used; `in_namespace`: the daemon runs in a namespace (`-s` or
+    /// `net_namespace`), which changes the default.
     pub fn from(
         cfg: &keepalived_conf::ast::Config,
         cli_snmp: bool,
         cli_socket: Option<&str>,
+        in_namespace: bool,
     ) -> Option<Config> {
         let g = &cfg.global_defs;
         let (mut keepalived, mut rfcv2, mut rfcv3) = (cli_snmp, cli_snmp, cli_snmp);
@@ -319,8 +321,6 @@ impl Config {
         // In a namespace 1.3.5 defaults to `udp:localhost:705`, the namespace's own snmpd
         // (several daemons cannot register the same MIBs with one snmpd): we do the same
         // over TCP, AgentX here being stream-only.
-        let in_namespace = cfg.net_namespace.is_some()
-            || crate::netns::started().is_some_and(|i| i.namespace.is_some());
         let default = if in_namespace {
             Target::Tcp("127.0.0.1".into(), 705)
         } else {
@@ -457,32 +457,37 @@ mod tests {
     /// socket alone start nothing.
     #[test]
     fn config_from_keywords_and_command_line() {
-        assert_eq!(Config::from(&defs(&[]), false, None), None);
+        assert_eq!(Config::from(&defs(&[]), false, None, false), None);
         // snmp_socket alone, traps alone: no MIB to serve (1.3.5 starts no subagent).
         let off = defs(&[&["snmp_socket", "tcp:1.2.3.4:705"], &["enable_traps"]]);
-        assert_eq!(Config::from(&off, false, None), None);
-        let c = Config::from(&defs(&[&["enable_snmp_rfcv2"]]), false, None).unwrap();
+        assert_eq!(Config::from(&off, false, None, false), None);
+        let c = Config::from(&defs(&[&["enable_snmp_rfcv2"]]), false, None, false).unwrap();
         assert_eq!(c.target, Target::Unix(DEFAULT_SOCKET.into()));
         assert_eq!(mibs(&c), (false, true, false));
         assert!(!c.traps);
-        let c = Config::from(&off, true, Some("tcp:705")).unwrap();
+        let c = Config::from(&off, true, Some("tcp:705"), false).unwrap();
         // snmp_socket overrides -A; -x enables all three.
         assert_eq!(c.target, Target::Tcp("1.2.3.4".into(), 705));
         assert_eq!(mibs(&c), (true, true, true));
         assert!(c.traps);
-        let c = Config::from(&defs(&[&["enable_snmp_rfc"]]), false, Some("unix:/x")).unwrap();
+        let c = Config::from(
+            &defs(&[&["enable_snmp_rfc"]]),
+            false,
+            Some("unix:/x"),
+            false,
+        )
+        .unwrap();
         assert_eq!(c.target, Target::Unix("/x".into()));
         assert_eq!(mibs(&c), (false, true, true));
-        let c = Config::from(&defs(&[&["enable_snmp_keepalived"]]), false, None).unwrap();
+        let c = Config::from(&defs(&[&["enable_snmp_keepalived"]]), false, None, false).unwrap();
         assert_eq!(mibs(&c), (true, false, false));
-        let c = Config::from(&defs(&[&["enable_snmp_rfcv3"]]), false, None).unwrap();
+        let c = Config::from(&defs(&[&["enable_snmp_rfcv3"]]), false, None, false).unwrap();
         assert_eq!(mibs(&c), (false, false, true));
         // In a namespace: the namespace's own master over TCP unless a socket is given.
-        let mut ns = defs(&[&["enable_snmp_rfc"]]);
-        ns.net_namespace = Some("blue".into());
-        let c = Config::from(&ns, false, None).unwrap();
+        let ns = defs(&[&["enable_snmp_rfc"]]);
+        let c = Config::from(&ns, false, None, true).unwrap();
         assert_eq!(c.target, Target::Tcp("127.0.0.1".into(), 705));
-        let c = Config::from(&ns, false, Some("unix:/x")).unwrap();
+        let c = Config::from(&ns, false, Some("unix:/x"), true).unwrap();
         assert_eq!(c.target, Target::Unix("/x".into()));
     }
 
