@@ -13,7 +13,7 @@
 //!   the sync group tables and `vrrpSyncGroupStateChange`.
 //! - RFC 6527: `vrrpv3OperationsStatus` over a failover, the address and statistics tables,
 //!   `vrrpv3NewMaster` (masterNoResponse), then SIGHUPs that add KEEPALIVED-MIB, switch SNMP
-//!   off and on again.
+//!   off and on again; a SIGHUP that enables SNMP in a daemon started without it.
 //! - KEEPALIVED-MIB and VRRPV3-MIB walks beside keepalived 2.2.7's (its 2.x additions named).
 //!
 //! Needs root: skipped with a message elsewhere, a failure under CI=true.
@@ -1164,4 +1164,44 @@ fn keepalived_mib_sync_group_table_and_trap() {
         10.0,
     );
     assert!(found, "no vrrpSyncGroupStateChange (MASTER) from B:\n{log}");
+}
+
+/// A daemon started without SNMP gets the subagent from a SIGHUP that enables it (1.3.5
+/// reads the SNMP keywords only at start): RFC 2787 is then served, same process.
+#[test]
+fn reload_starts_snmp_in_a_daemon_started_without() {
+    let Some(mut lab) = Lab::new("sr", Impl::Ours, Impl::Ours) else {
+        return;
+    };
+    let ns_a = lab.a.ns.clone();
+    let dir = lab.dir.clone();
+    let _snmpd_a = snmpd(&ns_a, &dir, "a", false);
+    let conf_a = conf_with(&lab, NodeId::A, "r", &[], |t| t);
+    let t = lab.start_conf_args(NodeId::A, &conf_a, &[]);
+    lab.a
+        .monitor
+        .wait_vip(true, t, 10.0)
+        .expect("A never took the VIP");
+    sleep(3.0);
+    assert!(walk(&ns_a, ".1.3.6.1.2.1.68").is_empty(), "VRRP-MIB before");
+    let pid = lab.a.daemon().pid;
+    let text = std::fs::read_to_string(&conf_a).expect("conf A");
+    let on = text.replacen(
+        "snmp_socket tcp:127.0.0.1:705",
+        "snmp_socket tcp:127.0.0.1:705\n   enable_snmp_rfcv2",
+        1,
+    );
+    assert_ne!(on, text);
+    std::fs::write(&conf_a, on).expect("write conf A");
+    lab.a.daemon().signal(libc::SIGHUP);
+    let ifx = ifindex(&ns_a);
+    let st = format!("{OPER_STATE}.{ifx}.51");
+    assert_eq!(
+        wait_value(&ns_a, OPER_STATE, &st, "INTEGER: 3", REGISTER_SECS).as_deref(),
+        Some("INTEGER: 3"),
+        "vrrpOperState after the reload enabled SNMP"
+    );
+    let d = lab.a.daemon();
+    assert_eq!(d.pid, pid, "same daemon");
+    assert!(!d.exited(), "the daemon runs on");
 }
