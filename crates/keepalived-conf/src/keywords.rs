@@ -131,15 +131,10 @@ pub struct Keyword {
     pub effect: Effect,
 }
 
-const SNMP_KEEPALIVED: &str = "KEEPALIVED-MIB is not served: only RFC 2787's VRRP-MIB \
-                               (enable_snmp_rfc/enable_snmp_rfcv2) is";
-const SNMP_RFCV3: &str = "RFC 6527's VRRPV3-MIB is not served: only RFC 2787's VRRP-MIB \
-                          (enable_snmp_rfc/enable_snmp_rfcv2) is";
+const SNMP_KEEPALIVED: &str = "KEEPALIVED-MIB's global part and its VRRP sync group, instance, \
+                               tracking, address and script tables are served; vrrpRouteTable \
+                               and vrrpRuleTable are not";
 const SNMP_CHECKER: &str = "the checker MIB belongs to the LVS/health-checker side (issue 13)";
-const SNMP_TRAPS: &str = "only RFC 2787's vrrpTrapNewMaster is sent; vrrpTrapAuthFailure and \
-                          KEEPALIVED-MIB's traps are not";
-const SNMP_RFC: &str = "RFC 2787's VRRP-MIB for IPv4 instances; with enable_snmp_rfc, 1.3.5 \
-                        would also serve RFC 6527's VRRPV3-MIB, which is not served";
 /// The classification of the LVS/health-checker keywords the checker process applies
 /// (`crates/keepalived/src/checker`); the exceptions below name what is missing.
 pub const LVS: Effect = Applied;
@@ -236,12 +231,12 @@ pub const KEYWORDS: &[Keyword] = &[
     kw(GlobalDefs, "checker_priority", V135, LVS),
     kw(GlobalDefs, "checker_no_swap", V135, LVS),
     kw(GlobalDefs, "snmp_socket", V135, Applied),
-    kw(GlobalDefs, "enable_traps", V135, Partial(SNMP_TRAPS)),
+    kw(GlobalDefs, "enable_traps", V135, Applied),
     kw(
         GlobalDefs,
         "enable_snmp_keepalived",
         V135,
-        NotApplied(SNMP_KEEPALIVED),
+        Partial(SNMP_KEEPALIVED),
     ),
     kw(
         GlobalDefs,
@@ -249,14 +244,9 @@ pub const KEYWORDS: &[Keyword] = &[
         V135,
         NotApplied(SNMP_CHECKER),
     ),
-    kw(GlobalDefs, "enable_snmp_rfc", V135, Partial(SNMP_RFC)),
+    kw(GlobalDefs, "enable_snmp_rfc", V135, Applied),
     kw(GlobalDefs, "enable_snmp_rfcv2", V135, Applied),
-    kw(
-        GlobalDefs,
-        "enable_snmp_rfcv3",
-        V135,
-        NotApplied(SNMP_RFCV3),
-    ),
+    kw(GlobalDefs, "enable_snmp_rfcv3", V135, Applied),
     kw(
         GlobalDefs,
         "enable_dbus",

@@ -55,7 +55,7 @@ pub struct Options {
     pub namespace: Option<String>,
     /// Options accepted for compatibility that change nothing here (`-R`, `-I`, `-a`, `-x`, `-m`, …).
     pub ignored: Vec<String>,
-    /// `-x/--snmp`: serve the RFC 2787 VRRP-MIB over AgentX (as `enable_snmp_rfc`).
+    /// `-x/--snmp`: serve KEEPALIVED-MIB and both RFC VRRP MIBs over AgentX (1.3.5's `-x`).
     pub snmp: bool,
     /// `-A/--snmp-agent-socket`: the AgentX master's socket (`snmp_socket` overrides it).
     pub snmp_socket: Option<String>,
@@ -78,19 +78,17 @@ impl Options {
         self.check_only || !self.vrrp_only
     }
 
-    /// The control socket: `--control-socket`, else the pid file's path with the extension
-    /// `.ctl` (`/var/run/keepalived.pid` gives the default `/var/run/keepalived.ctl`), so that
-    /// daemons started with their own `-p` never share one.
-    ///
-    /// Without `-p` it is `/var/run/keepalived.ctl` even for a daemon whose pid files move
-    /// with `net_namespace`/`instance`/`use_pid_dir`: give such daemons `--control-socket`
-    /// (or `-p`) of their own.
-    pub fn control_socket_path(&self) -> PathBuf {
+    /// The control socket of a daemon with identity `id`: `--control-socket`, else the main
+    /// pid file's path with the extension `.ctl` — `-p`'s, or the default one, which follows
+    /// `net_namespace`/`instance`/`use_pid_dir` (see [`crate::netns::Identity::control_socket`]):
+    /// daemons with their own pid files never share a socket.
+    pub fn control_socket_path(&self, id: &crate::netns::Identity) -> PathBuf {
         self.control_socket.clone().unwrap_or_else(|| {
-            self.pid_file
-                .clone()
-                .unwrap_or_else(|| PathBuf::from("/var/run/keepalived.pid"))
-                .with_extension("ctl")
+            id.control_socket(
+                std::path::Path::new(crate::netns::RUN_DIR),
+                self.pid_file.as_deref(),
+                crate::netns::View::Daemon,
+            )
         })
     }
 }
@@ -138,10 +136,18 @@ pub enum Command {
     Help,
     /// `--status [--json]`: ask the running daemon on its control socket.
     Status {
-        /// `--control-socket`.
-        socket: PathBuf,
+        /// `--control-socket`, or the one next to `-p`'s pid file; `None`: the daemon's
+        /// default, which depends on its namespace and instance (see
+        /// [`crate::netns::Identity::control_socket`]).
+        socket: Option<PathBuf>,
         /// `--json`.
         json: bool,
+        /// `-f`: where the namespace and instance of the daemon asked are read.
+        config_file: PathBuf,
+        /// `-s/--namespace`.
+        namespace: Option<String>,
+        /// `-i/--config-id`.
+        config_id: Option<String>,
     },
     /// `--signum=FUNC` (keepalived 2.x): print the signal number of FUNC.
     Signum(String),
@@ -344,8 +350,14 @@ where
         Ok(Command::Signum(f))
     } else if extra.status {
         Ok(Command::Status {
-            socket: opts.control_socket_path(),
+            socket: opts
+                .control_socket
+                .clone()
+                .or_else(|| opts.pid_file.as_ref().map(|p| p.with_extension("ctl"))),
             json: extra.json,
+            config_file: opts.config_file.clone(),
+            namespace: opts.namespace.clone(),
+            config_id: opts.config_id.clone(),
         })
     } else if extra.json {
         Err(CliError::BadValue {
@@ -446,7 +458,7 @@ pub fn usage(prog: &str) -> String {
   -r, --vrrp_pid=FILE          Use specified pidfile for VRRP child process\n\
   -c, --checkers_pid=FILE      Use specified pidfile for checkers child process\n\
   -a, --address-monitoring     Report all address additions/deletions notified via netlink (ignored)\n\
-  -x, --snmp                   Enable SNMP subsystem (RFC 2787 VRRP-MIB)\n\
+  -x, --snmp                   Enable SNMP subsystem (KEEPALIVED-MIB, VRRP-MIB, VRRPV3-MIB)\n\
   -A, --snmp-agent-socket=FILE Use the specified socket for master agent\n\
   -s, --namespace=NAME         Run in network namespace NAME (overrides config)\n\
   -m, --core-dump              Produce core dump if terminate abnormally (ignored)\n\
@@ -468,7 +480,7 @@ pub fn version_banner() -> String {
     format!(
         "Keepalived v1.3.5 compatible: keepalived-rs v{}\n\n\
          A Rust reimplementation of keepalived (VRRP and the LVS health checkers); reads keepalived 1.3.5 configuration files.\n\n\
-         Build options: LVS LIBIPVS_NETLINK VRRP VRRP_AUTH SNMP SNMP_RFC SNMP_RFCV2 (no DBus)\n",
+         Build options: LVS LIBIPVS_NETLINK VRRP VRRP_AUTH SNMP SNMP_KEEPALIVED SNMP_RFC SNMP_RFCV2 SNMP_RFCV3 (no DBus)\n",
         env!("CARGO_PKG_VERSION")
     )
 }
@@ -610,31 +622,41 @@ mod tests {
         assert_eq!(
             parse(["--status"]),
             Ok(Command::Status {
-                socket: PathBuf::from(crate::control::DEFAULT_SOCKET),
-                json: false
+                socket: None,
+                json: false,
+                config_file: PathBuf::from(DEFAULT_CONFIG),
+                namespace: None,
+                config_id: None,
             })
         );
         assert_eq!(
             parse(["--status", "--json", "--control-socket", "/run/k.ctl"]),
             Ok(Command::Status {
-                socket: PathBuf::from("/run/k.ctl"),
-                json: true
+                socket: Some(PathBuf::from("/run/k.ctl")),
+                json: true,
+                config_file: PathBuf::from(DEFAULT_CONFIG),
+                namespace: None,
+                config_id: None,
             })
         );
         assert_eq!(parse(["--signum=JSON"]), Ok(Command::Signum("JSON".into())));
         let o = run(&["-n", "--control-socket=/tmp/x.ctl"]);
-        assert_eq!(o.control_socket_path(), PathBuf::from("/tmp/x.ctl"));
+        let id = crate::netns::Identity::default();
+        assert_eq!(o.control_socket_path(&id), PathBuf::from("/tmp/x.ctl"));
         // Without it: next to the pid file, so two daemons with their own -p never collide.
         let o = run(&["-n", "-p", "/tmp/lab/a-keepalived.pid"]);
         assert_eq!(
-            o.control_socket_path(),
+            o.control_socket_path(&id),
             PathBuf::from("/tmp/lab/a-keepalived.ctl")
         );
         assert_eq!(
             parse(["--status", "-p", "/run/b.pid"]),
             Ok(Command::Status {
-                socket: PathBuf::from("/run/b.ctl"),
-                json: false
+                socket: Some(PathBuf::from("/run/b.ctl")),
+                json: false,
+                config_file: PathBuf::from(DEFAULT_CONFIG),
+                namespace: None,
+                config_id: None,
             })
         );
         assert!(matches!(parse(["--json"]), Err(CliError::BadValue { .. })));

@@ -60,7 +60,17 @@ fn real_main() -> i32 {
             eprint!("{}", cli::version_banner());
             0
         }
-        cli::Command::Status { socket, json } => status(&socket, json),
+        cli::Command::Status {
+            socket,
+            json,
+            config_file,
+            namespace,
+            config_id,
+        } => {
+            let socket = socket
+                .unwrap_or_else(|| status_socket(&config_file, namespace.as_deref(), config_id));
+            status(&socket, json)
+        }
         cli::Command::Signum(func) => match control::signum(&func) {
             Some(n) => {
                 println!("{n}");
@@ -75,6 +85,21 @@ fn real_main() -> i32 {
         cli::Command::Run(opts) if opts.config_test => config_test(&opts),
         cli::Command::Run(opts) => daemon(*opts),
     }
+}
+
+/// The default control socket of the daemon that `-f`, `-s` and `-i` describe, as the host
+/// sees it: its namespace and instance come from the configuration file (as the daemon's
+/// do); an unreadable file leaves `-s` alone.
+fn status_socket(
+    config_file: &Path,
+    namespace: Option<&str>,
+    config_id: Option<String>,
+) -> std::path::PathBuf {
+    let cfg = conf::load(config_file, &conf::LoadOptions { config_id })
+        .map(|l| l.config)
+        .unwrap_or_default();
+    let (id, _) = netns::Identity::resolve(&cfg, namespace);
+    id.control_socket(Path::new(netns::RUN_DIR), None, netns::View::Host)
 }
 
 /// `--status [--json]`: the running daemon's instances; 1 when no daemon answers.

@@ -65,6 +65,9 @@ pub(crate) struct Labels {
     /// keepalived-exporter puts in `ip_address` and `intf`).
     vips: Vec<(String, String)>,
     excluded: Vec<(String, String)>,
+    /// The whole instance configuration (KEEPALIVED-MIB's instance, tracking and address
+    /// tables show most of it).
+    pub(crate) cfg: vrrp_engine::InstanceConfig,
 }
 
 impl Labels {
@@ -92,6 +95,7 @@ impl Labels {
             v2: c.version == vrrp_engine::Version::V2,
             vips: pairs(&c.vips),
             excluded: pairs(&c.excluded_vips),
+            cfg: c.clone(),
         })
     }
 }
@@ -102,13 +106,17 @@ pub(crate) struct InstanceView {
     pub(crate) labels: Arc<Labels>,
     pub(crate) state: State,
     pub(crate) base_priority: u8,
-    effective_priority: u8,
+    pub(crate) effective_priority: u8,
     /// `garp_master_delay` in seconds (keepalived-exporter's `gratuitous_arp_delay`).
     garp_delay_secs: u64,
     pub(crate) stats: InstanceStats,
     pub(crate) observed: Observed,
     /// The MASTER heard while BACKUP (for SNMP's `vrrpOperMasterIpAddr`).
     pub(crate) master: Option<std::net::IpAddr>,
+    /// Whether the instance holds its VIPs (KEEPALIVED-MIB's `vrrpInstanceVipsStatus`).
+    pub(crate) vips_set: bool,
+    /// Kind of the cause of the last transition (RFC 6527's master reason).
+    pub(crate) last_cause: Option<&'static str>,
 }
 
 impl InstanceView {
@@ -123,6 +131,8 @@ impl InstanceView {
             stats: InstanceStats::ZERO,
             observed: Observed::default(),
             master: None,
+            vips_set: false,
+            last_cause: None,
         };
         v.refresh(engine, id);
         Some(v)
@@ -139,6 +149,8 @@ impl InstanceView {
         self.stats.clone_from(engine.stats(id));
         self.observed = engine.observed(id);
         self.master = engine.master_address(id);
+        self.vips_set = engine.holds_vips(id);
+        self.last_cause = engine.last_transition(id).map(|t| t.cause.kind());
     }
 }
 
@@ -149,7 +161,7 @@ pub struct Snapshot {
     pub(crate) epoch: Instant,
     pub(crate) instances: Vec<InstanceView>,
     /// `vrrp_script` name and result (`None`: not yet decided).
-    scripts: Vec<(String, Option<bool>)>,
+    pub(crate) scripts: Vec<(String, Option<bool>)>,
 }
 
 /// What the main loop must refresh after an input.

@@ -72,6 +72,16 @@ pub struct Identity {
     pub namespace_with_ipsets: bool,
 }
 
+/// Whose view of the file system a path is for: a daemon in a namespace has
+/// `/var/run/keepalived/NAME` of the host bind-mounted on `/var/run/keepalived`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum View {
+    /// The daemon's own (after [`enter`]).
+    Daemon,
+    /// The host's (`--status` and other clients, `ip netns exec` included).
+    Host,
+}
+
 /// The two pid files the daemon writes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PidPaths {
@@ -152,6 +162,32 @@ impl Identity {
         PidPaths {
             main: main.map_or_else(|| name("keepalived"), Path::to_path_buf),
             vrrp: vrrp.map_or_else(|| name("vrrp"), Path::to_path_buf),
+        }
+    }
+
+    /// The control socket when `--control-socket` is not given: the main pid file's path
+    /// with the extension `.ctl` — `-p`'s (`main`), else the default pid file's, so it
+    /// follows the pid file's `_INSTANCE` suffix and directory: `/var/run/keepalived.ctl`,
+    /// `/var/run/keepalived/keepalived_INSTANCE.ctl` with an instance (or `use_pid_dir`).
+    /// In a namespace the daemon's `/var/run/keepalived/keepalived.ctl` is
+    /// `/var/run/keepalived/NAME/keepalived.ctl` on the host (`view`).
+    pub fn control_socket(&self, run_dir: &Path, main: Option<&Path>, view: View) -> PathBuf {
+        if let Some(p) = main {
+            return p.with_extension("ctl");
+        }
+        let daemon = self
+            .pid_paths(run_dir, None, None)
+            .main
+            .with_extension("ctl");
+        match (&self.namespace, view) {
+            (Some(ns), View::Host) => {
+                let dir = run_dir.join("keepalived");
+                match daemon.strip_prefix(&dir) {
+                    Ok(rest) => dir.join(ns).join(rest),
+                    Err(_) => daemon,
+                }
+            }
+            _ => daemon,
         }
     }
 }
@@ -475,6 +511,44 @@ mod tests {
     fn paths(id: &Identity, main: Option<&str>, vrrp: Option<&str>) -> (String, String) {
         let p = id.pid_paths(Path::new(RUN_DIR), main.map(Path::new), vrrp.map(Path::new));
         (p.main.display().to_string(), p.vrrp.display().to_string())
+    }
+
+    /// The control socket sits next to the default pid file, so it follows the namespace
+    /// (host path under `/var/run/keepalived/NAME`) and the `_INSTANCE` suffix; `-p` wins.
+    #[test]
+    fn control_socket_follows_the_pid_file() {
+        let run = Path::new(RUN_DIR);
+        let sock = |id: &Identity, main: Option<&str>, v: View| {
+            id.control_socket(run, main.map(Path::new), v)
+                .display()
+                .to_string()
+        };
+        let plain = Identity::resolve(&cfg(""), None).0;
+        for v in [View::Daemon, View::Host] {
+            assert_eq!(sock(&plain, None, v), "/var/run/keepalived.ctl");
+        }
+        let inst = Identity::resolve(&cfg("instance I1\n"), None).0;
+        for v in [View::Daemon, View::Host] {
+            assert_eq!(
+                sock(&inst, None, v),
+                "/var/run/keepalived/keepalived_I1.ctl"
+            );
+        }
+        let ns = Identity::resolve(&cfg("net_namespace blue\n"), None).0;
+        assert_eq!(
+            sock(&ns, None, View::Daemon),
+            "/var/run/keepalived/keepalived.ctl"
+        );
+        assert_eq!(
+            sock(&ns, None, View::Host),
+            "/var/run/keepalived/blue/keepalived.ctl"
+        );
+        let both = Identity::resolve(&cfg("instance I1\n"), Some("red")).0;
+        assert_eq!(
+            sock(&both, None, View::Host),
+            "/var/run/keepalived/red/keepalived_I1.ctl"
+        );
+        assert_eq!(sock(&both, Some("/tmp/k.pid"), View::Host), "/tmp/k.ctl");
     }
 
     #[test]

@@ -219,6 +219,8 @@ struct Daemon {
     vmacs: Vmacs,
     /// What `--metrics-listen` serves, refreshed after every input (None: not asked for).
     metrics: Option<metrics::Shared>,
+    /// The SNMP subagent, once a configuration enabled it.
+    snmp: Option<snmp::Agent>,
     /// The `--status` control socket (None: it could not be set up), and its requests.
     control: Option<control::Server>,
     control_rx: tokio::sync::mpsc::Receiver<control::Request>,
@@ -312,7 +314,10 @@ impl Daemon {
         let (script_tx, script_rx) = unbounded_channel();
         let (recheck_tx, recheck_rx) = unbounded_channel();
         let (control_tx, control_rx) = tokio::sync::mpsc::channel(4);
-        let control = match control::serve(&opts.control_socket_path(), control_tx) {
+        // The daemon's own view: in a namespace, its /var/run/keepalived is the host's
+        // /var/run/keepalived/NAME.
+        let id = crate::netns::started().cloned().unwrap_or_default();
+        let control = match control::serve(&opts.control_socket_path(&id), control_tx) {
             Ok(s) => Some(s),
             Err(e) => {
                 logging::error(&format!(
@@ -362,12 +367,13 @@ impl Daemon {
             routes: RouteManager::new(routing),
             vmacs: Vmacs::default(),
             metrics: None,
+            snmp: None,
             control,
             control_rx,
         };
         d.watched = watched;
         d.start_metrics();
-        d.start_snmp(&loaded.config.global_defs);
+        d.start_snmp(&loaded.config);
         d.setup_vmacs(&conv.vmacs).await;
         d.open_sockets(None);
         for (name, all) in leftovers {
@@ -406,19 +412,33 @@ impl Daemon {
         }
     }
 
-    /// SNMP (`enable_snmp_rfc*`, `-x`): the AgentX subagent thread, reading the same
-    /// per-input snapshot as the metrics (created here when metrics are off).
-    fn start_snmp(&mut self, g: &keepalived_conf::ast::GlobalDefs) {
-        let Some(c) = snmp::Config::from(g, self.opts.snmp, self.opts.snmp_socket.as_deref())
-        else {
+    /// SNMP (`enable_snmp_*`, `-x`): the AgentX subagent thread, reading the same per-input
+    /// snapshot as the metrics (created here when metrics are off). On a reload the running
+    /// subagent takes the new settings (SNMP on, off, other MIBs or socket), or one starts.
+    fn start_snmp(&mut self, cfg: &conf::Config) {
+        let in_namespace = crate::netns::started().is_some_and(|i| i.namespace.is_some());
+        let c = snmp::Config::from(
+            cfg,
+            self.opts.snmp,
+            self.opts.snmp_socket.as_deref(),
+            in_namespace,
+        );
+        if let Some(agent) = &self.snmp {
+            agent.reconfigure(c);
+            return;
+        }
+        let Some(c) = c else {
             return;
         };
         let shared = self
             .metrics
             .get_or_insert_with(|| metrics::Shared::new(self.epoch))
             .clone();
-        if let Err(e) = snmp::spawn(&c, shared, self.epoch) {
-            logging::error(&format!("Cannot start the SNMP subagent: {e}"));
+        // Enabled by a reload: the snapshot starts from the running engine at once.
+        shared.update(&self.engine, metrics::Refresh::All);
+        match snmp::Agent::spawn(c, shared, self.epoch) {
+            Ok(a) => self.snmp = Some(a),
+            Err(e) => logging::error(&format!("Cannot start the SNMP subagent: {e}")),
         }
     }
 
@@ -1007,6 +1027,9 @@ impl Daemon {
                     for line in self.notify.commands(&target, state, priority) {
                         scripts::spawn_notify(line);
                     }
+                    if let Some(a) = &self.snmp {
+                        a.notify(&target, state);
+                    }
                     self.smtp.on_notify(&target, state);
                 }
                 Action::Log(event) => logging::log_event(&event),
@@ -1377,6 +1400,7 @@ impl Daemon {
         // Interfaces new to the configuration: the engine ignores states it already knows.
         self.feed_link_states().await;
         self.script_tasks = scripts::spawn_checks(&conv.scripts, &self.script_tx);
+        self.start_snmp(&config);
     }
 
     fn write_data(&self) {

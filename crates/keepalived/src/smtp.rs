@@ -434,7 +434,7 @@ fn rfc822_now() -> String {
 
 /// The canonical name of this host (keepalived's `get_local_name`: `getaddrinfo` of the
 /// node name with `AI_CANONNAME`), else the node name. Blocking (it may ask DNS).
-fn local_name() -> Option<String> {
+pub(crate) fn local_name() -> Option<String> {
     let node = std::fs::read_to_string("/proc/sys/kernel/hostname")
         .ok()
         .map(|s| s.trim().to_string())
@@ -466,7 +466,7 @@ fn canonical_name(name: &str) -> Option<String> {
 }
 
 /// The daemon's user name, for the default sender (`USER@host`).
-fn user_name() -> String {
+pub(crate) fn user_name() -> String {
     // SAFETY: getuid has no preconditions and cannot fail.
     let uid = unsafe { libc::getuid() };
     let passwd = std::fs::read_to_string("/etc/passwd").unwrap_or_default();

@@ -203,6 +203,41 @@ fn two_daemons_for_two_namespaces_side_by_side() {
         wait_for(10.0, || lab.a.has_vip()),
         "node A never got the VIP"
     );
+
+    // Their control sockets follow the pid files (issue 12 §3), and `--status` with the
+    // daemon's own options finds each from the host: `-f` alone (the file names the
+    // namespace) for A, `-f` and `-s` for B.
+    let ctl_a = ns_pid_dir(&ns_a).join("keepalived.ctl");
+    let ctl_b = ns_pid_dir(&ns_b).join("keepalived_nodeb.ctl");
+    assert!(
+        wait_for(5.0, || ctl_a.exists() && ctl_b.exists()),
+        "control sockets missing: {} {}",
+        ctl_a.display(),
+        ctl_b.display()
+    );
+    let status = |args: &[&OsStr]| -> (Option<i32>, String) {
+        let out = Command::new(Impl::Ours.program())
+            .arg("--status")
+            .args(args)
+            .output()
+            .expect("run --status");
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned()
+                + &String::from_utf8_lossy(&out.stderr),
+        )
+    };
+    let (code, text) = status(&[OsStr::new("-f"), conf_a.as_os_str()]);
+    assert_eq!(code, Some(0), "--status -f A: {text}");
+    assert!(text.starts_with("VI_1 MASTER"), "A's status: {text}");
+    let (code, text) = status(&[
+        OsStr::new("-f"),
+        conf_b.as_os_str(),
+        OsStr::new("-s"),
+        OsStr::new(&ns_b),
+    ]);
+    assert_eq!(code, Some(0), "--status -f B -s: {text}");
+    assert!(text.starts_with("VI_1 BACKUP"), "B's status: {text}");
     sleep(1.5);
     assert!(!lab.b.has_vip(), "VIP on both nodes");
     assert!(!vip_in(&lan), "VIP in the bridge namespace");

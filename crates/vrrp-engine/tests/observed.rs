@@ -167,3 +167,25 @@ fn script_results_follow_rise_and_fall() {
     assert_eq!(result(&e), Some(Some(true)));
     assert_ne!(undecided, Some(Some(false)), "not failed before any run");
 }
+
+/// SNMP's `vrrpTrapPacketSrc`: the source of the last packet that failed the checks (here a
+/// wrong password); valid adverts leave it alone.
+#[test]
+fn last_reject_src_is_the_source_of_the_last_rejected_packet() {
+    let mut e = backup_b();
+    let t = Duration::from_secs(1);
+    feed(&mut e, &advert("192.168.1.198", 100), t);
+    assert_eq!(e.observed(ID).last_reject_src, None);
+    let wrong = advert_with("192.168.1.77", 100, |r| r.auth_data = *b"2222\0\0\0\0");
+    feed(&mut e, &wrong, t);
+    assert_eq!(e.stats(ID).auth_failure, 1);
+    assert_eq!(
+        e.observed(ID).last_reject_src,
+        Some(Ipv4Addr::new(192, 168, 1, 77).into())
+    );
+    feed(&mut e, &advert("192.168.1.198", 100), t);
+    assert_eq!(
+        e.observed(ID).last_reject_src,
+        Some(Ipv4Addr::new(192, 168, 1, 77).into())
+    );
+}

@@ -4,7 +4,7 @@
 //! `vrrpRouterStatsTable`, built from a snapshot into an ordered map so Get, GetNext and
 //! GetBulk are range lookups in lexicographic OID order.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::net::{IpAddr, Ipv4Addr};
 use std::ops::Bound;
 
@@ -16,6 +16,8 @@ use super::pdu::{Oid, SearchRange, Value};
 pub const VRRP_MIB: [u32; 7] = [1, 3, 6, 1, 2, 1, 68];
 /// `vrrpTrapNewMaster` (`vrrpNotifications.1`).
 pub const TRAP_NEW_MASTER: [u32; 9] = [1, 3, 6, 1, 2, 1, 68, 0, 1];
+/// `vrrpTrapAuthFailure` (`vrrpNotifications.2`).
+pub const TRAP_AUTH_FAILURE: [u32; 9] = [1, 3, 6, 1, 2, 1, 68, 0, 2];
 /// `vrrpOperEntry`.
 const OPER_ENTRY: [u32; 10] = [1, 3, 6, 1, 2, 1, 68, 1, 3, 1];
 /// `vrrpAssoIpAddrEntry`.
@@ -73,10 +75,13 @@ pub fn v4(a: IpAddr) -> Option<Ipv4Addr> {
     }
 }
 
-/// The VRRP-MIB objects of a set of instances, in OID order.
+/// The objects of the MIBs served (RFC 2787, RFC 6527, KEEPALIVED-MIB), in OID order.
 #[derive(Debug, Default)]
 pub struct Mib {
     objects: BTreeMap<Oid, Value>,
+    /// Table columns that have at least one row (a Get below one that misses is
+    /// noSuchInstance, elsewhere noSuchObject).
+    columns: BTreeSet<Oid>,
 }
 
 fn oid(prefix: &[u32], column: u32, index: &[u32]) -> Oid {
@@ -87,18 +92,37 @@ fn oid(prefix: &[u32], column: u32, index: &[u32]) -> Oid {
     o
 }
 
-fn c32(v: u64) -> Value {
-    // Counter32 wraps, as SNMP counters do.
+/// Counter32 of a 64-bit counter (it wraps, as SNMP counters do).
+pub fn c32(v: u64) -> Value {
     Value::Counter32(v as u32)
 }
 
 impl Mib {
-    /// Builds the objects; `traps_enabled` is `vrrpNotificationCntl`, `global_errors` the
-    /// checksum, version and VRID error counters.
+    /// A scalar (`o` ends in `.0`).
+    pub fn scalar(&mut self, o: Oid, v: Value) {
+        self.objects.insert(o, v);
+    }
+
+    /// The cell of `entry.column` at row `index`.
+    pub fn cell(&mut self, entry: &[u32], column: u32, index: &[u32], v: Value) {
+        let col = oid(entry, column, &[]);
+        self.objects.insert(oid(entry, column, index), v);
+        self.columns.insert(col);
+    }
+
+    /// Builds RFC 2787's objects alone (see [`Mib::add_rfc2787`]).
+    #[cfg(test)]
     pub fn build(rows: &[Row], traps_enabled: bool, global_errors: [u64; 3]) -> Mib {
-        let mut m = BTreeMap::new();
+        let mut m = Mib::default();
+        m.add_rfc2787(rows, traps_enabled, global_errors);
+        m
+    }
+
+    /// Adds RFC 2787's objects; `traps_enabled` is `vrrpNotificationCntl`, `global_errors`
+    /// the checksum, version and VRID error counters.
+    pub fn add_rfc2787(&mut self, rows: &[Row], traps_enabled: bool, global_errors: [u64; 3]) {
         let mut scalar = |path: &[u32], v: Value| {
-            m.insert(oid(&VRRP_MIB, path[0], &path[1..]), v);
+            self.objects.insert(oid(&VRRP_MIB, path[0], &path[1..]), v);
         };
         scalar(&[1, 1, 0], Value::Integer(2));
         scalar(
@@ -129,13 +153,13 @@ impl Mib {
                 (15, Value::Integer(1)),
             ];
             for (col, v) in oper {
-                m.insert(oid(&OPER_ENTRY, col, &idx), v);
+                self.cell(&OPER_ENTRY, col, &idx, v);
             }
             for a in &r.vips {
                 let o = a.octets().map(u32::from);
                 let full = [idx[0], idx[1], o[0], o[1], o[2], o[3]];
-                m.insert(oid(&ASSO_ENTRY, 1, &full), Value::IpAddress(a.octets()));
-                m.insert(oid(&ASSO_ENTRY, 2, &full), Value::Integer(1));
+                self.cell(&ASSO_ENTRY, 1, &full, Value::IpAddress(a.octets()));
+                self.cell(&ASSO_ENTRY, 2, &full, Value::Integer(1));
             }
             let stats: [(u32, u64); 12] = [
                 (1, s.become_master),
@@ -152,11 +176,9 @@ impl Mib {
                 (12, s.packet_len_err),
             ];
             for (col, v) in stats {
-                m.insert(oid(&STATS_ENTRY, col, &idx), c32(v));
+                self.cell(&STATS_ENTRY, col, &idx, c32(v));
             }
         }
-        debug_assert!(m.keys().all(|k| k.starts_with(&VRRP_MIB)));
-        Mib { objects: m }
     }
 
     /// Get: the object itself, or noSuchObject/noSuchInstance.
@@ -164,12 +186,8 @@ impl Mib {
         if let Some(v) = self.objects.get(o) {
             return v.clone();
         }
-        // An instance of a column we have (any row's prefix matches): noSuchInstance.
-        let column_known = self
-            .objects
-            .range::<[u32], _>((Bound::Excluded(o), Bound::Unbounded))
-            .next()
-            .is_some_and(|(k, _)| o.len() > 10 && k[..10] == o[..10]);
+        // An instance of a column we have: noSuchInstance.
+        let column_known = (1..o.len()).any(|n| self.columns.contains(&o[..n]));
         if column_known {
             Value::NoSuchInstance
         } else {

@@ -98,6 +98,10 @@ pub enum Value {
     Counter32(u32),
     /// TimeTicks (hundredths of a second).
     TimeTicks(u32),
+    /// Gauge32 / Unsigned32.
+    Gauge32(u32),
+    /// Counter64.
+    Counter64(u64),
     /// noSuchObject.
     NoSuchObject,
     /// noSuchInstance.
@@ -114,7 +118,9 @@ impl Value {
             Value::Oid(_) => 6,
             Value::IpAddress(_) => 64,
             Value::Counter32(_) => 65,
+            Value::Gauge32(_) => 66,
             Value::TimeTicks(_) => 67,
+            Value::Counter64(_) => 70,
             Value::NoSuchObject => 128,
             Value::NoSuchInstance => 129,
             Value::EndOfMibView => 130,
@@ -402,7 +408,9 @@ impl Writer {
             Value::OctetString(s) => self.octets(s),
             Value::Oid(o) => self.oid(o, false),
             Value::IpAddress(a) => self.octets(a),
-            Value::Counter32(c) | Value::TimeTicks(c) => self.u32(*c),
+            Value::Counter32(c) | Value::TimeTicks(c) | Value::Gauge32(c) => self.u32(*c),
+            // §5.4: Counter64 is two 32-bit words, high first in network byte order.
+            Value::Counter64(c) => self.u32((*c >> 32) as u32).u32(*c as u32),
             Value::NoSuchObject | Value::NoSuchInstance | Value::EndOfMibView => self,
         }
     }
@@ -502,6 +510,16 @@ mod tests {
         // endOfMibView: header and name only.
         assert_eq!(&b[84..88], &[0, 130, 0, 0]);
         assert_eq!(b.len(), 88 + 12);
+        // Counter64: type 70, high word first; Gauge32: type 66.
+        let mut w = Writer::new(PduType::Response, 0, 0, 0, 0);
+        w.varbind(&[1, 2], &Value::Counter64(0x1_0000_0002))
+            .varbind(&[1, 2], &Value::Gauge32(7));
+        let p = w.finish();
+        let b = &p[HEADER_LEN..];
+        assert_eq!(&b[..4], &[0, 70, 0, 0]);
+        assert_eq!(&b[16..24], &[0, 0, 0, 1, 0, 0, 0, 2]);
+        assert_eq!(&b[24..28], &[0, 66, 0, 0]);
+        assert_eq!(&b[40..44], &[0, 0, 0, 7]);
     }
 
     #[test]

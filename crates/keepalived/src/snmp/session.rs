@@ -1,7 +1,9 @@
 //! The AgentX session: connects to the master agent, opens a session, registers the
-//! VRRP-MIB subtree, answers requests from the latest snapshot, sends `vrrpTrapNewMaster`,
-//! and starts over (every [`RETRY`]) whenever the master is absent or goes away — so a
-//! snmpd started or restarted after the daemon gets the registration.
+//! subtrees of the enabled MIBs, answers requests from the latest snapshot, sends the
+//! traps, and starts over (every [`RETRY`]) whenever the master is absent or goes away — so
+//! a snmpd started or restarted after the daemon gets the registration. A reload that
+//! changes the SNMP settings closes the session and opens one with the new settings
+//! (another socket, other subtrees) or, when SNMP is now off, none.
 //!
 //! It runs on its own OS thread with blocking sockets: nothing it waits for (the master,
 //! the network) can delay the thread that sends adverts. It reads the engine's state only
@@ -13,10 +15,16 @@ use std::os::unix::net::UnixStream;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
-use super::mib::{Mib, TRAP_NEW_MASTER, VRRP_MIB};
+use std::sync::mpsc::Receiver;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use vrrp_engine::State;
+
+use super::mib::{Mib, VRRP_MIB};
 use super::pdu::{self, error, PduType, Request, Value, Writer, HEADER_LEN};
-use super::view::Views;
-use super::Target;
+use super::tables::{self, Host};
+use super::view::{Trap, Views};
+use super::{Config, Target};
 use crate::logging;
 use crate::metrics::Shared;
 
@@ -35,13 +43,21 @@ const SNMP_TRAP_OID: [u32; 11] = [1, 3, 6, 1, 6, 3, 1, 1, 4, 1, 0];
 /// `sysUpTime.0`.
 const SYS_UP_TIME: [u32; 9] = [1, 3, 6, 1, 2, 1, 1, 3, 0];
 
-/// What the session needs to know.
-#[derive(Debug, Clone)]
-pub struct Settings {
-    /// Where the master listens.
-    pub target: Target,
-    /// `enable_traps`.
-    pub traps: bool,
+/// The settings the main loop hands over: a generation number (bumped on each change) and
+/// the configuration (`None`: SNMP off).
+pub type Control = Arc<Mutex<(u64, Option<Config>)>>;
+
+/// A notify the main loop forwards (KEEPALIVED-MIB's state-change traps).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    /// An instance entered a state.
+    Instance(String, State),
+    /// A sync group entered a state.
+    Group(String, State),
+}
+
+fn current(c: &Control) -> (u64, Option<Config>) {
+    c.lock().unwrap_or_else(PoisonError::into_inner).clone()
 }
 
 trait Stream: Read + Write + Send {}
@@ -66,44 +82,95 @@ fn connect(t: &Target) -> io::Result<Box<dyn Stream>> {
 }
 
 /// Runs sessions forever (the thread's body).
-pub fn run(settings: Settings, shared: Shared) {
+pub fn run(ctrl: Control, events: Receiver<Event>, shared: Shared) {
     let mut views = Views::default();
-    let mut logged_absent = false;
+    let mut logged_absent = None;
     loop {
-        match connect(&settings.target) {
+        let (gen, cfg) = current(&ctrl);
+        let Some(cfg) = cfg else {
+            // SNMP off (a reload disabled it): wait for a reload enabling it again.
+            while events.try_recv().is_ok() {}
+            std::thread::sleep(TICK);
+            continue;
+        };
+        match connect(&cfg.target) {
             Ok(s) => {
-                logged_absent = false;
+                logged_absent = None;
                 let mut sess = Session {
                     s,
-                    traps: settings.traps,
+                    cfg: cfg.clone(),
+                    host: host_names(&cfg),
                     cache: None,
                     id: 0,
                     packet: 0,
                     buf: Vec::new(),
                 };
-                match sess.serve(&settings, &shared, &mut views) {
-                    Ok(()) => logging::info("SNMP: AgentX master closed the session"),
+                match sess.serve(&ctrl, gen, &events, &shared, &mut views) {
+                    Ok(End::Reconfigured) => {
+                        let _ = sess.close();
+                        logging::info("SNMP: settings changed - AgentX session closed");
+                        continue;
+                    }
+                    Ok(End::Closed) => logging::info("SNMP: AgentX master closed the session"),
                     Err(e) => logging::info(&format!("SNMP: AgentX session ended: {e}")),
                 }
             }
             Err(e) => {
-                if !logged_absent {
+                if logged_absent.as_ref() != Some(&cfg.target) {
                     logging::info(&format!(
                         "SNMP: cannot reach the AgentX master at {}: {e} - retrying every {}s",
-                        settings.target,
+                        cfg.target,
                         RETRY.as_secs()
                     ));
-                    logged_absent = true;
+                    logged_absent = Some(cfg.target.clone());
                 }
             }
         }
-        std::thread::sleep(RETRY);
+        // Wait RETRY, unless the settings change meanwhile; notifies while no session is
+        // open are dropped (as net-snmp drops them).
+        let end = Instant::now() + RETRY;
+        while Instant::now() < end && current(&ctrl).0 == gen {
+            while events.try_recv().is_ok() {}
+            std::thread::sleep(TICK.min(end.saturating_duration_since(Instant::now())));
+        }
+    }
+}
+
+/// How a session that did not fail ended.
+enum End {
+    /// The master closed it.
+    Closed,
+    /// The settings changed.
+    Reconfigured,
+}
+
+/// The version, router id and sender KEEPALIVED-MIB shows (host name defaults as 1.3.5).
+fn host_names(c: &Config) -> Host {
+    let g = &c.globals;
+    let default_from = g.email_from.is_none() && g.has_smtp_server;
+    let host = if g.router_id.is_none() || default_from {
+        crate::smtp::local_name().unwrap_or_else(|| "localhost".into())
+    } else {
+        String::new()
+    };
+    Host {
+        // As the first line of `keepalived -v`.
+        version: format!(
+            "Keepalived v1.3.5 compatible: keepalived-rs v{}",
+            env!("CARGO_PKG_VERSION")
+        ),
+        router_id: g.router_id.clone().unwrap_or_else(|| host.clone()),
+        email_from: g
+            .email_from
+            .clone()
+            .or_else(|| default_from.then(|| format!("{}@{host}", crate::smtp::user_name()))),
     }
 }
 
 struct Session {
     s: Box<dyn Stream>,
-    traps: bool,
+    cfg: Config,
+    host: Host,
     /// The objects last built and when.
     cache: Option<(Instant, Rc<Mib>)>,
     id: u32,
@@ -178,28 +245,68 @@ impl Session {
             return Err(invalid(format!("Open refused (error {err})")));
         }
         self.id = h.session_id;
-        let p = self.next_packet();
-        let mut w = Writer::new(PduType::Register, 0, self.id, 0, p);
-        // timeout 0, priority 127 (the default), no range.
-        w.bytes(&[0, 127, 0, 0]).oid(&VRRP_MIB, false);
-        let (_, err) = self.call(w, p)?;
-        if err != error::NONE {
-            return Err(invalid(format!(
-                "registration of 1.3.6.1.2.1.68 refused (error {err})"
-            )));
+        for sub in self.subtrees() {
+            let p = self.next_packet();
+            let mut w = Writer::new(PduType::Register, 0, self.id, 0, p);
+            // timeout 0, priority 127 (the default), no range.
+            w.bytes(&[0, 127, 0, 0]).oid(sub, false);
+            let (_, err) = self.call(w, p)?;
+            if err != error::NONE {
+                return Err(invalid(format!(
+                    "registration of {} refused (error {err})",
+                    dotted(sub)
+                )));
+            }
         }
         Ok(())
     }
 
-    fn serve(&mut self, st: &Settings, shared: &Shared, views: &mut Views) -> io::Result<()> {
+    /// The subtrees the enabled MIBs need (1.3.5 registers KEEPALIVED-MIB's global and
+    /// VRRP parts separately).
+    fn subtrees(&self) -> Vec<&'static [u32]> {
+        let mut v: Vec<&'static [u32]> = Vec::new();
+        if self.cfg.keepalived {
+            v.push(&tables::GLOBAL);
+            v.push(&tables::VRRP);
+        }
+        if self.cfg.rfcv2 {
+            v.push(&VRRP_MIB);
+        }
+        if self.cfg.rfcv3 {
+            v.push(&tables::VRRPV3_MIB);
+        }
+        v
+    }
+
+    /// Closes the session (agentx-Close-PDU, reason shutdown(5)).
+    fn close(&mut self) -> io::Result<()> {
+        let p = self.next_packet();
+        let mut w = Writer::new(PduType::Close, 0, self.id, 0, p);
+        w.bytes(&[5, 0, 0, 0]);
+        self.s.write_all(&w.finish())
+    }
+
+    fn serve(
+        &mut self,
+        ctrl: &Control,
+        gen: u64,
+        events: &Receiver<Event>,
+        shared: &Shared,
+        views: &mut Views,
+    ) -> io::Result<End> {
         self.open_and_register()?;
+        let names: Vec<String> = self.subtrees().iter().map(|o| dotted(o)).collect();
         logging::info(&format!(
-            "SNMP: AgentX session {} open at {}, VRRP-MIB registered",
-            self.id, st.target
+            "SNMP: AgentX session {} open at {}, {} registered ({})",
+            self.id,
+            self.cfg.target,
+            self.mib_names(),
+            names.join(" ")
         ));
         // Transitions before this session are not notified again.
         views.refresh(shared);
-        views.take_new_masters();
+        views.take_traps(&self.cfg);
+        while events.try_recv().is_ok() {}
         let mut last_heard = Instant::now();
         let mut pinged = false;
         let mut last_trap_check = Instant::now();
@@ -208,7 +315,9 @@ impl Session {
                 Some((h, payload)) => {
                     last_heard = Instant::now();
                     pinged = false;
-                    self.answer(&h, &payload, shared, views)?;
+                    if !self.answer(&h, &payload, shared, views)? {
+                        return Ok(End::Closed);
+                    }
                 }
                 None => {
                     let idle = last_heard.elapsed();
@@ -223,22 +332,67 @@ impl Session {
                     }
                 }
             }
-            if st.traps && last_trap_check.elapsed() >= TICK {
+            if last_trap_check.elapsed() >= TICK {
                 last_trap_check = Instant::now();
+                match current(ctrl) {
+                    (g, _) if g != gen => return Ok(End::Reconfigured),
+                    (_, Some(c)) if c != self.cfg => {
+                        // Same subtrees and socket: new traps setting or configuration.
+                        self.host = host_names(&c);
+                        self.cfg = c;
+                        self.cache = None;
+                    }
+                    _ => {}
+                }
                 views.refresh(shared);
-                for (master, uptime) in views.take_new_masters() {
-                    self.notify_new_master(&master, uptime)?;
+                for t in views.take_traps(&self.cfg) {
+                    self.notify(&t)?;
+                }
+                // KEEPALIVED-MIB's state-change traps: enable_traps and
+                // enable_snmp_keepalived, as 1.3.5 gates them.
+                let k_traps = self.cfg.traps && self.cfg.keepalived;
+                while let Ok(ev) = events.try_recv() {
+                    if !k_traps {
+                        continue;
+                    }
+                    let trap = match ev {
+                        Event::Instance(name, st) => {
+                            views.instance_trap(&name, st, &self.host.router_id)
+                        }
+                        Event::Group(name, st) => {
+                            Some(super::view::group_trap(&name, st, &self.host.router_id))
+                        }
+                    };
+                    if let Some(t) = trap {
+                        self.notify(&t)?;
+                    }
                 }
             }
         }
     }
 
-    fn notify_new_master(&mut self, master: &(Vec<u32>, Value), uptime: u32) -> io::Result<()> {
+    fn mib_names(&self) -> String {
+        let mut v = Vec::new();
+        if self.cfg.keepalived {
+            v.push("KEEPALIVED-MIB");
+        }
+        if self.cfg.rfcv2 {
+            v.push("VRRP-MIB");
+        }
+        if self.cfg.rfcv3 {
+            v.push("VRRPV3-MIB");
+        }
+        v.join(", ")
+    }
+
+    fn notify(&mut self, (trap_oid, vbs): &Trap) -> io::Result<()> {
         let p = self.next_packet();
         let mut w = Writer::new(PduType::Notify, 0, self.id, 0, p);
-        w.varbind(&SYS_UP_TIME, &Value::TimeTicks(uptime))
-            .varbind(&SNMP_TRAP_OID, &Value::Oid(TRAP_NEW_MASTER.to_vec()))
-            .varbind(&master.0, &master.1);
+        w.varbind(&SYS_UP_TIME, &Value::TimeTicks(super::view::sys_up_time()))
+            .varbind(&SNMP_TRAP_OID, &Value::Oid(trap_oid.clone()));
+        for (o, v) in vbs {
+            w.varbind(o, v);
+        }
         // The Response comes back through the serve loop (and is ignored there).
         self.s.write_all(&w.finish())
     }
@@ -249,15 +403,15 @@ impl Session {
         payload: &[u8],
         shared: &Shared,
         views: &mut Views,
-    ) -> io::Result<()> {
+    ) -> io::Result<bool> {
         let req = match pdu::decode_request(h, payload) {
             Ok(r) => r,
             Err(e) => {
                 logging::error(&format!("SNMP: bad AgentX PDU: {e}"));
-                return self.respond(h, error::PROCESSING, &[]);
+                return self.respond(h, error::PROCESSING, &[]).map(|()| true);
             }
         };
-        let traps = self.traps;
+        let (cfg, host) = (&self.cfg, &self.host);
         let cache = &mut self.cache;
         // A walk is hundreds of requests: the objects are rebuilt at most every MIB_CACHE,
         // not per request (O(instances) each), so a walk of 1,000 instances stays linear.
@@ -266,7 +420,7 @@ impl Session {
                 Some((at, m)) if at.elapsed() < MIB_CACHE => m.clone(),
                 _ => {
                     views.refresh(shared);
-                    let m = Rc::new(views.mib(traps));
+                    let m = Rc::new(views.mib(cfg, host));
                     *cache = Some((Instant::now(), m.clone()));
                     m
                 }
@@ -306,12 +460,10 @@ impl Session {
             (Some(PduType::TestSet), _) => self.respond(h, error::NOT_WRITABLE, &[]),
             (Some(PduType::CommitSet | PduType::UndoSet), _) => self.respond(h, error::NONE, &[]),
             (Some(PduType::CleanupSet), _) => Ok(()),
-            (Some(PduType::Close), _) => Err(io::Error::new(
-                io::ErrorKind::ConnectionAborted,
-                "master sent Close",
-            )),
+            (Some(PduType::Close), _) => return Ok(false),
             _ => Ok(()),
         }
+        .map(|()| true)
     }
 
     fn respond(&mut self, h: &pdu::Header, err: u16, vbs: &[(Vec<u32>, Value)]) -> io::Result<()> {
@@ -328,4 +480,9 @@ impl Session {
         }
         self.s.write_all(&w.finish())
     }
+}
+
+/// `1.3.6.1…` text of an OID (for the log).
+fn dotted(o: &[u32]) -> String {
+    o.iter().map(u32::to_string).collect::<Vec<_>>().join(".")
 }

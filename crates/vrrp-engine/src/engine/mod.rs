@@ -630,6 +630,9 @@ impl Engine {
             let in_group = inst.group.is_some();
             let verdict =
                 validate::check(&inst.cfg, &rx, inst.master_addr, &mut inst.tx.ah, in_group);
+            if !matches!(verdict, validate::Verdict::Valid(_)) {
+                inst.observed.last_reject_src = packet_source(&rx);
+            }
             inst.on_packet(now, verdict, out);
         }
     }
@@ -840,5 +843,17 @@ impl Engine {
             links: self.links.len(),
             timers: self.instances.iter().map(Instance::armed_timers).sum(),
         }
+    }
+}
+
+/// Source address of a received packet: IPv4 from its header, IPv6 as the daemon read it.
+fn packet_source(rx: &RxPacket<'_>) -> Option<IpAddr> {
+    match rx.family {
+        Family::V4 => rx
+            .bytes
+            .get(12..16)
+            .and_then(|b| <[u8; 4]>::try_from(b).ok())
+            .map(IpAddr::from),
+        Family::V6 => rx.src,
     }
 }

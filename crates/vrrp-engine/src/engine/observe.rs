@@ -21,6 +21,9 @@ pub struct Observed {
     /// Adverts (priority > 0, not from our own address) heard while this instance was MASTER:
     /// another router believes it is MASTER of the same VRID.
     pub other_master_heard: u64,
+    /// Source address of the last packet addressed to this instance that failed the
+    /// receive checks (SNMP's `vrrpTrapPacketSrc`), when the packet names one.
+    pub last_reject_src: Option<std::net::IpAddr>,
 }
 
 impl Engine {
