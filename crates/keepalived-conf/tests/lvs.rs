@@ -399,9 +399,7 @@ fn global_lvs_bad_values() {
     );
     assert_eq!(
         warns(&l),
-        [
-            "5:27: write 'id' before the lvs_sync_daemon sync id"
-        ]
+        ["5:27: write 'id' before the lvs_sync_daemon sync id"]
     );
     let g = &l.config.global_defs;
     assert_eq!(g.lvs_timeouts.as_ref().unwrap().tcpfin, Some(secs(5)));
