@@ -140,7 +140,6 @@ const SNMP_CHECKER: &str = "the checker MIB belongs to the LVS/health-checker si
 pub const LVS: Effect = Applied;
 const DNS_CHECK: &str = "DNS_CHECK is not implemented: a virtual server that uses it is \
                          not applied (logged at start and reload)";
-const LVS_SYNCD: &str = "the IPVS sync daemon is not started on VRRP state changes yet";
 const V2X: &str = "a keepalived 2.x keyword (1.3.5 rejects it) that is not implemented; \
                    its block, if any, is skipped";
 
@@ -225,7 +224,7 @@ pub const KEYWORDS: &[Keyword] = &[
     kw(GlobalDefs, "vrrp_no_swap", V135, Applied),
     kw(GlobalDefs, "script_user", V135, Applied),
     kw(GlobalDefs, "enable_script_security", V135, Applied),
-    kw(GlobalDefs, "lvs_sync_daemon", V135, NotApplied(LVS_SYNCD)),
+    kw(GlobalDefs, "lvs_sync_daemon", V135, Applied),
     kw(GlobalDefs, "lvs_timeouts", V135, LVS),
     kw(GlobalDefs, "lvs_flush", V135, LVS),
     kw(GlobalDefs, "checker_priority", V135, LVS),
@@ -331,12 +330,7 @@ pub const KEYWORDS: &[Keyword] = &[
         V135,
         NotApplied("keepalived 1.3.5 stores it and never reads it either"),
     ),
-    kw(
-        VrrpInstance,
-        "lvs_sync_daemon_interface",
-        V135,
-        NotApplied(LVS_SYNCD),
-    ),
+    kw(VrrpInstance, "lvs_sync_daemon_interface", V135, Applied),
     kw(
         VrrpInstance,
         "garp_interval",

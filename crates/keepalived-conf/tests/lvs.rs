@@ -399,10 +399,7 @@ fn global_lvs_bad_values() {
     );
     assert_eq!(
         warns(&l),
-        [
-            "4:1: 'lvs_sync_daemon' has no effect in this implementation: the IPVS sync daemon is not started on VRRP state changes yet",
-            "5:27: write 'id' before the lvs_sync_daemon sync id"
-        ]
+        ["5:27: write 'id' before the lvs_sync_daemon sync id"]
     );
     let g = &l.config.global_defs;
     assert_eq!(g.lvs_timeouts.as_ref().unwrap().tcpfin, Some(secs(5)));

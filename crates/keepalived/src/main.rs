@@ -18,6 +18,7 @@ mod dump;
 mod engine_timer;
 mod firewall;
 mod logging;
+mod lvs_syncd;
 mod metrics;
 mod net;
 mod netns;

@@ -26,6 +26,7 @@ use crate::dump;
 use crate::engine_timer::EngineTimer;
 use crate::firewall::Firewall;
 use crate::logging;
+use crate::lvs_syncd::LvsSyncd;
 use crate::metrics;
 use crate::net::packet_socket::PacketSocket;
 use crate::net::vrrp_socket::{RecvMeta, VrrpSocket};
@@ -224,6 +225,8 @@ struct Daemon {
     /// The `--status` control socket (None: it could not be set up), and its requests.
     control: Option<control::Server>,
     control_rx: tokio::sync::mpsc::Receiver<control::Request>,
+    /// The IPVS sync daemon that follows `lvs_sync_daemon`'s instance.
+    syncd: LvsSyncd,
 }
 
 impl Daemon {
@@ -370,6 +373,7 @@ impl Daemon {
             snmp: None,
             control,
             control_rx,
+            syncd: LvsSyncd::new(),
         };
         d.watched = watched;
         d.start_metrics();
@@ -389,6 +393,7 @@ impl Daemon {
         }
         // The engine learns every relevant link state before it starts.
         d.feed_link_states().await;
+        d.syncd.configure(&loaded.config, &d.engine);
         d.feed(Input::Start).await;
         d.script_tasks = scripts::spawn_checks(&conv.scripts, &d.script_tx);
         Ok(d)
@@ -1033,8 +1038,12 @@ impl Daemon {
                     self.smtp.on_notify(&target, state);
                 }
                 Action::Log(event) => logging::log_event(&event),
-                // Counters live in the engine (Engine::stats).
-                Action::StateChanged { .. } => {}
+                // Counters live in the engine (Engine::stats); the sync daemon follows.
+                Action::StateChanged { to, .. } => {
+                    if let Some(name) = iname.as_deref() {
+                        self.syncd.on_state(name, to);
+                    }
+                }
             }
         }
     }
@@ -1380,9 +1389,13 @@ impl Daemon {
         self.open_sockets(None);
         self.firewall
             .reload(&config.global_defs, &conv.engine.instances);
+        // 1.3.5 stops the sync daemon before the new configuration and starts it after.
+        self.syncd.stop_for_reload();
         // The engine takes the new configuration (moved, not copied).
         self.feed(Input::Reload(Box::new(std::mem::take(&mut conv.engine))))
             .await;
+        self.syncd.configure(&config, &self.engine);
+        self.syncd.settle(&self.engine);
         self.firewall.reconcile(&self.engine);
         self.wanted = wanted;
         self.close_unused_sockets();

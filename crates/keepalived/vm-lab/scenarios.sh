@@ -12,7 +12,7 @@
 set -u
 export PATH=/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin
 D=${LVS_DAEMON:?LVS_DAEMON unset}
-ALL="nat_http dr_tcp misc smtp failover inhibit quorum_sorry reload sigterm keep"
+ALL="nat_http dr_tcp misc smtp failover inhibit quorum_sorry reload sigterm keep syncd"
 SCEN=${LVS_SCENARIOS:-all}
 [[ $SCEN == all ]] && SCEN=$ALL
 SCEN=${SCEN//,/ }
@@ -97,6 +97,8 @@ finish() { # finish NAME: print the scenario line, dump the daemon log on failur
         fail=1
         echo "--- ipvsadm -Ln"
         ipvsadm -Ln
+        echo "--- ipvsadm -Ln --daemon"
+        ipvsadm -Ln --daemon
         echo "--- daemon log ($kd_log, last 60 lines)"
         tail -n 60 "$kd_log" 2>/dev/null
     fi
@@ -204,6 +206,8 @@ kd_stop() { # kd_stop [SIG]: signal and wait (15 s, then SIGKILL); sets $stop_ms
 reset() { # between scenarios: no daemon, empty table, every service running.
     kd_stop
     ipvsadm -C
+    ipvsadm --stop-daemon master 2>/dev/null
+    ipvsadm --stop-daemon backup 2>/dev/null
     rm -f /tmp/q-up /tmp/q-down
     all_up
 }
@@ -644,6 +648,69 @@ sc_keep() {
     note "daemon exited $(fmt_ms "$stop_ms") after SIGTERM"
     check "-I: service 10.30.0.108:80 removed" has '^TCP 10\.30\.0\.108:80 rr'
     check "-I: real server removed" has "$(rs_re 10.10.0.11:80)Masq 1 "
+}
+
+# syncd: `lvs_sync_daemon` follows its VRRP instance (1.3.5 vrrp_scheduler.c vrrp_init_state,
+# vrrp.c become/leave master, shutdown_vrrp_instances). The instance runs alone on br0 (the real
+# servers speak no VRRP), so it goes BACKUP -> MASTER after its master-down interval (3 s + skew).
+daemons() { ipvsadm -Ln --daemon; }
+has_daemon() { daemons | grep -q "^$1 sync daemon (mcast=br0, syncid=$2[,)]"; }
+syncd_conf() { # syncd_conf FILE [ID]: the sync id defaults to the instance's VRID (42).
+    cat >"$1" <<EOF
+global_defs {
+    router_id lvslab
+    lvs_sync_daemon br0 VI_SYNC${2:+ id $2}
+}
+vrrp_instance VI_SYNC {
+    state BACKUP
+    interface br0
+    virtual_router_id 42
+    priority 100
+    advert_int 1
+    virtual_ipaddress {
+        10.10.0.250/32 dev br0
+    }
+}
+EOF
+}
+vip_on() { ip -4 addr show dev br0 | grep -q 'inet 10\.10\.0\.250/32'; }
+sc_syncd() {
+    local c=/tmp/syncd.conf t0 backup_seen=0 out
+    syncd_conf "$c"
+    t0=$(now_us)
+    # -P: VRRP only (the sync daemon is the VRRP process's business in 1.3.5 and 2.x).
+    kd_start syncd "$c" -P
+    # BACKUP lasts the master-down interval (>= 3 s): the backup daemon is seen meanwhile.
+    while (($(ms_since "$t0") < 20000)); do
+        out=$(daemons)
+        if grep -q "^backup sync daemon (mcast=br0, syncid=42[,)]" <<<"$out"; then
+            backup_seen=1
+        fi
+        grep -q "^master sync daemon" <<<"$out" && break
+        sleep 0.1
+    done
+    check "no backup sync daemon (syncid 42 = VRID) while BACKUP" test "$backup_seen" = 1
+    note "backup daemon while BACKUP"
+    check "no master sync daemon (br0, syncid 42) once MASTER" wait_until 15 has_daemon master 42
+    note "master daemon $(fmt_ms "$(ms_since "$t0")") after start"
+    check "instance not MASTER (VIP 10.10.0.250 missing)" wait_until 5 vip_on
+    check "backup sync daemon still running once MASTER" wait_until 5 not has_daemon backup 42
+    note "backup daemon gone"
+    # Reload with another sync id: the master daemon carries it afterwards.
+    syncd_conf "$c" 43
+    t0=$(now_us)
+    kill -HUP "$kd_pid"
+    if check "reload: no master sync daemon with syncid 43" wait_until 10 has_daemon master 43; then
+        note "reload: master daemon syncid 43 after $(fmt_ms "$waited")"
+    else
+        notes+=("after reload: $(daemons | tr '\n' ' ')")
+    fi
+    ((last_ok)) || notes+=("daemons: $(daemons | tr '\n' ' ')")
+    check "reload: not exactly one sync daemon" test "$(daemons | grep -c 'sync daemon')" = 1
+    kd_stop TERM
+    note "daemon exited $(fmt_ms "$stop_ms") after SIGTERM"
+    check "sync daemons left after SIGTERM" test -z "$(daemons)"
+    note "no sync daemon after SIGTERM"
 }
 
 # ========================= benchmark =========================================================
