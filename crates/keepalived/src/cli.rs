@@ -53,7 +53,7 @@ pub struct Options {
     pub config_id: Option<String>,
     /// `-s/--namespace`: the network namespace, overriding the file's `net_namespace`.
     pub namespace: Option<String>,
-    /// Options accepted for compatibility that change nothing here (`-R`, `-I`, `-a`, `-x`, `-m`, …).
+    /// Options accepted for compatibility that change nothing here (`-a`, `-m`, `-M`).
     pub ignored: Vec<String>,
     /// `-x/--snmp`: serve KEEPALIVED-MIB and both RFC VRRP MIBs over AgentX (1.3.5's `-x`).
     pub snmp: bool,
@@ -578,7 +578,9 @@ mod tests {
     #[test]
     fn harmless_options_are_recorded() {
         let o = run(&["-R", "-I", "-a", "-x", "-m", "-Mcore", "-A", "/s"]);
-        assert_eq!(o.ignored, vec!["-R", "-I", "-a", "-m", "-M"]);
+        assert_eq!(o.ignored, vec!["-a", "-m", "-M"]);
+        // -R and -I now act on the checker child and its IPVS services.
+        assert!(o.dont_respawn && o.dont_release_ipvs);
         assert!(o.snmp);
         assert_eq!(o.snmp_socket.as_deref(), Some("/s"));
         assert!(!run(&[]).snmp);
