@@ -163,7 +163,7 @@ fn dns_success_and_the_query_on_the_wire() {
             let spec = dns(addr, 6, ".");
             assert_eq!(run(&spec).await, UP);
             assert_eq!(run(&spec).await, UP);
-            let seen = seen.lock().unwrap();
+            let seen = seen.lock().unwrap().clone();
             assert_eq!(&seen[1].1[12..], [0, 0, 6, 0, 1]);
             let ids: Vec<&[u8]> = seen.iter().map(|(_, q)| &q[..2]).collect();
             assert!(ids[0] != ids[1] || ids[1] != ids[2], "ids vary: {ids:?}");

@@ -143,8 +143,6 @@ const SNMP_RFC: &str = "RFC 2787's VRRP-MIB for IPv4 instances; with enable_snmp
 /// The classification of the LVS/health-checker keywords the checker process applies
 /// (`crates/keepalived/src/checker`); the exceptions below name what is missing.
 pub const LVS: Effect = Applied;
-const DNS_CHECK: &str = "DNS_CHECK is not implemented: a virtual server that uses it is \
-                         not applied (logged at start and reload)";
 const LVS_SYNCD: &str = "the IPVS sync daemon is not started on VRRP state changes yet";
 const V2X: &str = "a keepalived 2.x keyword (1.3.5 rejects it) that is not implemented; \
                    its block, if any, is skipped";
@@ -502,7 +500,7 @@ pub const KEYWORDS: &[Keyword] = &[
     kw(RealServer, "TCP_CHECK", V135, LVS),
     kw(RealServer, "SMTP_CHECK", V135, LVS),
     kw(RealServer, "MISC_CHECK", V135, LVS),
-    kw(RealServer, "DNS_CHECK", V135, NotApplied(DNS_CHECK)),
+    kw(RealServer, "DNS_CHECK", V135, LVS),
     // HTTP_GET / SSL_GET.
     kw(HttpGet, "connect_ip", V135, LVS),
     kw(HttpGet, "connect_port", V135, LVS),
@@ -554,15 +552,15 @@ pub const KEYWORDS: &[Keyword] = &[
     kw(MiscCheck, "warmup", V135, LVS),
     kw(MiscCheck, "user", V135, LVS),
     // DNS_CHECK.
-    kw(DnsCheck, "connect_ip", V135, NotApplied(DNS_CHECK)),
-    kw(DnsCheck, "connect_port", V135, NotApplied(DNS_CHECK)),
-    kw(DnsCheck, "bindto", V135, NotApplied(DNS_CHECK)),
-    kw(DnsCheck, "bind_port", V135, NotApplied(DNS_CHECK)),
-    kw(DnsCheck, "connect_timeout", V135, NotApplied(DNS_CHECK)),
-    kw(DnsCheck, "fwmark", V135, NotApplied(DNS_CHECK)),
-    kw(DnsCheck, "retry", V135, NotApplied(DNS_CHECK)),
-    kw(DnsCheck, "type", V135, NotApplied(DNS_CHECK)),
-    kw(DnsCheck, "name", V135, NotApplied(DNS_CHECK)),
+    kw(DnsCheck, "connect_ip", V135, LVS),
+    kw(DnsCheck, "connect_port", V135, LVS),
+    kw(DnsCheck, "bindto", V135, LVS),
+    kw(DnsCheck, "bind_port", V135, LVS),
+    kw(DnsCheck, "connect_timeout", V135, LVS),
+    kw(DnsCheck, "fwmark", V135, LVS),
+    kw(DnsCheck, "retry", V135, LVS),
+    kw(DnsCheck, "type", V135, LVS),
+    kw(DnsCheck, "name", V135, LVS),
 ];
 
 /// Index into [`KEYWORDS`] of `name` in `block`, if the parser accepts it there.
