@@ -215,6 +215,10 @@ pub enum CheckerKind {
         /// The `misc_path` command line.
         path: String,
     },
+    /// `DNS_CHECK`: retries only while up, each a `delay_loop` later (1.3.5's `dns_final`
+    /// ignores `delay_before_retry`), and logs no line of its own on success or after the
+    /// retries (its `=> DNS_CHECK: ... <=` texts are `smtp_alert` mail bodies only).
+    Dns,
 }
 
 /// One checker block inside a `real_server`.
@@ -225,10 +229,10 @@ pub struct Checker<P> {
     /// What the daemon needs to run the probe; handed back in [`crate::Action::Probe`].
     pub probe: P,
     /// Extra attempts after a failure before the checker is declared down
-    /// (`nb_get_retry` for HTTP/SSL, `retry` for TCP; SMTP's `retry` counts all attempts,
-    /// so the daemon passes `retry - 1`; ignored for MISC, which never retries).
+    /// (`nb_get_retry` for HTTP/SSL, `retry` for TCP and DNS; SMTP's `retry` counts all
+    /// attempts, so the daemon passes `retry - 1`; ignored for MISC, which never retries).
     pub retries: u32,
-    /// `delay_before_retry`.
+    /// `delay_before_retry` (unused by DNS, which retries after the delay_loop).
     pub delay_before_retry: Duration,
     /// `warmup`; `None` = 1.3.5's default, the effective delay_loop.
     pub warmup: Option<Duration>,

@@ -20,17 +20,20 @@
 //!   the delay_loop (`checker->warmup = vs->delay_loop`; 1.3.5 draws it with `rand()`, we
 //!   derive it from the checker id so runs are reproducible).
 //! * **Scheduling** (`tcp_epilog`, HTTP `epilog`/`timeout_epilog`, `smtp_final`,
-//!   `misc_check_thread`): one probe in flight per checker; the next is scheduled when its
+//!   `misc_check_thread`, `dns_final`): one probe in flight per checker; the next is scheduled when its
 //!   result arrives: `delay_loop` after a success or a final failure, `delay_before_retry`
 //!   after a failure with retries left. A checker is declared down after `1 + retries`
 //!   consecutive failures. TCP_CHECK and SMTP_CHECK keep retrying while down; HTTP_GET and
 //!   SSL_GET do not ("do not retry if server is already known as dead"); MISC_CHECK has no
 //!   retries and is rescheduled a delay_loop after its *launch*, as 1.3.5 arms its timer
 //!   before forking (if the script outlives that, the next run starts when it ends, never
-//!   two at once). One success brings a down checker up at once. The prober's failure line
+//!   two at once). DNS_CHECK retries (`retry`, default 3) only while up, like HTTP, but
+//!   each retry comes a delay_loop later, not `delay_before_retry`. One success brings a
+//!   down checker up at once. The prober's failure line
 //!   ([`ProbeOutcome::Down`]) is logged only while the checker is up, as each 1.3.5
 //!   checker does; `Check on service RS failed after N retry.` is logged by TCP and HTTP/SSL
-//!   when N > 0.
+//!   when N > 0. DNS_CHECK logs no line of its own when a server comes back or goes down
+//!   after its retries (1.3.5 only mails `=> DNS_CHECK: ... <=` then).
 //! * **Real server state** (`update_svr_checker_state`, `perform_svr_state`): a real
 //!   server goes down when its first checker fails and up when its last failed checker
 //!   recovers. Down: `Removing service RS from VS VS` and the dest is deleted from every

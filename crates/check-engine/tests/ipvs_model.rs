@@ -70,7 +70,7 @@ struct RsGen {
     last: u8,
     weight: u32,
     inhibit: bool,
-    checkers: Vec<(u8, bool)>, // (kind 0..5, dynamic)
+    checkers: Vec<(u8, bool)>, // (kind 0..6, dynamic)
 }
 
 #[derive(Debug, Clone)]
@@ -90,7 +90,7 @@ fn rs_gen() -> impl Strategy<Value = RsGen> {
         2u8..8,
         0u32..4,
         any::<bool>(),
-        prop::collection::vec((0u8..5, any::<bool>()), 0..3),
+        prop::collection::vec((0u8..6, any::<bool>()), 0..3),
     )
         .prop_map(|(last, weight, inhibit, checkers)| RsGen {
             last,
@@ -197,9 +197,10 @@ fn build(vss: &[VsGen]) -> CheckConfig<u8> {
                                     1 => CheckerKind::Ssl,
                                     2 => CheckerKind::Tcp,
                                     3 => CheckerKind::Smtp,
-                                    _ => CheckerKind::Misc {
+                                    4 => CheckerKind::Misc {
                                         path: "/bin/true".into(),
                                     },
+                                    _ => CheckerKind::Dns,
                                 },
                                 probe: k,
                                 retries: u32::from(k % 3),

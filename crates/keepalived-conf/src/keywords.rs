@@ -138,8 +138,6 @@ const SNMP_CHECKER: &str = "the checker MIB belongs to the LVS/health-checker si
 /// The classification of the LVS/health-checker keywords the checker process applies
 /// (`crates/keepalived/src/checker`); the exceptions below name what is missing.
 pub const LVS: Effect = Applied;
-const DNS_CHECK: &str = "DNS_CHECK is not implemented: a virtual server that uses it is \
-                         not applied (logged at start and reload)";
 const V2X: &str = "a keepalived 2.x keyword (1.3.5 rejects it) that is not implemented; \
                    its block, if any, is skipped";
 
@@ -486,7 +484,7 @@ pub const KEYWORDS: &[Keyword] = &[
     kw(RealServer, "TCP_CHECK", V135, LVS),
     kw(RealServer, "SMTP_CHECK", V135, LVS),
     kw(RealServer, "MISC_CHECK", V135, LVS),
-    kw(RealServer, "DNS_CHECK", V135, NotApplied(DNS_CHECK)),
+    kw(RealServer, "DNS_CHECK", V135, LVS),
     // HTTP_GET / SSL_GET.
     kw(HttpGet, "connect_ip", V135, LVS),
     kw(HttpGet, "connect_port", V135, LVS),
@@ -538,15 +536,15 @@ pub const KEYWORDS: &[Keyword] = &[
     kw(MiscCheck, "warmup", V135, LVS),
     kw(MiscCheck, "user", V135, LVS),
     // DNS_CHECK.
-    kw(DnsCheck, "connect_ip", V135, NotApplied(DNS_CHECK)),
-    kw(DnsCheck, "connect_port", V135, NotApplied(DNS_CHECK)),
-    kw(DnsCheck, "bindto", V135, NotApplied(DNS_CHECK)),
-    kw(DnsCheck, "bind_port", V135, NotApplied(DNS_CHECK)),
-    kw(DnsCheck, "connect_timeout", V135, NotApplied(DNS_CHECK)),
-    kw(DnsCheck, "fwmark", V135, NotApplied(DNS_CHECK)),
-    kw(DnsCheck, "retry", V135, NotApplied(DNS_CHECK)),
-    kw(DnsCheck, "type", V135, NotApplied(DNS_CHECK)),
-    kw(DnsCheck, "name", V135, NotApplied(DNS_CHECK)),
+    kw(DnsCheck, "connect_ip", V135, LVS),
+    kw(DnsCheck, "connect_port", V135, LVS),
+    kw(DnsCheck, "bindto", V135, LVS),
+    kw(DnsCheck, "bind_port", V135, LVS),
+    kw(DnsCheck, "connect_timeout", V135, LVS),
+    kw(DnsCheck, "fwmark", V135, LVS),
+    kw(DnsCheck, "retry", V135, LVS),
+    kw(DnsCheck, "type", V135, LVS),
+    kw(DnsCheck, "name", V135, LVS),
 ];
 
 /// Index into [`KEYWORDS`] of `name` in `block`, if the parser accepts it there.

@@ -592,20 +592,16 @@ fn unknown_keyword_in_a_checker_is_warned_and_its_block_not_skipped() {
 }
 
 #[test]
-fn applied_lvs_keywords_give_no_warning_and_dns_check_says_it_is_not_applied() {
+fn applied_lvs_keywords_give_no_warning_dns_check_included() {
     let l = parse(
-        "global_defs {\nlvs_flush\n}\nvirtual_server 10.0.0.1 80 {\nreal_server 10.0.0.2 80 {\nTCP_CHECK {\n}\n}\nreal_server 10.0.0.3 80 {\nDNS_CHECK {\n}\n}\n}\nSSL {\n}\n",
+        "global_defs {\nlvs_flush\n}\nvirtual_server 10.0.0.1 80 {\nreal_server 10.0.0.2 80 {\nTCP_CHECK {\n}\n}\nreal_server 10.0.0.3 80 {\nDNS_CHECK {\nretry 1\ntype aaaa\nname example.com\n}\n}\n}\nSSL {\n}\n",
     );
-    let warned: Vec<_> = l
-        .diagnostics
-        .iter()
-        .map(|d| (d.span.line, d.span.col, d.message.as_str()))
-        .collect();
-    assert_eq!(warned.len(), 1, "{}", l.render_diagnostics());
-    assert_eq!((warned[0].0, warned[0].1), (10, 1));
-    assert!(warned[0]
-        .2
-        .starts_with("'DNS_CHECK' has no effect in this implementation"));
+    assert!(l.diagnostics.is_empty(), "{}", l.render_diagnostics());
+    // 1.3.5 looks the type up with strcasecmp.
+    let Checker::Dns(d) = &l.config.virtual_servers[0].real_servers[1].checkers[0] else {
+        panic!()
+    };
+    assert_eq!(d.dns_type(), DnsType::Aaaa);
 }
 
 #[test]

@@ -33,6 +33,8 @@ mkdir -p "$ird/var" "$ird/srv" "$ird/etc/keepalived"
 ln -s ../run "$ird/var/run"
 cp "$here/scenarios.sh" "$here/smtp.sh" "$here/misc.sh" "$ird/lab/"
 chmod +x "$ird/lab/"*.sh
+# The dns scenario's responder (busybox has no DNS server).
+gcc -O2 -static -o "$ird/lab/dnsd" "$here/dnsd.c"
 if [[ $bench == 1 ]]; then
     # A single epoll loop accepts the 1,000 real servers' checks (busybox would fork each).
     gcc -O2 -static -o "$ird/lab/acceptor" "$here/acceptor.c"

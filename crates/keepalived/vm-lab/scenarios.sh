@@ -5,14 +5,14 @@
 # are network namespaces behind the bridge br0 (10.10.0.0/24, director 10.10.0.1), each with
 # busybox httpd :80, a TCP listener :9000, an SMTP responder :25 and an echo service :7000. A
 # client namespace reaches the virtual addresses (10.30.0.100-.110 on the director) over cl0.
-# `ipvsadm -Ln` is the truth. Each scenario prints "SCENARIO name: PASS|FAIL (details)".
+# `ipvsadm -Ln` is the truth. The dns scenario adds /lab/dnsd (UDP :53) in the real servers it uses. Each scenario prints "SCENARIO name: PASS|FAIL (details)".
 #
 # Env: LVS_DAEMON (path), LVS_SCENARIOS (space/comma list, default all), LVS_BENCH=1 (benchmark
 # instead of the scenarios), LVS_MARGIN (seconds added to protocol bounds, default 4).
 set -u
 export PATH=/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin
 D=${LVS_DAEMON:?LVS_DAEMON unset}
-ALL="nat_http dr_tcp misc smtp failover inhibit quorum_sorry reload sigterm keep syncd"
+ALL="nat_http dr_tcp misc smtp failover inhibit quorum_sorry reload sigterm keep syncd dns"
 SCEN=${LVS_SCENARIOS:-all}
 [[ $SCEN == all ]] && SCEN=$ALL
 SCEN=${SCEN//,/ }
@@ -711,6 +711,77 @@ sc_syncd() {
     note "daemon exited $(fmt_ms "$stop_ms") after SIGTERM"
     check "sync daemons left after SIGTERM" test -z "$(daemons)"
     note "no sync daemon after SIGTERM"
+}
+
+# udp_bound NS PORT: a UDP socket bound to PORT in NS.
+udp_bound() {
+    local hex
+    hex=$(printf ':%04X ' "$2")
+    ip netns exec "$1" cat /proc/net/udp /proc/net/udp6 2>/dev/null |
+        awk -v p="$hex" 'index($2 " ", p) {f=1} END {exit !f}'
+}
+dnsd_start() { # dnsd_start NS RCODE: the lab's DNS responder on :53 of NS.
+    ip netns exec "$1" /lab/dnsd 53 "$2" &
+    echo $! >"/tmp/pid.$1.dnsd"
+    wait_until 10 udp_bound "$1" 53 || echo "lab: dnsd on $1 not bound"
+}
+dnsd_stop() { # dnsd_stop NS
+    local pidf=/tmp/pid.$1.dnsd pid
+    [[ -e $pidf ]] || return 0
+    pid=$(cat "$pidf")
+    kill "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+    rm -f "$pidf"
+    wait_until 10 not udp_bound "$1" 53 || echo "lab: dnsd on $1 still bound"
+}
+
+sc_dns() {
+    local c=/tmp/dns.conf t0
+    # rs1 answers NOERROR, rs2 SERVFAIL (rcode 2), rs3 has no DNS server (ICMP port
+    # unreachable). dnsd answers FORMERR to a malformed question, so rs1 staying in also says
+    # the query (A for lvslab.example, class IN) is well formed.
+    dnsd_start rs1 0
+    dnsd_start rs2 2
+    {
+        header
+        echo "virtual_server 10.30.0.109 53 {"
+        echo "    delay_loop $DL"
+        echo "    lb_algo rr"
+        echo "    lb_kind NAT"
+        echo "    protocol UDP"
+        for i in 1 2 3; do
+            cat <<EOF
+    real_server 10.10.0.1$i 53 {
+        weight 1
+        DNS_CHECK {
+            connect_timeout $CT
+            retry $RETRY
+            type A
+            name lvslab.example
+        }
+    }
+EOF
+        done
+        echo "}"
+    } >"$c"
+    kd_start dns "$c"
+    check "service UDP 10.30.0.109:53 rr not created" wait_until 15 has '^UDP 10\.30\.0\.109:53 rr'
+    t0=$(now_us)
+    # DNS_CHECK retries a delay_loop apart (1.3.5; 2.2.7's delay_before_retry defaults to it).
+    check "rs2 (SERVFAIL) not removed" wait_until $((REMOVE_BOUND + 5)) not has "$(rs_re 10.10.0.12:53)"
+    check "rs3 (no server) not removed" wait_until 5 not has "$(rs_re 10.10.0.13:53)"
+    note "SERVFAIL and no-server real servers gone $(fmt_ms "$(ms_since "$t0")") after the service appeared"
+    check "rs1 (NOERROR) missing" has "$(rs_re 10.10.0.11:53)Masq 1 "
+    dnsd_stop rs1
+    check "rs1 not removed after its DNS server stopped" wait_until "$REMOVE_BOUND" not has "$(rs_re 10.10.0.11:53)"
+    note "rs1 removed in $(fmt_ms "$waited")"
+    dnsd_start rs1 0
+    check "rs1 not back" wait_until "$RETURN_BOUND" has "$(rs_re 10.10.0.11:53)Masq 1 "
+    note "back in $(fmt_ms "$waited")"
+    check "rs2 came back while answering SERVFAIL" not has "$(rs_re 10.10.0.12:53)"
+    grep -E 'DNS_CHECK' "$kd_log" | head -n 3 | sed 's/^/    log: /'
+    dnsd_stop rs1
+    dnsd_stop rs2
 }
 
 # ========================= benchmark =========================================================

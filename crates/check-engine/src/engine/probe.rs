@@ -1,5 +1,5 @@
 //! A probe result: 1.3.5's per-checker epilogues (`tcp_epilog`, HTTP's `epilog` /
-//! `timeout_epilog`, `smtp_final`, `misc_check_child_thread`) and
+//! `timeout_epilog`, `smtp_final`, `misc_check_child_thread`, `dns_final`) and
 //! `update_svr_checker_state`.
 
 use std::time::Duration;
@@ -54,13 +54,23 @@ impl<P: Clone + PartialEq> CheckEngine<P> {
                 }
                 let Some(s) = self.slot_mut(cid) else { return };
                 let (declare_down, at) = match kind {
-                    // HTTP/SSL retry only while the checker is up ("do not retry if server
-                    // is already known as dead").
-                    Kind::Web if was_failed => {
+                    // HTTP/SSL and DNS retry only while the checker is up ("do not retry if
+                    // server is already known as dead"; dns_final acts only when it is up).
+                    Kind::Web | Kind::Dns if was_failed => {
                         s.retry_it = 0;
                         (false, timers::after(now, delay_loop))
                     }
                     Kind::Misc => (true, launched_at.saturating_add(delay_loop).max(now)),
+                    // dns_final retries a delay_loop later, not delay_before_retry.
+                    Kind::Dns => {
+                        if s.retry_it >= retries {
+                            s.retry_it = 0;
+                            (true, timers::after(now, delay_loop))
+                        } else {
+                            s.retry_it += 1;
+                            (false, timers::after(now, delay_loop))
+                        }
+                    }
                     // TCP and SMTP retry in every state.
                     _ => {
                         if s.retry_it >= retries {
@@ -97,6 +107,8 @@ impl<P: Clone + PartialEq> CheckEngine<P> {
             CheckerKind::Tcp => (SuccessWording::Tcp, String::new()),
             CheckerKind::Smtp => (SuccessWording::Smtp, String::new()),
             CheckerKind::Misc { path } => (SuccessWording::Misc, path.clone()),
+            // dns_final logs nothing when a server comes back (it only mails).
+            CheckerKind::Dns => return,
         };
         let ep = self.vss[vs].rss[rs].d.endpoint();
         self.out
@@ -141,6 +153,7 @@ enum Kind {
     Tcp,
     Smtp,
     Misc,
+    Dns,
 }
 
 impl Kind {
@@ -150,6 +163,7 @@ impl Kind {
             CheckerKind::Tcp => Kind::Tcp,
             CheckerKind::Smtp => Kind::Smtp,
             CheckerKind::Misc { .. } => Kind::Misc,
+            CheckerKind::Dns => Kind::Dns,
         }
     }
 }

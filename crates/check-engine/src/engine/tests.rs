@@ -446,6 +446,75 @@ fn smtp_counts_attempts_and_logs_its_own_success() {
 }
 
 #[test]
+fn dns_retries_a_delay_loop_apart_only_while_up_and_logs_no_verdict_line() {
+    // retry 2: three failures in a row take it down. delay_before_retry (3 s) is not used.
+    let mut r = rs(2, vec![checker(CheckerKind::Dns, "d", 2)]);
+    r.notify_down = Some("/bin/down".into());
+    let mut e = E::new(cfg(vec![vs(vec![r, rs(3, vec![])])]), s(0.0));
+    drain(&mut e);
+    tick(&mut e, s(1.0));
+    let timeout = "DNS_CHECK ([10.0.0.2]:80) read timeout from socket.";
+    let mut t = 2.0;
+    for attempt in 0..3 {
+        let a = done(&mut e, CheckerId(0), down(timeout), s(t));
+        if attempt < 2 {
+            assert_eq!(lines(&a), vec![timeout]);
+            assert!(ipvs(&a).is_empty());
+            assert_eq!(e.poll_timeout(), Some(s(t + 10.0)), "a delay_loop later");
+            t += 10.0;
+            assert_eq!(tick(&mut e, s(t)), vec![(CheckerId(0), "d")]);
+            t += 1.0;
+        } else {
+            // No "failed after N retry." line: dns_final only mails.
+            assert_eq!(
+                lines(&a),
+                vec![
+                    timeout,
+                    "Removing service [10.0.0.2]:80 from VS [10.0.0.1]:80",
+                    "Executing [/bin/down] for service [10.0.0.2]:80 in VS [10.0.0.1]:80",
+                ]
+            );
+            assert_eq!(ipvs(&a), vec![del_dest(2)]);
+        }
+    }
+    assert_eq!(t, 24.0);
+    assert_eq!(e.poll_timeout(), Some(s(34.0)));
+    // Down: a failure is silent and not retried; the next try is a delay_loop later.
+    tick(&mut e, s(34.0));
+    let a = done(&mut e, CheckerId(0), down(timeout), s(35.0));
+    assert!(lines(&a).is_empty() && ipvs(&a).is_empty());
+    assert_eq!(e.poll_timeout(), Some(s(45.0)));
+    // One success brings it back, with no DNS line of its own.
+    tick(&mut e, s(45.0));
+    let a = done(&mut e, CheckerId(0), up(), s(45.5));
+    assert_eq!(
+        lines(&a),
+        vec!["Adding service [10.0.0.2]:80 to VS [10.0.0.1]:80"]
+    );
+    assert_eq!(ipvs(&a), vec![add_dest(2, 1)]);
+    assert_eq!(e.poll_timeout(), Some(s(55.5)));
+    // A pass resets the count: one failure later is a retry again, not the verdict.
+    tick(&mut e, s(55.5));
+    let a = done(&mut e, CheckerId(0), down(timeout), s(56.0));
+    assert_eq!(lines(&a), vec![timeout]);
+    assert!(ipvs(&a).is_empty());
+
+    // retry 0: the first failure takes it down.
+    let mut e = E::new(
+        cfg(vec![vs(vec![
+            rs(2, vec![checker(CheckerKind::Dns, "d", 0)]),
+            rs(3, vec![]),
+        ])]),
+        s(0.0),
+    );
+    drain(&mut e);
+    tick(&mut e, s(1.0));
+    let a = done(&mut e, CheckerId(0), down(timeout), s(1.5));
+    assert_eq!(ipvs(&a), vec![del_dest(2)]);
+    assert_eq!(e.poll_timeout(), Some(s(11.5)));
+}
+
+#[test]
 fn inhibit_on_failure_sets_weight_zero_and_back() {
     let mut r = rs(2, vec![checker(CheckerKind::Tcp, "t", 0)]);
     r.inhibit_on_failure = true;

@@ -634,9 +634,10 @@ pub enum DnsType {
 }
 
 impl DnsType {
-    /// Parse a type name as 1.3.5's table spells it.
+    /// Parse a type name as 1.3.5's table spells it, in any case (it compares with
+    /// `strcasecmp`).
     pub fn from_name(name: &str) -> Option<DnsType> {
-        Some(match name {
+        Some(match name.to_ascii_uppercase().as_str() {
             "A" => DnsType::A,
             "NS" => DnsType::Ns,
             "CNAME" => DnsType::Cname,

@@ -384,8 +384,23 @@ fn checker(
                 std::time::Duration::ZERO,
             )
         }
-        conf::Checker::Dns(_) => {
-            return Err("DNS_CHECK is not implemented by keepalived-rs".to_string())
+        conf::Checker::Dns(d) => {
+            let name = d.name().to_string();
+            // A name 1.3.5 would put on the wire malformed (check_probes::dns::encode_name).
+            cp::dns::encode_name(&name).map_err(|e| format!("name {e}"))?;
+            (
+                ce::CheckerKind::Dns,
+                cp::ProbeSpec::Dns(cp::DnsSpec {
+                    real_server,
+                    // The real server's port unless connect_port: 1.3.5 has no port 53 default.
+                    conn: connect(rs, &d.connect),
+                    qtype: dns_qtype(d.dns_type()),
+                    name,
+                }),
+                d.retry(),
+                // dns_final retries a delay_loop later; the engine knows.
+                std::time::Duration::ZERO,
+            )
         }
     };
     let dynamic_weight = matches!(c, conf::Checker::Misc(m) if m.misc_dynamic);
@@ -398,6 +413,19 @@ fn checker(
         delay_loop: None,
         dynamic_weight,
     })
+}
+
+/// 1.3.5's `DNS_TYPE` table (RFC 1035 and 3596 numbers).
+fn dns_qtype(t: conf::DnsType) -> u16 {
+    match t {
+        conf::DnsType::A => 1,
+        conf::DnsType::Ns => 2,
+        conf::DnsType::Cname => 5,
+        conf::DnsType::Soa => 6,
+        conf::DnsType::Mx => 15,
+        conf::DnsType::Txt => 16,
+        conf::DnsType::Aaaa => 28,
+    }
 }
 
 fn resolve(accounts: &dyn Accounts, user: &str, group: Option<&str>) -> Result<RunAs, String> {
@@ -567,14 +595,50 @@ mod tests {
     #[test]
     fn what_cannot_run_is_left_out_with_a_line() {
         let c = conv(
-            "virtual_server 10.0.0.1 53 {\n real_server 10.0.0.2 53 {\n DNS_CHECK {\n }\n }\n}\n\
+            "virtual_server 10.0.0.1 53 {\n real_server 10.0.0.2 53 {\n DNS_CHECK {\n name a..b\n }\n }\n}\n\
              virtual_server 10.0.0.1 80 {\n real_server 10.0.0.2 80 {\n\
              notify_up \"/bin/up\" nobody-here\n MISC_CHECK {\n misc_path /bin/true\n }\n }\n}\n",
         );
         assert_eq!(c.config.virtual_servers.len(), 1, "{:?}", c.lines);
         assert_eq!(c.lines.len(), 2, "{:?}", c.lines);
-        assert!(c.lines[0].contains("DNS_CHECK is not implemented"));
+        assert!(
+            c.lines[0].contains("DNS_CHECK (t.conf:3:2): name 'a..b' has an empty label"),
+            "{:?}",
+            c.lines
+        );
         assert!(c.lines[1].contains("user nobody-here does not exist - it is disabled"));
         assert_eq!(c.script_users.get("/bin/up"), Some(&None));
+    }
+
+    #[test]
+    fn dns_check_is_applied_with_135s_defaults() {
+        let c = conv(
+            "virtual_server 10.0.0.1 53 {\n delay_loop 7\n protocol UDP\n\
+             real_server 10.0.0.2 5353 {\n DNS_CHECK {\n }\n }\n\
+             real_server 10.0.0.3 53 {\n DNS_CHECK {\n connect_port 54\n connect_timeout 2\n\
+             retry 1\n type mx\n name example.com\n }\n }\n}\n",
+        );
+        assert!(c.lines.is_empty(), "{:?}", c.lines);
+        let vs = &c.config.virtual_servers[0];
+        let [a, b] = &vs.real_servers[..] else {
+            panic!("{}", vs.real_servers.len())
+        };
+        let (a, b) = (&a.checkers[0], &b.checkers[0]);
+        assert_eq!((a.kind.clone(), a.retries), (ce::CheckerKind::Dns, 3));
+        let cp::ProbeSpec::Dns(d) = &*a.probe else {
+            panic!()
+        };
+        // No port 53 default: the real server's port.
+        assert_eq!(d.conn.dst, "10.0.0.2:5353".parse().unwrap());
+        assert_eq!(d.conn.timeout, std::time::Duration::from_secs(5));
+        assert_eq!((d.qtype, d.name.as_str()), (6, "."));
+        assert_eq!(b.retries, 1);
+        let cp::ProbeSpec::Dns(d) = &*b.probe else {
+            panic!()
+        };
+        assert_eq!(d.conn.dst, "10.0.0.3:54".parse().unwrap());
+        assert_eq!(d.real_server, "10.0.0.3:53".parse().unwrap());
+        assert_eq!(d.conn.timeout, std::time::Duration::from_secs(2));
+        assert_eq!((d.qtype, d.name.as_str()), (15, "example.com"));
     }
 }

@@ -40,8 +40,9 @@ pub fn is_child() -> bool {
     std::env::var_os(CHILD_ENV).is_some_and(|v| v == CHILD_CHECKERS)
 }
 
-/// `-t`: what the checker process would leave out of `cfg` on this host (a DNS_CHECK, an
-/// unreadable SSL file, a script user that does not exist), one line each.
+/// `-t`: what the checker process would leave out of `cfg` on this host (a DNS_CHECK name
+/// that cannot be encoded, an unreadable SSL file, a script user that does not exist), one
+/// line each.
 pub fn config_test(cfg: &conf::Config) -> Vec<String> {
     convert::convert(cfg, &crate::accounts::SystemAccounts).lines
 }
