@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use check_engine as ce;
 use check_probes as cp;
 use keepalived_conf as conf;
-use tokio::signal::unix::{signal, Signal, SignalKind};
+use tokio::signal::unix::{signal, SignalKind};
 use tokio::sync::mpsc;
 
 use super::convert::{self, Probe};
@@ -20,6 +20,8 @@ use crate::scripts::{self, NotifyCommand, RunAs};
 
 /// Slack on top of a probe's own bound before the watchdog gives up on it.
 const PROBE_SLACK: Duration = Duration::from_secs(2);
+/// How often running probes are checked against their bound.
+const SWEEP_EVERY: Duration = Duration::from_secs(1);
 /// How often the host's addresses are re-read for `ha_suspend`.
 const ADDRESS_POLL: Duration = Duration::from_secs(1);
 
@@ -53,10 +55,41 @@ pub fn run(opts: &Options, cfg: conf::Config) -> i32 {
     })
 }
 
-struct Signals {
-    term: Signal,
-    int: Signal,
-    hup: Signal,
+/// What a signal asks of the loop.
+enum Request {
+    Stop,
+    Reload,
+}
+
+/// Forwards SIGTERM/SIGINT/SIGHUP into one channel from a task of their own, so the loop polls
+/// one receiver instead of three signal streams on every probe result.
+fn watch_signals() -> std::io::Result<mpsc::UnboundedReceiver<Request>> {
+    let mut term = signal(SignalKind::terminate())?;
+    let mut int = signal(SignalKind::interrupt())?;
+    let mut hup = signal(SignalKind::hangup())?;
+    let (tx, rx) = mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        loop {
+            let what = tokio::select! {
+                _ = term.recv() => Request::Stop,
+                _ = int.recv() => Request::Stop,
+                _ = hup.recv() => Request::Reload,
+            };
+            if tx.send(what).is_err() {
+                return;
+            }
+        }
+    });
+    Ok(rx)
+}
+
+/// A running probe.
+struct InFlight {
+    /// Its launch number: a result is taken only from the launch still expected.
+    seq: u64,
+    overdue_at: Instant,
+    real_server: std::net::SocketAddr,
+    task: tokio::task::AbortHandle,
 }
 
 struct Checkers {
@@ -66,9 +99,12 @@ struct Checkers {
     /// `None` when the kernel has no IPVS: the checks still run and log.
     ipvs: Option<Ipvs>,
     script_users: HashMap<String, Option<RunAs>>,
-    done_tx: mpsc::UnboundedSender<(ce::CheckerId, cp::ProbeResult)>,
-    done_rx: mpsc::UnboundedReceiver<(ce::CheckerId, cp::ProbeResult)>,
-    signals: Signals,
+    done_tx: mpsc::UnboundedSender<(ce::CheckerId, u64, cp::ProbeResult)>,
+    done_rx: mpsc::UnboundedReceiver<(ce::CheckerId, u64, cp::ProbeResult)>,
+    /// Probes running, by checker (at most one each), with their launch number.
+    inflight: HashMap<ce::CheckerId, InFlight>,
+    launches: u64,
+    signals: mpsc::UnboundedReceiver<Request>,
     /// Whether some virtual server uses `ha_suspend` (then addresses are watched).
     ha_suspend: bool,
     addresses: HashSet<IpAddr>,
@@ -76,14 +112,7 @@ struct Checkers {
 
 impl Checkers {
     fn start(opts: &Options, cfg: conf::Config) -> Result<Checkers, i32> {
-        let signals = (|| {
-            Ok::<_, std::io::Error>(Signals {
-                term: signal(SignalKind::terminate())?,
-                int: signal(SignalKind::interrupt())?,
-                hup: signal(SignalKind::hangup())?,
-            })
-        })()
-        .map_err(|e| {
+        let signals = watch_signals().map_err(|e| {
             logging::error(&format!("cannot install signal handlers: {e}"));
             1
         })?;
@@ -117,6 +146,8 @@ impl Checkers {
             script_users: conv.script_users,
             done_tx,
             done_rx,
+            inflight: HashMap::new(),
+            launches: 0,
             signals,
             ha_suspend,
             addresses: HashSet::new(),
@@ -133,23 +164,30 @@ impl Checkers {
     async fn main_loop(&mut self) -> i32 {
         let mut addr_tick = tokio::time::interval(ADDRESS_POLL);
         addr_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut sweep_tick = tokio::time::interval(SWEEP_EVERY);
+        sweep_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        // One timer, moved only when the engine's deadline changes (re-arming a fresh timer
+        // after every probe result showed in profiles).
+        let sleep = tokio::time::sleep(Duration::from_secs(3600));
+        tokio::pin!(sleep);
+        let mut armed: Option<Duration> = None;
         loop {
             let deadline = self.engine.poll_timeout();
-            let sleep = async {
-                match deadline {
-                    Some(d) => {
-                        let at = self.epoch + d;
-                        tokio::time::sleep_until(at.into()).await;
-                    }
-                    None => std::future::pending::<()>().await,
+            if deadline != armed {
+                if let Some(d) = deadline {
+                    sleep.as_mut().reset((self.epoch + d).into());
                 }
-            };
+                armed = deadline;
+            }
             tokio::select! {
                 biased;
-                _ = self.signals.term.recv() => return self.shutdown(),
-                _ = self.signals.int.recv() => return self.shutdown(),
-                _ = self.signals.hup.recv() => self.reload(),
-                _ = sleep => {
+                Some(sig) = self.signals.recv() => match sig {
+                    Request::Stop => return self.shutdown(),
+                    Request::Reload => self.reload(),
+                },
+                _ = &mut sleep, if armed.is_some() => {
+                    // Fired: re-armed from the engine's next deadline on the next turn.
+                    armed = None;
                     let now = self.now();
                     self.engine.handle(ce::Input::Timer, now);
                 }
@@ -157,7 +195,12 @@ impl Checkers {
                     // Every result already waiting, before the next deadline is computed.
                     let now = self.now();
                     let mut next = Some(first);
-                    while let Some((id, r)) = next {
+                    while let Some((id, seq, r)) = next {
+                        next = self.done_rx.try_recv().ok();
+                        if self.inflight.get(&id).is_none_or(|f| f.seq != seq) {
+                            continue; // given up on by the sweep, or from before a reload
+                        }
+                        self.inflight.remove(&id);
                         if let cp::ProbeResult::Inconclusive { detail } = &r {
                             // 1.3.5 logs these where it has words for them (empty otherwise).
                             if !detail.is_empty() {
@@ -165,10 +208,10 @@ impl Checkers {
                             }
                         }
                         self.engine.handle(ce::Input::ProbeDone { checker: id, outcome: outcome(r) }, now);
-                        next = self.done_rx.try_recv().ok();
                     }
                 }
                 _ = addr_tick.tick(), if self.ha_suspend => self.poll_addresses(),
+                _ = sweep_tick.tick() => self.sweep_overdue(),
             }
             self.drain();
         }
@@ -186,24 +229,58 @@ impl Checkers {
         }
     }
 
-    fn spawn_probe(&self, id: ce::CheckerId, probe: Probe) {
+    fn spawn_probe(&mut self, id: ce::CheckerId, probe: Probe) {
         let tx = self.done_tx.clone();
-        tokio::spawn(async move {
-            let limit = probe.deadline() + PROBE_SLACK;
-            let r = match tokio::time::timeout(limit, cp::run(&probe)).await {
-                Ok(r) => r,
-                // The probe bounds itself; this only catches a bug, never a slow server.
-                Err(_) => cp::ProbeResult::Down {
-                    detail: format!(
-                        "Check on service [{}]:{} did not finish within {} s.",
-                        probe.real_server().ip(),
-                        probe.real_server().port(),
-                        limit.as_secs()
-                    ),
-                },
-            };
-            let _ = tx.send((id, r));
+        self.launches += 1;
+        let seq = self.launches;
+        let overdue_at = Instant::now() + probe.deadline() + PROBE_SLACK;
+        let real_server = probe.real_server();
+        let task = tokio::spawn(async move {
+            let r = cp::run(&probe).await;
+            let _ = tx.send((id, seq, r));
         });
+        self.inflight.insert(
+            id,
+            InFlight {
+                seq,
+                overdue_at,
+                real_server,
+                task: task.abort_handle(),
+            },
+        );
+    }
+
+    /// The probes bound themselves; this catches a bug, never a slow server: a probe still
+    /// running long after its own bound is aborted and counted as a failure, so its checker
+    /// does not stall. (A sweep a second instead of a timer per probe: timers cost a driver
+    /// wake-up each.)
+    fn sweep_overdue(&mut self) {
+        let now = Instant::now();
+        let overdue: Vec<ce::CheckerId> = self
+            .inflight
+            .iter()
+            .filter(|(_, f)| f.overdue_at <= now)
+            .map(|(id, _)| *id)
+            .collect();
+        for id in overdue {
+            if let Some(f) = self.inflight.remove(&id) {
+                f.task.abort();
+                let detail = format!(
+                    "Check on service [{}]:{} did not finish in time.",
+                    f.real_server.ip(),
+                    f.real_server.port()
+                );
+                logging::error(&detail);
+                let t = self.now();
+                self.engine.handle(
+                    ce::Input::ProbeDone {
+                        checker: id,
+                        outcome: ce::ProbeOutcome::Down { detail },
+                    },
+                    t,
+                );
+            }
+        }
     }
 
     fn apply(&mut self, op: &ce::IpvsOp) {
