@@ -106,7 +106,7 @@ async fn wait_deadline(timer: Option<&mut EngineTimer>, after: Option<Duration>)
 /// Hands the heap's free pages back to the kernel. Start-up and reload parse and convert the
 /// whole configuration (megabytes at 1,000 instances) and free it again, but glibc keeps freed
 /// memory below the top of its heap resident; this runs only then, never per packet.
-fn return_free_memory() {
+pub(crate) fn return_free_memory() {
     #[cfg(target_env = "gnu")]
     // SAFETY: malloc_trim only returns memory that glibc's allocator holds free; it touches no
     // live allocation.

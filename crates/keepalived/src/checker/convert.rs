@@ -36,8 +36,16 @@ pub fn convert(cfg: &conf::Config, accounts: &dyn Accounts) -> Converted {
         script_users: HashMap::new(),
         lines: Vec::new(),
     };
+    // Only when some SSL_GET needs it: building a TLS client touches the TLS code and keys.
+    let any_ssl = cfg.virtual_servers.iter().any(|vs| {
+        vs.real_servers.iter().any(|rs| {
+            rs.checkers
+                .iter()
+                .any(|c| matches!(c, conf::Checker::SslGet(_)))
+        })
+    });
     // Loaded once for every SSL_GET (1.3.5 builds one SSL context too).
-    let tls = cfg.ssl.as_ref().map(|s| {
+    let tls = cfg.ssl.as_ref().filter(|_| any_ssl).map(|s| {
         cp::TlsConfig::load(&cp::TlsFiles {
             // 1.3.5 reads `ca` but never verifies a real server's certificate: a file that
             // ran there must not start failing checks here (docs/compatibility.md).
@@ -53,6 +61,7 @@ pub fn convert(cfg: &conf::Config, accounts: &dyn Accounts) -> Converted {
         Some(Err(e)) => Err(e.to_string()),
     };
     let default_tls = match &tls {
+        _ if !any_ssl => Err("no SSL_GET".to_string()),
         Ok(None) => cp::TlsConfig::load(&cp::TlsFiles::default()).map_err(|e| e.to_string()),
         Ok(Some(t)) => Ok(t.clone()),
         Err(e) => Err(e.clone()),

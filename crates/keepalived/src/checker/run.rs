@@ -154,6 +154,8 @@ impl Checkers {
         };
         c.poll_addresses();
         c.drain();
+        // The AST and the conversion's temporaries are freed: give their pages back.
+        crate::runtime::return_free_memory();
         Ok(c)
     }
 
@@ -359,6 +361,7 @@ impl Checkers {
         self.script_users = conv.script_users;
         let now = self.now();
         self.engine.reconfigure(conv.config, now);
+        crate::runtime::return_free_memory();
         if self.ha_suspend {
             // A new ha_suspend virtual server learns the present addresses at once.
             self.addresses.clear();
