@@ -333,3 +333,199 @@ pub(crate) fn add_routes(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::net::IpAddr;
+
+    use vrrp_netlink::NextHopSpec;
+
+    use super::*;
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+
+    fn route(spec: RouteSpec, dev: Option<&str>) -> RouteConf {
+        RouteConf {
+            spec,
+            dev: dev.map(str::to_string),
+            nexthop_devs: vec![],
+            text: String::new(),
+        }
+    }
+
+    fn col(cells: &[(u32, Value)], c: u32) -> Option<Value> {
+        cells.iter().find(|(k, _)| *k == c).map(|(_, v)| v.clone())
+    }
+
+    /// `10.9.0.0/24 via 10.0.0.254 dev eth1 src 10.0.0.100 metric 5 table 100 protocol 4`:
+    /// the columns 1.3.5 fills, the ones it leaves out absent.
+    #[test]
+    fn route_columns_and_encodings() {
+        let mut s = RouteSpec::new(ip("10.9.0.0"), 24);
+        s.gateway = Some(ip("10.0.0.254"));
+        s.pref_src = Some(ip("10.0.0.100"));
+        s.metric = Some(5);
+        s.table = 100;
+        s.protocol = Some(4);
+        let cells = route_cells(&route(s, Some("eth1")), true, &mut |n| {
+            assert_eq!(n, "eth1");
+            7
+        });
+        let want: Vec<(u32, Value)> = vec![
+            (2, Value::Integer(1)),
+            (3, Value::OctetString(vec![10, 9, 0, 0])),
+            (4, Value::Gauge32(24)),
+            (5, Value::OctetString(vec![10, 0, 0, 254])),
+            (7, Value::OctetString(vec![10, 0, 0, 100])),
+            (8, Value::Gauge32(5)),
+            (9, Value::Integer(14)),
+            (10, Value::Integer(1)),
+            (11, Value::Integer(7)),
+            (12, Value::OctetString(b"eth1".to_vec())),
+            (13, Value::Gauge32(100)),
+            (14, Value::Integer(1)),
+            (18, Value::Integer(5)),
+            (19, Value::Integer(2)),
+            (20, Value::Integer(2)),
+        ];
+        assert_eq!(cells, want);
+    }
+
+    /// IPv6, a blackhole, metrics with locks, `or` second gateway, realms, pref.
+    #[test]
+    fn route_metrics_types_and_v6() {
+        let mut s = RouteSpec::new(ip("2001:db8::"), 64);
+        s.kind = Some(6);
+        s.scope = Some(253);
+        s.metrics = vec![
+            Metric::Mtu(1400),
+            Metric::Rtt(800),
+            Metric::Features(1),
+            Metric::CongCtl("cubic".into()),
+        ];
+        s.lock = 1 << 2;
+        s.realms = Some(3 << 16 | 2);
+        s.pref = Some(1);
+        let c = route_cells(&route(s, None), false, &mut |_| 0);
+        assert_eq!(col(&c, 2), Some(Value::Integer(2)));
+        let mut v6 = vec![0u8; 16];
+        v6[..4].copy_from_slice(&[0x20, 0x01, 0x0d, 0xb8]);
+        assert_eq!(col(&c, 3), Some(Value::OctetString(v6)));
+        assert_eq!(col(&c, 9), Some(Value::Integer(2)));
+        assert_eq!(col(&c, 10), Some(Value::Integer(3)));
+        assert_eq!(col(&c, 11), None);
+        assert_eq!(col(&c, 12), None);
+        assert_eq!(col(&c, 14), Some(Value::Integer(2)));
+        assert_eq!(col(&c, 19), Some(Value::Integer(1)));
+        assert_eq!(col(&c, 22), Some(Value::Gauge32(1400)));
+        assert_eq!(col(&c, 23), Some(Value::Integer(1)));
+        assert_eq!(col(&c, 27), Some(Value::Gauge32(100)));
+        assert_eq!(col(&c, 28), Some(Value::Integer(2)));
+        assert_eq!(col(&c, 42), Some(Value::OctetString(b"cubic".to_vec())));
+        assert_eq!(col(&c, 43), Some(Value::Integer(3)));
+        assert_eq!(col(&c, 44), Some(Value::Gauge32(2)));
+        assert_eq!(col(&c, 45), Some(Value::Gauge32(3)));
+        // One next hop: the second gateway, and the type is multipath.
+        let mut s = RouteSpec::new(ip("10.1.0.0"), 16);
+        s.gateway = Some(ip("10.0.0.1"));
+        s.nexthops = vec![NextHopSpec {
+            gateway: Some(ip("10.0.0.2")),
+            ..NextHopSpec::default()
+        }];
+        let c = route_cells(&route(s, None), true, &mut |_| 0);
+        assert_eq!(col(&c, 6), Some(Value::OctetString(vec![10, 0, 0, 2])));
+        assert_eq!(col(&c, 10), Some(Value::Integer(2)));
+    }
+
+    /// `from 10.0.0.0/8 to 192.168.2.0/24 not table 100 priority 200 fwmark 3/7 iif eth1`.
+    #[test]
+    fn rule_columns_and_encodings() {
+        let mut s = RuleSpec::new(false, RuleActionSpec::Table(100));
+        s.from = Some((ip("10.0.0.0"), 8));
+        s.to = Some((ip("192.168.2.0"), 24));
+        s.invert = true;
+        s.priority = Some(200);
+        s.fwmark = Some(3);
+        s.fwmask = Some(7);
+        s.iif = Some("eth1".into());
+        let r = RuleConf {
+            spec: s,
+            text: String::new(),
+        };
+        let want: Vec<(u32, Value)> = vec![
+            (2, Value::OctetString(b"both".to_vec())),
+            (3, Value::Integer(1)),
+            (4, Value::OctetString(vec![192, 168, 2, 0])),
+            (5, Value::Gauge32(24)),
+            (6, Value::Gauge32(100)),
+            (7, Value::Integer(2)),
+            (8, Value::Integer(1)),
+            (9, Value::Integer(1)),
+            (10, Value::OctetString(vec![192, 168, 2, 0])),
+            (11, Value::Gauge32(24)),
+            (12, Value::Integer(1)),
+            (13, Value::OctetString(vec![10, 0, 0, 0])),
+            (14, Value::Gauge32(8)),
+            (16, Value::Gauge32(3)),
+            (17, Value::Gauge32(7)),
+            (20, Value::OctetString(b"eth1".to_vec())),
+            (23, Value::Integer(1)),
+            (24, Value::Gauge32(100)),
+            (25, Value::Gauge32(200)),
+        ];
+        assert_eq!(rule_cells(&r, false), want);
+        // goto: the target, no table; no address: an empty direction, no address columns.
+        let mut s = RuleSpec::new(false, RuleActionSpec::Goto(300));
+        s.tunnel_id = Some(5 << 32 | 9);
+        s.uid_range = Some((1000, 2000));
+        let c = rule_cells(
+            &RuleConf {
+                spec: s,
+                text: String::new(),
+            },
+            true,
+        );
+        assert_eq!(col(&c, 2), Some(Value::OctetString(vec![])));
+        assert_eq!(col(&c, 3), None);
+        assert_eq!(col(&c, 6), None);
+        assert_eq!(col(&c, 7), Some(Value::Integer(1)));
+        assert_eq!(col(&c, 8), Some(Value::Integer(2)));
+        assert_eq!(col(&c, 22), Some(Value::Gauge32(300)));
+        assert_eq!(col(&c, 23), Some(Value::Integer(2)));
+        assert_eq!(col(&c, 24), None);
+        assert_eq!(col(&c, 28), Some(Value::Gauge32(5)));
+        assert_eq!(col(&c, 29), Some(Value::Gauge32(9)));
+        assert_eq!(col(&c, 31), Some(Value::Gauge32(2000)));
+    }
+
+    /// Static rows are instance 0, numbered from 1, always set; the tables are vrrp.7/.8.
+    #[test]
+    fn static_rows_index() {
+        let t = RoutingTables {
+            static_routes: vec![
+                route(RouteSpec::new(ip("10.8.0.0"), 16), None),
+                route(RouteSpec::new(ip("10.9.0.0"), 16), None),
+            ],
+            static_rules: vec![RuleConf {
+                spec: RuleSpec::new(false, RuleActionSpec::Table(5)),
+                text: String::new(),
+            }],
+            instances: HashMap::new(),
+        };
+        let mut m = Mib::default();
+        add_routes(&mut m, &t, &[], &mut |_| 0);
+        let at = |p: &[u32]| {
+            let mut o = VRRP.to_vec();
+            o.extend_from_slice(p);
+            m.get(&o)
+        };
+        assert_eq!(at(&[7, 1, 3, 0, 2]), Value::OctetString(vec![10, 9, 0, 0]));
+        assert_eq!(at(&[7, 1, 14, 0, 1]), Value::Integer(1));
+        assert_eq!(at(&[7, 1, 3, 0, 3]), Value::NoSuchInstance);
+        assert_eq!(at(&[7, 1, 3, 1, 1]), Value::NoSuchInstance);
+        assert_eq!(at(&[8, 1, 24, 0, 1]), Value::Gauge32(5));
+        assert_eq!(at(&[8, 1, 7, 0, 1]), Value::Integer(1));
+    }
+}
