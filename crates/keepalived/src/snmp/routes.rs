@@ -1,7 +1,10 @@
-//! KEEPALIVED-MIB's `vrrpRouteTable` (`vrrp.7`) and `vrrpRuleTable` (`vrrp.8`) as 1.3.5
-//! serves them: row `(0, k)` is the k-th `static_routes`/`static_rules` line, row `(n, k)`
-//! the k-th `virtual_routes`/`virtual_rules` line of the n-th instance (the numbering of
-//! `vrrpInstanceTable`). A column whose setting is absent has no cell (1.3.5 skips it).
+//! KEEPALIVED-MIB's `vrrpRouteTable` (`vrrp.7`), `vrrpRuleTable` (`vrrp.8`) and
+//! `vrrpRouteNextHopTable` (`vrrp.11`) as 1.3.5 serves them: row `(0, k)` is the k-th
+//! `static_routes`/`static_rules` line, row `(n, k)` the k-th `virtual_routes`/`virtual_rules`
+//! line of the n-th instance (the numbering of `vrrpInstanceTable`), row `(n, k, h)` the h-th
+//! `nexthop` of route `(n, k)`. A column whose setting is absent has no cell (1.3.5 skips
+//! it). The encapsulation columns never have one: `encap` is refused, as by a 1.3.5 built
+//! without lightweight tunnels.
 
 use std::collections::HashMap;
 
@@ -206,6 +209,40 @@ pub(crate) fn route_cells(
     c
 }
 
+/// The cells of next hop `h` of a route, by column.
+pub(crate) fn next_hop_cells(
+    r: &RouteConf,
+    h: usize,
+    if_index: &mut dyn FnMut(&str) -> u32,
+) -> Vec<(u32, Value)> {
+    let Some(nh) = r.spec.nexthops.get(h) else {
+        return Vec::new();
+    };
+    let mut c = Vec::new();
+    if let Some(g) = nh.gateway {
+        c.push((2, Value::Integer(addr_type(g))));
+        c.push((3, Value::OctetString(addr_bytes(g))));
+    }
+    if let Some(Some(dev)) = r.nexthop_devs.get(h) {
+        let ifx = if_index(dev);
+        if ifx != 0 {
+            c.push((4, Value::Integer(ifx as i32)));
+        }
+        c.push((5, text(dev)));
+    }
+    if let Some(w) = nh.weight {
+        c.push((6, Value::Gauge32(u32::from(w))));
+    }
+    c.push((7, yes_no(nh.onlink)));
+    // 1.3.5's vrrpRouteNextHopRealmDst falls through into RealmSrc: both show the FROM
+    // realm, and only when there is one. Kept, so walks match 1.3.5's.
+    if let Some(from) = nh.realms.map(|r| r >> 16).filter(|f| *f != 0) {
+        c.push((8, Value::Gauge32(from)));
+        c.push((9, Value::Gauge32(from)));
+    }
+    c
+}
+
 /// FR_ACT_* of a rule's action (`vrrpRuleAction`).
 fn rule_action(a: RuleActionSpec) -> i32 {
     match a {
@@ -298,7 +335,7 @@ pub(crate) fn rule_cells(r: &RuleConf, set: bool) -> Vec<(u32, Value)> {
     c
 }
 
-/// Adds `vrrpRouteTable` and `vrrpRuleTable`. Static entries are always set (they go in at
+/// Adds `vrrpRouteTable`, `vrrpRuleTable` and `vrrpRouteNextHopTable`. Static entries are always set (they go in at
 /// start); an instance's are set while its virtual addresses are (they go in and out with
 /// them, when it becomes and stops being MASTER).
 pub(crate) fn add_routes(
@@ -312,7 +349,7 @@ pub(crate) fn add_routes(
         o.extend_from_slice(&[table, 1]);
         o
     };
-    let (rt, ru) = (entry(7), entry(8));
+    let (rt, ru, nh) = (entry(7), entry(8), entry(11));
     let mut owners: Vec<(u32, &[RouteConf], &[RuleConf], bool)> =
         vec![(0, &t.static_routes, &t.static_rules, true)];
     for (n, v) in insts.iter().enumerate() {
@@ -324,6 +361,11 @@ pub(crate) fn add_routes(
         for (k, r) in routes.iter().enumerate() {
             for (col, val) in route_cells(r, set, if_index) {
                 m.cell(&rt, col, &[inst, k as u32 + 1], val);
+            }
+            for h in 0..r.spec.nexthops.len() {
+                for (col, val) in next_hop_cells(r, h, if_index) {
+                    m.cell(&nh, col, &[inst, k as u32 + 1, h as u32 + 1], val);
+                }
             }
         }
         for (k, r) in rules.iter().enumerate() {
@@ -437,6 +479,56 @@ mod tests {
         let c = route_cells(&route(s, None), true, &mut |_| 0);
         assert_eq!(col(&c, 6), Some(Value::OctetString(vec![10, 0, 0, 2])));
         assert_eq!(col(&c, 10), Some(Value::Integer(2)));
+    }
+
+    /// `nexthop via 10.0.0.1 dev eth1 weight 2 nexthop via 10.0.0.2 onlink realms 4/1`:
+    /// vrrpRouteNextHopTable rows (0, 1, 1) and (0, 1, 2).
+    #[test]
+    fn next_hop_rows() {
+        let mut s = RouteSpec::new(ip("10.1.0.0"), 16);
+        s.nexthops = vec![
+            NextHopSpec {
+                gateway: Some(ip("10.0.0.1")),
+                weight: Some(2),
+                ..NextHopSpec::default()
+            },
+            NextHopSpec {
+                gateway: Some(ip("10.0.0.2")),
+                onlink: true,
+                realms: Some(4 << 16 | 1),
+                ..NextHopSpec::default()
+            },
+        ];
+        let mut r = route(s, None);
+        r.nexthop_devs = vec![Some("eth1".into()), None];
+        let want1: Vec<(u32, Value)> = vec![
+            (2, Value::Integer(1)),
+            (3, Value::OctetString(vec![10, 0, 0, 1])),
+            (4, Value::Integer(7)),
+            (5, Value::OctetString(b"eth1".to_vec())),
+            (6, Value::Gauge32(2)),
+            (7, Value::Integer(2)),
+        ];
+        assert_eq!(next_hop_cells(&r, 0, &mut |_| 7), want1);
+        let want2: Vec<(u32, Value)> = vec![
+            (2, Value::Integer(1)),
+            (3, Value::OctetString(vec![10, 0, 0, 2])),
+            (7, Value::Integer(1)),
+            (8, Value::Gauge32(4)),
+            (9, Value::Gauge32(4)),
+        ];
+        assert_eq!(next_hop_cells(&r, 1, &mut |_| 7), want2);
+        let t = RoutingTables {
+            static_routes: vec![r],
+            ..RoutingTables::default()
+        };
+        let mut m = Mib::default();
+        add_routes(&mut m, &t, &[], &mut |_| 7);
+        let mut o = VRRP.to_vec();
+        o.extend_from_slice(&[11, 1, 3, 0, 1, 2]);
+        assert_eq!(m.get(&o), Value::OctetString(vec![10, 0, 0, 2]));
+        o[VRRP.len() + 5] = 3;
+        assert_eq!(m.get(&o), Value::NoSuchInstance);
     }
 
     /// `from 10.0.0.0/8 to 192.168.2.0/24 not table 100 priority 200 fwmark 3/7 iif eth1`.
