@@ -173,7 +173,8 @@ pub struct Globals {
     pub scripts: Vec<Script>,
     /// `static_ipaddress` entries.
     pub statics: Vec<StaticAddress>,
-    /// Routes and rules (`vrrpRouteTable`, `vrrpRuleTable`), set by [`Config::with_routing`].
+    /// Routes and rules (`vrrpRouteTable`, `vrrpRuleTable`, `vrrpRouteNextHopTable`), set by
+    /// [`Config::with_routing`].
     pub routing: routes::RoutingTables,
 }
 
@@ -282,7 +283,7 @@ impl Globals {
 
 impl Config {
     /// The same, with the daemon's converted routes and rules (interfaces checked) for
-    /// `vrrpRouteTable` and `vrrpRuleTable`.
+    /// `vrrpRouteTable`, `vrrpRuleTable` and `vrrpRouteNextHopTable`.
     pub fn with_routing(mut self, r: &crate::convert::Routing) -> Config {
         Arc::make_mut(&mut self.globals).routing = routes::RoutingTables::of(r);
         self

@@ -6,8 +6,8 @@
 //! beat, namespace) and the VRRP tables `vrrpSyncGroupTable`, `vrrpSyncGroupMemberTable`,
 //! `vrrpInstanceTable`, `vrrpTrackedInterfaceTable`, `vrrpTrackedScriptTable` and
 //! `vrrpAddressTable` (static addresses as instance 0, then VIPs and eVIPs of each instance)
-//! and `vrrpScriptTable`. Not served: `vrrpRouteTable`, `vrrpRuleTable`, and the LVS
-//! columns (this daemon has no checker).
+//! and `vrrpScriptTable`; the route, rule and next-hop tables are in [`super::routes`]. Not
+//! served: the LVS columns (this daemon has no checker).
 
 use std::net::IpAddr;
 
