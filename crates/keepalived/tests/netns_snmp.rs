@@ -481,8 +481,9 @@ fn v3(text: String) -> String {
     t.replacen("advert_int 1", "advert_int 1\n    version 3", 1)
 }
 
-/// `v3` plus a `virtual_routes`/`virtual_rules` line in the instance and a
-/// `static_routes`/`static_rules` line (vrrpRouteTable and vrrpRuleTable rows 1.1 and 0.1).
+/// `v3` plus a `virtual_routes`/`virtual_rules` line in the instance and
+/// `static_routes`/`static_rules` lines (vrrpRouteTable and vrrpRuleTable rows 1.1 and 0.1,
+/// a multipath route 0.2 with vrrpRouteNextHopTable rows 0.2.1 and 0.2.2).
 fn v3_routed(text: String) -> String {
     let t = v3(text).replacen(
         "    virtual_ipaddress {",
@@ -498,7 +499,9 @@ fn v3_routed(text: String) -> String {
         "seed instance has virtual_ipaddress"
     );
     format!(
-        "{t}\nstatic_routes {{\n    10.78.0.0/24 dev {IFACE} metric 7\n}}\n\
+        "{t}\nstatic_routes {{\n    10.78.0.0/24 dev {IFACE} metric 7\n    \
+         10.81.0.0/24 nexthop via 192.168.1.1 dev {IFACE} weight 2 \
+         nexthop via 192.168.1.2 dev {IFACE}\n}}\n\
          static_rules {{\n    from 10.79.0.0/24 table 100 priority 200\n}}\n"
     )
 }
@@ -1042,11 +1045,13 @@ fn keepalived_and_vrrpv3_mib_walks_match_keepalived_2_2_7() {
             "{o}: ours vs 2.2.7"
         );
     }
-    // vrrpRouteTable and vrrpRuleTable: the cells 1.3.5's code gives these lines, ours
-    // and (but for each node's ifIndex and the virtual rows' IsSet: B is BACKUP) 2.2.7's.
+    // vrrpRouteTable, vrrpRuleTable, vrrpRouteNextHopTable: the cells 1.3.5's code gives
+    // these lines, ours and (but for each node's ifIndex and the virtual rows' IsSet: B is
+    // BACKUP) 2.2.7's.
     let (ifx_a, ifx_b) = (ifindex(&ns_a), ifindex(&ns_b));
     let route = format!("{KMIB}.2.7.1.");
     let rule = format!("{KMIB}.2.8.1.");
+    let next_hop = format!("{KMIB}.2.11.1.");
     let s = |v: &str| format!("STRING: \"{v}\"");
     let expected: Vec<(String, String, Option<String>)> = vec![
         // static_routes: 10.78.0.0/24 dev IF metric 7
@@ -1083,9 +1088,45 @@ fn keepalived_and_vrrpv3_mib_walks_match_keepalived_2_2_7() {
         ("14.1.1", "INTEGER: 1".into(), Some("INTEGER: 2".into())),
         ("19.1.1", "INTEGER: 2".into(), None),
         ("20.1.1", "INTEGER: 2".into(), None),
+        // static_routes: 10.81.0.0/24 nexthop via .1 dev IF weight 2 nexthop via .2 dev IF
+        ("2.0.2", "INTEGER: 1".into(), None),
+        ("3.0.2", "Hex-STRING: 0A 51 00 00 ".into(), None),
+        ("4.0.2", "Gauge32: 24".into(), None),
+        ("8.0.2", "Gauge32: 0".into(), None),
+        ("9.0.2", "INTEGER: 14".into(), None),
+        ("10.0.2", "INTEGER: 2".into(), None),
+        ("13.0.2", "Gauge32: 254".into(), None),
+        ("14.0.2", "INTEGER: 1".into(), None),
+        ("19.0.2", "INTEGER: 2".into(), None),
+        ("20.0.2", "INTEGER: 2".into(), None),
     ]
     .into_iter()
     .map(|(c, v, t)| (format!("{route}{c}"), v, t))
+    .chain(
+        [
+            ("2.0.2.1", "INTEGER: 1".into(), None),
+            ("3.0.2.1", "Hex-STRING: C0 A8 01 01 ".into(), None),
+            (
+                "4.0.2.1",
+                format!("INTEGER: {ifx_a}"),
+                Some(format!("INTEGER: {ifx_b}")),
+            ),
+            ("5.0.2.1", s(IFACE), None),
+            ("6.0.2.1", "Gauge32: 2".into(), None),
+            ("7.0.2.1", "INTEGER: 2".into(), None),
+            ("2.0.2.2", "INTEGER: 1".into(), None),
+            ("3.0.2.2", "Hex-STRING: C0 A8 01 02 ".into(), None),
+            (
+                "4.0.2.2",
+                format!("INTEGER: {ifx_a}"),
+                Some(format!("INTEGER: {ifx_b}")),
+            ),
+            ("5.0.2.2", s(IFACE), None),
+            ("7.0.2.2", "INTEGER: 2".into(), None),
+        ]
+        .into_iter()
+        .map(|(c, v, t)| (format!("{next_hop}{c}"), v, t)),
+    )
     .chain(
         [
             // static_rules: from 10.79.0.0/24 table 100 priority 200
@@ -1121,10 +1162,14 @@ fn keepalived_and_vrrpv3_mib_walks_match_keepalived_2_2_7() {
         .map(|(c, v, t)| (format!("{rule}{c}"), v, t)),
     )
     .collect();
-    // Ours shows exactly these cells in the two tables, in this (column, row) order.
+    // Ours shows exactly these cells in the three tables, in (table, column, row) order.
     let ours_rt: Vec<&(String, String)> = ours_k
         .iter()
-        .filter(|(o, _)| o.starts_with(&route) || o.starts_with(&rule))
+        .filter(|(o, _)| {
+            [&route, &rule, &next_hop]
+                .iter()
+                .any(|p| o.starts_with(p.as_str()))
+        })
         .collect();
     let mut want_order: Vec<&String> = expected.iter().map(|(o, _, _)| o).collect();
     want_order.sort_by_key(|o| {
