@@ -131,9 +131,6 @@ pub struct Keyword {
     pub effect: Effect,
 }
 
-const SNMP_KEEPALIVED: &str = "KEEPALIVED-MIB's global part and its VRRP sync group, instance, \
-                               tracking, address and script tables are served; vrrpRouteTable \
-                               and vrrpRuleTable are not";
 const SNMP_CHECKER: &str = "the checker MIB belongs to the LVS/health-checker side (issue 13)";
 /// The classification of the LVS/health-checker keywords the checker process applies
 /// (`crates/keepalived/src/checker`); the exceptions below name what is missing.
@@ -229,12 +226,7 @@ pub const KEYWORDS: &[Keyword] = &[
     kw(GlobalDefs, "checker_no_swap", V135, LVS),
     kw(GlobalDefs, "snmp_socket", V135, Applied),
     kw(GlobalDefs, "enable_traps", V135, Applied),
-    kw(
-        GlobalDefs,
-        "enable_snmp_keepalived",
-        V135,
-        Partial(SNMP_KEEPALIVED),
-    ),
+    kw(GlobalDefs, "enable_snmp_keepalived", V135, Applied),
     kw(
         GlobalDefs,
         "enable_snmp_checker",

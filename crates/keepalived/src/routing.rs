@@ -79,6 +79,11 @@ impl RouteManager {
         }
     }
 
+    /// The routing configuration in effect.
+    pub fn config(&self) -> &Routing {
+        &self.cfg
+    }
+
     /// Start: removes leftovers of a predecessor (the instances' rules and routes, the
     /// static rules, which the kernel would otherwise hold twice), then adds the static
     /// addresses, routes and rules.

@@ -427,7 +427,8 @@ impl Daemon {
             self.opts.snmp,
             self.opts.snmp_socket.as_deref(),
             in_namespace,
-        );
+        )
+        .map(|c| c.with_routing(self.routes.config()));
         if let Some(agent) = &self.snmp {
             agent.reconfigure(c);
             return;

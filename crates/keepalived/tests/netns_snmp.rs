@@ -481,6 +481,31 @@ fn v3(text: String) -> String {
     t.replacen("advert_int 1", "advert_int 1\n    version 3", 1)
 }
 
+/// `v3` plus a `virtual_routes`/`virtual_rules` line in the instance and
+/// `static_routes`/`static_rules` lines (vrrpRouteTable and vrrpRuleTable rows 1.1 and 0.1,
+/// a multipath route 0.2 with vrrpRouteNextHopTable rows 0.2.1 and 0.2.2).
+fn v3_routed(text: String) -> String {
+    let t = v3(text).replacen(
+        "    virtual_ipaddress {",
+        &format!(
+            "    virtual_routes {{\n        10.77.0.0/24 dev {IFACE}\n    }}\n    \
+             virtual_rules {{\n        to 10.80.0.0/24 table 101 priority 300\n    }}\n    \
+             virtual_ipaddress {{"
+        ),
+        1,
+    );
+    assert!(
+        t.contains("virtual_routes"),
+        "seed instance has virtual_ipaddress"
+    );
+    format!(
+        "{t}\nstatic_routes {{\n    10.78.0.0/24 dev {IFACE} metric 7\n    \
+         10.81.0.0/24 nexthop via 192.168.1.1 dev {IFACE} weight 2 \
+         nexthop via 192.168.1.2 dev {IFACE}\n}}\n\
+         static_rules {{\n    from 10.79.0.0/24 table 100 priority 200\n}}\n"
+    )
+}
+
 /// KEEPALIVED-MIB's `vrrpInstanceState` column.
 const K_STATE: &str = ".1.3.6.1.4.1.9586.100.5.2.3.1.4";
 /// RFC 6527's `vrrpv3OperationsStatus` column.
@@ -910,13 +935,13 @@ fn keepalived_and_vrrpv3_mib_walks_match_keepalived_2_2_7() {
         "enable_snmp_rfcv3",
         "enable_traps",
     ];
-    let conf_a = conf_with(&lab, NodeId::A, "kv", &kw, v3);
+    let conf_a = conf_with(&lab, NodeId::A, "kv", &kw, v3_routed);
     let t = lab.start_conf_args(NodeId::A, &conf_a, &[]);
     lab.a
         .monitor
         .wait_vip(true, t, 10.0)
         .expect("A never took the VIP");
-    let conf_b = conf_with(&lab, NodeId::B, "kv", &kw, v3);
+    let conf_b = conf_with(&lab, NodeId::B, "kv", &kw, v3_routed);
     lab.start_conf_args(NodeId::B, &conf_b, &[]);
     let ks = format!("{K_STATE}.1");
     assert_eq!(
@@ -973,6 +998,12 @@ fn keepalived_and_vrrpv3_mib_walks_match_keepalived_2_2_7() {
         }
         false
     };
+    // vrrpRuleTos: 2.x shows it for every rule, 1.3.5 and we only for a rule with `tos`;
+    // vrrpRouteProtocol: 2.x gives every route `proto keepalived`, 1.3.5 shows only a
+    // configured `protocol`.
+    let rule_tos = format!("{KMIB}.2.8.1.15.");
+    let route_proto = format!("{KMIB}.2.7.1.18.");
+    let added = |o: &str| added(o) || o.starts_with(&rule_tos) || o.starts_with(&route_proto);
     let extra: Vec<&String> = tk.difference(&ok).filter(|o| !added(o)).collect();
     assert!(
         extra.is_empty(),
@@ -1013,6 +1044,149 @@ fn keepalived_and_vrrpv3_mib_walks_match_keepalived_2_2_7() {
             value_of(&theirs_k, &o),
             "{o}: ours vs 2.2.7"
         );
+    }
+    // vrrpRouteTable, vrrpRuleTable, vrrpRouteNextHopTable: the cells 1.3.5's code gives
+    // these lines, ours and (but for each node's ifIndex and the virtual rows' IsSet: B is
+    // BACKUP) 2.2.7's.
+    let (ifx_a, ifx_b) = (ifindex(&ns_a), ifindex(&ns_b));
+    let route = format!("{KMIB}.2.7.1.");
+    let rule = format!("{KMIB}.2.8.1.");
+    let next_hop = format!("{KMIB}.2.11.1.");
+    let s = |v: &str| format!("STRING: \"{v}\"");
+    let expected: Vec<(String, String, Option<String>)> = vec![
+        // static_routes: 10.78.0.0/24 dev IF metric 7
+        ("2.0.1", "INTEGER: 1".into(), None),
+        ("3.0.1", "Hex-STRING: 0A 4E 00 00 ".into(), None),
+        ("4.0.1", "Gauge32: 24".into(), None),
+        ("8.0.1", "Gauge32: 7".into(), None),
+        ("9.0.1", "INTEGER: 14".into(), None),
+        ("10.0.1", "INTEGER: 1".into(), None),
+        (
+            "11.0.1",
+            format!("INTEGER: {ifx_a}"),
+            Some(format!("INTEGER: {ifx_b}")),
+        ),
+        ("12.0.1", s(IFACE), None),
+        ("13.0.1", "Gauge32: 254".into(), None),
+        ("14.0.1", "INTEGER: 1".into(), None),
+        ("19.0.1", "INTEGER: 2".into(), None),
+        ("20.0.1", "INTEGER: 2".into(), None),
+        // virtual_routes of instance 1: 10.77.0.0/24 dev IF, set on the MASTER only
+        ("2.1.1", "INTEGER: 1".into(), None),
+        ("3.1.1", "Hex-STRING: 0A 4D 00 00 ".into(), None),
+        ("4.1.1", "Gauge32: 24".into(), None),
+        ("8.1.1", "Gauge32: 0".into(), None),
+        ("9.1.1", "INTEGER: 14".into(), None),
+        ("10.1.1", "INTEGER: 1".into(), None),
+        (
+            "11.1.1",
+            format!("INTEGER: {ifx_a}"),
+            Some(format!("INTEGER: {ifx_b}")),
+        ),
+        ("12.1.1", s(IFACE), None),
+        ("13.1.1", "Gauge32: 254".into(), None),
+        ("14.1.1", "INTEGER: 1".into(), Some("INTEGER: 2".into())),
+        ("19.1.1", "INTEGER: 2".into(), None),
+        ("20.1.1", "INTEGER: 2".into(), None),
+        // static_routes: 10.81.0.0/24 nexthop via .1 dev IF weight 2 nexthop via .2 dev IF
+        ("2.0.2", "INTEGER: 1".into(), None),
+        ("3.0.2", "Hex-STRING: 0A 51 00 00 ".into(), None),
+        ("4.0.2", "Gauge32: 24".into(), None),
+        ("8.0.2", "Gauge32: 0".into(), None),
+        ("9.0.2", "INTEGER: 14".into(), None),
+        ("10.0.2", "INTEGER: 2".into(), None),
+        ("13.0.2", "Gauge32: 254".into(), None),
+        ("14.0.2", "INTEGER: 1".into(), None),
+        ("19.0.2", "INTEGER: 2".into(), None),
+        ("20.0.2", "INTEGER: 2".into(), None),
+    ]
+    .into_iter()
+    .map(|(c, v, t)| (format!("{route}{c}"), v, t))
+    .chain(
+        [
+            ("2.0.2.1", "INTEGER: 1".into(), None),
+            ("3.0.2.1", "Hex-STRING: C0 A8 01 01 ".into(), None),
+            (
+                "4.0.2.1",
+                format!("INTEGER: {ifx_a}"),
+                Some(format!("INTEGER: {ifx_b}")),
+            ),
+            ("5.0.2.1", s(IFACE), None),
+            ("6.0.2.1", "Gauge32: 2".into(), None),
+            ("7.0.2.1", "INTEGER: 2".into(), None),
+            ("2.0.2.2", "INTEGER: 1".into(), None),
+            ("3.0.2.2", "Hex-STRING: C0 A8 01 02 ".into(), None),
+            (
+                "4.0.2.2",
+                format!("INTEGER: {ifx_a}"),
+                Some(format!("INTEGER: {ifx_b}")),
+            ),
+            ("5.0.2.2", s(IFACE), None),
+            ("7.0.2.2", "INTEGER: 2".into(), None),
+        ]
+        .into_iter()
+        .map(|(c, v, t)| (format!("{next_hop}{c}"), v, t)),
+    )
+    .chain(
+        [
+            // static_rules: from 10.79.0.0/24 table 100 priority 200
+            ("2.0.1", s("from"), None),
+            ("3.0.1", "INTEGER: 1".into(), None),
+            ("4.0.1", "Hex-STRING: 0A 4F 00 00 ".into(), None),
+            ("5.0.1", "Gauge32: 24".into(), None),
+            ("6.0.1", "Gauge32: 100".into(), None),
+            ("7.0.1", "INTEGER: 1".into(), None),
+            ("8.0.1", "INTEGER: 2".into(), None),
+            ("12.0.1", "INTEGER: 1".into(), None),
+            ("13.0.1", "Hex-STRING: 0A 4F 00 00 ".into(), None),
+            ("14.0.1", "Gauge32: 24".into(), None),
+            ("23.0.1", "INTEGER: 1".into(), None),
+            ("24.0.1", "Gauge32: 100".into(), None),
+            ("25.0.1", "Gauge32: 200".into(), None),
+            // virtual_rules of instance 1: to 10.80.0.0/24 table 101 priority 300
+            ("2.1.1", s("to"), None),
+            ("3.1.1", "INTEGER: 1".into(), None),
+            ("4.1.1", "Hex-STRING: 0A 50 00 00 ".into(), None),
+            ("5.1.1", "Gauge32: 24".into(), None),
+            ("6.1.1", "Gauge32: 101".into(), None),
+            ("7.1.1", "INTEGER: 1".into(), Some("INTEGER: 2".into())),
+            ("8.1.1", "INTEGER: 2".into(), None),
+            ("9.1.1", "INTEGER: 1".into(), None),
+            ("10.1.1", "Hex-STRING: 0A 50 00 00 ".into(), None),
+            ("11.1.1", "Gauge32: 24".into(), None),
+            ("23.1.1", "INTEGER: 1".into(), None),
+            ("24.1.1", "Gauge32: 101".into(), None),
+            ("25.1.1", "Gauge32: 300".into(), None),
+        ]
+        .into_iter()
+        .map(|(c, v, t)| (format!("{rule}{c}"), v, t)),
+    )
+    .collect();
+    // Ours shows exactly these cells in the three tables, in (table, column, row) order.
+    let ours_rt: Vec<&(String, String)> = ours_k
+        .iter()
+        .filter(|(o, _)| {
+            [&route, &rule, &next_hop]
+                .iter()
+                .any(|p| o.starts_with(p.as_str()))
+        })
+        .collect();
+    let mut want_order: Vec<&String> = expected.iter().map(|(o, _, _)| o).collect();
+    want_order.sort_by_key(|o| {
+        o.trim_start_matches('.')
+            .split('.')
+            .map(|x| x.parse::<u32>().unwrap_or(0))
+            .collect::<Vec<_>>()
+    });
+    assert_eq!(
+        ours_rt.iter().map(|(o, _)| o).collect::<Vec<_>>(),
+        want_order,
+        "the objects of our vrrpRouteTable and vrrpRuleTable"
+    );
+    for (o, ours, theirs) in &expected {
+        assert_eq!(value_of(&ours_k, o).as_ref(), Some(ours), "{o} ours");
+        let theirs = theirs.as_ref().unwrap_or(ours);
+        assert_eq!(value_of(&theirs_k, o).as_ref(), Some(theirs), "{o} 2.2.7");
     }
     // Each its own role: state, initial and wanted state, priorities, VIP status.
     for (c, ours, theirs) in [

@@ -32,7 +32,9 @@ mod vmac;
 
 pub use interfaces::{host_interfaces, IfInfo, Interfaces};
 pub use notify::{NotifyKind, NotifyScript, NotifyTable};
-pub use routes::{check_routing, convert_routing, RouteConf, Routing, RtNames, RuleConf};
+pub use routes::{
+    check_routing, convert_routing, InstanceRouting, RouteConf, Routing, RtNames, RuleConf,
+};
 pub use vmac::VmacSpec;
 
 /// Result of the conversion.

@@ -11,6 +11,7 @@
 
 pub mod mib;
 pub mod pdu;
+pub mod routes;
 pub mod session;
 pub mod tables;
 pub mod view;
@@ -172,6 +173,9 @@ pub struct Globals {
     pub scripts: Vec<Script>,
     /// `static_ipaddress` entries.
     pub statics: Vec<StaticAddress>,
+    /// Routes and rules (`vrrpRouteTable`, `vrrpRuleTable`, `vrrpRouteNextHopTable`), set by
+    /// [`Config::with_routing`].
+    pub routing: routes::RoutingTables,
 }
 
 fn command(n: &Option<keepalived_conf::ast::Notify>) -> Option<String> {
@@ -272,11 +276,19 @@ impl Globals {
                     })
                     .collect()
             },
+            routing: routes::RoutingTables::default(),
         }
     }
 }
 
 impl Config {
+    /// The same, with the daemon's converted routes and rules (interfaces checked) for
+    /// `vrrpRouteTable`, `vrrpRuleTable` and `vrrpRouteNextHopTable`.
+    pub fn with_routing(mut self, r: &crate::convert::Routing) -> Config {
+        Arc::make_mut(&mut self.globals).routing = routes::RoutingTables::of(r);
+        self
+    }
+
     /// Reads `global_defs` (the SNMP keywords are kept verbatim in `other`), `-x` and `-A`
     /// (which `snmp_socket` overrides, as in 1.3.5). As 1.3.5: `-x` enables all three
     /// MIBs, `enable_snmp_rfc` both RFC MIBs; `None` when no MIB is enabled (then

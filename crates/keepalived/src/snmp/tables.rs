@@ -6,8 +6,8 @@
 //! beat, namespace) and the VRRP tables `vrrpSyncGroupTable`, `vrrpSyncGroupMemberTable`,
 //! `vrrpInstanceTable`, `vrrpTrackedInterfaceTable`, `vrrpTrackedScriptTable` and
 //! `vrrpAddressTable` (static addresses as instance 0, then VIPs and eVIPs of each instance)
-//! and `vrrpScriptTable`. Not served: `vrrpRouteTable`, `vrrpRuleTable`, and the LVS
-//! columns (this daemon has no checker).
+//! and `vrrpScriptTable`; the route, rule and next-hop tables are in [`super::routes`]. Not
+//! served: the LVS columns (this daemon has no checker).
 
 use std::net::IpAddr;
 
@@ -60,15 +60,15 @@ pub fn k_initial(i: InitialState) -> i32 {
 }
 
 /// enabled(1)/disabled(2), true(1)/false(2) and their kin.
-fn yes_no(b: bool) -> Value {
+pub(crate) fn yes_no(b: bool) -> Value {
     Value::Integer(if b { 1 } else { 2 })
 }
 
-fn text(s: &str) -> Value {
+pub(crate) fn text(s: &str) -> Value {
     Value::OctetString(s.as_bytes().to_vec())
 }
 
-fn addr_bytes(a: IpAddr) -> Vec<u8> {
+pub(crate) fn addr_bytes(a: IpAddr) -> Vec<u8> {
     match a {
         IpAddr::V4(a) => a.octets().to_vec(),
         IpAddr::V6(a) => a.octets().to_vec(),
@@ -76,7 +76,7 @@ fn addr_bytes(a: IpAddr) -> Vec<u8> {
 }
 
 /// InetAddressType: ipv4(1), ipv6(2).
-fn addr_type(a: IpAddr) -> i32 {
+pub(crate) fn addr_type(a: IpAddr) -> i32 {
     if a.is_ipv4() {
         1
     } else {
@@ -85,7 +85,7 @@ fn addr_type(a: IpAddr) -> i32 {
 }
 
 /// 1.3.5's `snmp_scope`: kernel scope to InetScopeType.
-fn scope(s: u8) -> i32 {
+pub(crate) fn scope(s: u8) -> i32 {
     match s {
         0 => 14,
         254 => 1,
@@ -399,6 +399,7 @@ pub(crate) fn add_vrrp(
             add_address(m, &at, [idx[0], k as u32 + 1], &row, if_index);
         }
     }
+    super::routes::add_routes(m, &g.routing, insts, if_index);
 }
 
 /// RFC 6527 `vrrpv3StatisticsMasterReason` of an instance: notMaster(0), priority(1),

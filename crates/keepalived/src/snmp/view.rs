@@ -476,4 +476,52 @@ mod tests {
         reason.extend_from_slice(&[2, 2, 51, 1]);
         assert_eq!(m.get(&reason), Value::Integer(3));
     }
+
+    /// An instance's virtual route is row (1, 1) of vrrpRouteTable, beside a static row
+    /// (0, 1); it shows set once the instance is MASTER (its VIPs and routes are in).
+    #[test]
+    fn virtual_route_rows_follow_mastership() {
+        use crate::convert::{InstanceRouting, RouteConf};
+        use vrrp_netlink::RouteSpec;
+        let (mut e, shared) = started_b(|t| t);
+        let mut v = views();
+        let route = |dst: [u8; 4]| RouteConf {
+            spec: RouteSpec::new(std::net::IpAddr::from(dst), 24),
+            dev: Some("enp11s0f0".into()),
+            nexthop_devs: vec![],
+            text: String::new(),
+        };
+        let mut g = Globals::default();
+        g.routing.static_routes = vec![route([10, 8, 0, 0])];
+        g.routing.instances.insert(
+            "VI_1".into(),
+            InstanceRouting {
+                routes: vec![route([10, 9, 0, 0])],
+                rules: vec![],
+            },
+        );
+        let c = Config {
+            keepalived: true,
+            globals: Arc::new(g),
+            ..config(false, false, false)
+        };
+        let cell = |m: &Mib, col: u32, idx: [u32; 2]| {
+            let mut o = tables::VRRP.to_vec();
+            o.extend_from_slice(&[7, 1, col, idx[0], idx[1]]);
+            m.get(&o)
+        };
+        v.refresh(&shared);
+        let m = v.mib(&c, &Host::default());
+        assert_eq!(cell(&m, 3, [0, 1]), Value::OctetString(vec![10, 8, 0, 0]));
+        assert_eq!(cell(&m, 3, [1, 1]), Value::OctetString(vec![10, 9, 0, 0]));
+        assert_eq!(cell(&m, 11, [1, 1]), Value::Integer(2));
+        assert_eq!(cell(&m, 14, [0, 1]), Value::Integer(1));
+        assert_eq!(cell(&m, 14, [1, 1]), Value::Integer(2));
+        e.handle(Input::Timer, Duration::from_secs(10));
+        assert_eq!(e.state(vrrp_engine::InstanceId(0)), State::Master);
+        shared.update(&e, Refresh::Touched);
+        v.refresh(&shared);
+        let m = v.mib(&c, &Host::default());
+        assert_eq!(cell(&m, 14, [1, 1]), Value::Integer(1));
+    }
 }
