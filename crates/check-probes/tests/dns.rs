@@ -5,52 +5,15 @@
 //! Timeouts are 1 s; elapsed-time bounds are [timeout, timeout + 1 s) for the probe itself,
 //! honest on a loaded 2-core machine.
 
-use std::future::Future;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use check_probes::{run, ConnectSpec, DnsSpec, ProbeResult, ProbeSpec};
-use netns_support::{is_root, lock_lab, unavailable, Netns};
 use tokio::net::UdpSocket;
 
-const T: Duration = Duration::from_secs(1);
-/// Scheduling slack allowed past a timeout on a loaded machine.
-const SLACK: Duration = Duration::from_secs(1);
-
-static SEQ: AtomicUsize = AtomicUsize::new(0);
-
-/// Run `f` on a current-thread runtime inside a fresh namespace (loopback up, `setup` applied).
-fn with_ns<F, Fut, R>(tag: &str, setup: impl FnOnce(&Netns), f: F) -> Option<R>
-where
-    F: FnOnce() -> Fut + Send + 'static,
-    Fut: Future<Output = R>,
-    R: Send + 'static,
-{
-    let _lock = lock_lab();
-    if !is_root() {
-        return unavailable("namespaces need root");
-    }
-    let name = format!(
-        "kd-{tag}-{}-{}",
-        std::process::id(),
-        SEQ.fetch_add(1, Ordering::Relaxed)
-    );
-    let ns = match Netns::add_with_lo(&name) {
-        Ok(ns) => ns,
-        Err(e) => return unavailable(&e),
-    };
-    setup(&ns);
-    let h = ns.spawn(move || {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        rt.block_on(f())
-    });
-    Some(h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
-}
+mod common;
+use common::{with_ns, SLACK, T};
 
 /// A fictional real server: lines must name it, not the connect address.
 fn rs() -> SocketAddr {

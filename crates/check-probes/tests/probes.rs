@@ -6,10 +6,8 @@
 //! honest on a loaded 2-core machine.
 
 use std::collections::HashMap;
-use std::future::Future;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -18,46 +16,12 @@ use check_probes::{
     TlsError, TlsFiles, TlsSpec, UrlSpec, DEFAULT_HELO_NAME,
 };
 use md5::{Digest, Md5};
-use netns_support::{is_root, lock_lab, unavailable, Netns};
+use netns_support::{is_root, unavailable};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpListener;
 
-const T: Duration = Duration::from_secs(1);
-/// Scheduling slack allowed past a timeout on a loaded machine.
-const SLACK: Duration = Duration::from_secs(1);
-
-static SEQ: AtomicUsize = AtomicUsize::new(0);
-
-/// Run `f` on a current-thread runtime inside a fresh namespace (loopback up, `setup` applied).
-fn with_ns<F, Fut, R>(tag: &str, setup: impl FnOnce(&Netns), f: F) -> Option<R>
-where
-    F: FnOnce() -> Fut + Send + 'static,
-    Fut: Future<Output = R>,
-    R: Send + 'static,
-{
-    let _lock = lock_lab();
-    if !is_root() {
-        return unavailable("namespaces need root");
-    }
-    let name = format!(
-        "kp-{tag}-{}-{}",
-        std::process::id(),
-        SEQ.fetch_add(1, Ordering::Relaxed)
-    );
-    let ns = match Netns::add_with_lo(&name) {
-        Ok(ns) => ns,
-        Err(e) => return unavailable(&e),
-    };
-    setup(&ns);
-    let h = ns.spawn(move || {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        rt.block_on(f())
-    });
-    Some(h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
-}
+mod common;
+use common::{with_ns, SLACK, T};
 
 fn conn(dst: SocketAddr) -> ConnectSpec {
     ConnectSpec {
@@ -551,7 +515,7 @@ fn tempdir(tag: &str) -> TempDir {
     let d = std::env::temp_dir().join(format!(
         "check-probes-{tag}-{}-{}",
         std::process::id(),
-        SEQ.fetch_add(1, Ordering::Relaxed)
+        common::next_seq()
     ));
     std::fs::create_dir_all(&d).unwrap();
     TempDir(d)

@@ -122,17 +122,42 @@ struct SocketRecheck {
     reopen: bool,
 }
 
-/// Runs the daemon until SIGTERM/SIGINT; returns the process exit code.
-pub fn run(opts: &Options, loaded: conf::Loaded, ready: ReadyNotifier) -> i32 {
-    let rt = match tokio::runtime::Builder::new_current_thread()
+/// The configuration file read again for a reload (VRRP and checker processes alike); `None`
+/// (with the reason logged) keeps the running configuration.
+pub(crate) fn load_for_reload(opts: &Options) -> Option<conf::Loaded> {
+    match conf::load(
+        &opts.config_file,
+        &conf::LoadOptions {
+            config_id: opts.config_id.clone(),
+        },
+    ) {
+        Ok(l) => Some(l),
+        Err(e) => {
+            logging::error(&format!("{e} - keeping the running configuration"));
+            None
+        }
+    }
+}
+
+/// A single-threaded tokio runtime (every process of the daemon runs one); `None` (logged)
+/// when it cannot be built.
+pub(crate) fn current_thread_runtime() -> Option<tokio::runtime::Runtime> {
+    match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
     {
-        Ok(rt) => rt,
+        Ok(rt) => Some(rt),
         Err(e) => {
             logging::error(&format!("cannot start the runtime: {e}"));
-            return 1;
+            None
         }
+    }
+}
+
+/// Runs the daemon until SIGTERM/SIGINT; returns the process exit code.
+pub fn run(opts: &Options, loaded: conf::Loaded, ready: ReadyNotifier) -> i32 {
+    let Some(rt) = current_thread_runtime() else {
+        return 1;
     };
     let local = tokio::task::LocalSet::new();
     local.block_on(&rt, async move {
@@ -1309,17 +1334,8 @@ impl Daemon {
             "Reloading: opening file '{}'.",
             self.opts.config_file.display()
         ));
-        let loaded = match conf::load(
-            &self.opts.config_file,
-            &conf::LoadOptions {
-                config_id: self.opts.config_id.clone(),
-            },
-        ) {
-            Ok(l) => l,
-            Err(e) => {
-                logging::error(&format!("{e} - keeping the running configuration"));
-                return;
-            }
+        let Some(loaded) = load_for_reload(&self.opts) else {
+            return;
         };
         // As tolerant as a fresh start (issue 10 §7): every diagnostic is one line above, and
         // what the file still describes (`Loaded::config`, 1.3.5's reading) is run.

@@ -95,15 +95,8 @@ pub fn stop() {
 /// parent process does the same). Returns the exit code.
 pub fn supervise_only(opts: &Options, ready: crate::daemonize::ReadyNotifier) -> i32 {
     use tokio::signal::unix::{signal, SignalKind};
-    let rt = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => {
-            logging::error(&format!("cannot start the runtime: {e}"));
-            return 1;
-        }
+    let Some(rt) = crate::runtime::current_thread_runtime() else {
+        return 1;
     };
     rt.block_on(async {
         let (Ok(mut term), Ok(mut int), Ok(mut hup)) = (

@@ -27,15 +27,8 @@ const ADDRESS_POLL: Duration = Duration::from_secs(1);
 
 /// Runs the checkers of `cfg` until SIGTERM; returns the exit code.
 pub fn run(opts: &Options, cfg: conf::Config) -> i32 {
-    let rt = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => {
-            logging::error(&format!("cannot start the runtime: {e}"));
-            return 1;
-        }
+    let Some(rt) = crate::runtime::current_thread_runtime() else {
+        return 1;
     };
     let opts = opts.clone();
     // The loop runs as a task, not as block_on's own future: a task woken from the runtime's
@@ -339,17 +332,8 @@ impl Checkers {
 
     fn reload(&mut self) {
         logging::info("Got SIGHUP, reloading checker configuration");
-        let loaded = match conf::load(
-            &self.opts.config_file,
-            &conf::LoadOptions {
-                config_id: self.opts.config_id.clone(),
-            },
-        ) {
-            Ok(l) => l,
-            Err(e) => {
-                logging::error(&format!("{e} - keeping the running configuration"));
-                return;
-            }
+        let Some(loaded) = crate::runtime::load_for_reload(&self.opts) else {
+            return;
         };
         let cfg = loaded.config;
         apply_process_settings(&cfg.global_defs);
