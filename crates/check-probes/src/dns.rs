@@ -84,12 +84,22 @@ pub fn encode_query(id: u16, qtype: u16, name: &str) -> Result<Vec<u8>, DnsNameE
 /// A query id nobody on the path can guess (1.3.5 uses `random()`).
 fn query_id() -> u16 {
     let mut b = [0u8; 2];
-    // SAFETY: getrandom writes at most `b.len()` bytes into `b`.
-    let n = unsafe { libc::getrandom(b.as_mut_ptr().cast(), b.len(), libc::GRND_NONBLOCK) };
+    // The raw system call, not glibc's getrandom(): the RPM's binary must link against glibc
+    // 2.17 (CentOS 7), which predates that wrapper; EL7's 3.10 kernel answers ENOSYS and the
+    // fallback below is used.
+    // SAFETY: SYS_getrandom writes at most `b.len()` bytes into `b`.
+    let n = unsafe {
+        libc::syscall(
+            libc::SYS_getrandom,
+            b.as_mut_ptr(),
+            b.len(),
+            libc::GRND_NONBLOCK,
+        )
+    };
     if n == 2 {
         return u16::from_ne_bytes(b);
     }
-    // No entropy yet (early boot): std's per-process random hash keys will do.
+    // No getrandom, or no entropy yet (early boot): std's per-process random hash keys will do.
     use std::hash::{BuildHasher, Hasher};
     let mut h = std::collections::hash_map::RandomState::new().build_hasher();
     h.write_u128(
