@@ -45,6 +45,24 @@ impl IpvsClient {
         Ok(client)
     }
 
+    /// [`IpvsClient::connect`], and when the kernel has no IPVS family yet, loads `ip_vs` with
+    /// `/sbin/modprobe -s` (as keepalived's `ipvs_start` does; its messages go to syslog) and
+    /// tries once more. The checker process and the VRRP process's sync daemon both start so.
+    pub fn connect_loading_module() -> Result<Self, IpvsError> {
+        match IpvsClient::connect() {
+            Err(IpvsError::FamilyNotFound) => {
+                let _ = std::process::Command::new("/sbin/modprobe")
+                    .args(["-s", "--", "ip_vs"])
+                    .stdin(std::process::Stdio::null())
+                    .stdout(std::process::Stdio::null())
+                    .stderr(std::process::Stdio::null())
+                    .status();
+                IpvsClient::connect()
+            }
+            r => r,
+        }
+    }
+
     /// The resolved generic netlink family id of `IPVS`.
     pub fn family_id(&self) -> u16 {
         self.family_id

@@ -306,20 +306,8 @@ impl LvsSyncd {
     /// per configuration.
     fn connect(&mut self) -> Option<&mut nl::IpvsClient> {
         if self.client.is_none() {
-            let r = match nl::IpvsClient::connect() {
-                Err(nl::IpvsError::FamilyNotFound) => {
-                    // 1.3.5's ipvs_start: modprobe, then try again.
-                    let _ = std::process::Command::new("/sbin/modprobe")
-                        .args(["-s", "--", "ip_vs"])
-                        .stdin(std::process::Stdio::null())
-                        .stdout(std::process::Stdio::null())
-                        .stderr(std::process::Stdio::null())
-                        .status();
-                    nl::IpvsClient::connect()
-                }
-                r => r,
-            };
-            match r {
+            // 1.3.5's ipvs_start: modprobe, then try again.
+            match nl::IpvsClient::connect_loading_module() {
                 Ok(c) => self.client = Some(c),
                 Err(e) => {
                     // 1.3.5's VRRP process exits here; VRRP must go on without the sync daemon.

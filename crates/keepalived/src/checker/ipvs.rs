@@ -5,8 +5,6 @@ use std::fmt;
 use check_engine as ce;
 use ipvs_netlink as nl;
 
-use crate::logging;
-
 /// The kernel's IPVS table, as the checker process programs it.
 pub struct Ipvs {
     client: nl::IpvsClient,
@@ -16,21 +14,7 @@ impl Ipvs {
     /// Connects to the kernel's IPVS family, loading `ip_vs` first when it is missing (1.3.5
     /// runs modprobe too).
     pub fn open() -> Result<Ipvs, nl::IpvsError> {
-        match nl::IpvsClient::connect() {
-            Ok(client) => Ok(Ipvs { client }),
-            Err(nl::IpvsError::FamilyNotFound) => {
-                let loaded = std::process::Command::new("/sbin/modprobe")
-                    .arg("ip_vs")
-                    .stdin(std::process::Stdio::null())
-                    .status()
-                    .is_ok_and(|s| s.success());
-                if !loaded {
-                    logging::info("IPVS: modprobe ip_vs failed");
-                }
-                nl::IpvsClient::connect().map(|client| Ipvs { client })
-            }
-            Err(e) => Err(e),
-        }
+        nl::IpvsClient::connect_loading_module().map(|client| Ipvs { client })
     }
 
     /// `lvs_flush`: empties the whole table (services we did not create too).

@@ -101,10 +101,8 @@ impl Supervisor {
 
     /// Whether the supervisor gave up (no child runs and none will be started).
     pub fn finished(&self) -> bool {
-        matches!(
-            self.done.try_recv(),
-            Ok(()) | Err(mpsc::TryRecvError::Disconnected)
-        )
+        // The thread's own state: reading `done` here would take the message `stop` waits for.
+        self.thread.as_ref().is_none_or(JoinHandle::is_finished)
     }
 }
 
