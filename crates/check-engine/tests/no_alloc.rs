@@ -2,8 +2,6 @@
 //! drained) allocates nothing once the engine's queues are warm, whatever the number of
 //! checkers (counted by a global allocator).
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
 use std::net::{IpAddr, Ipv4Addr};
 use std::time::Duration;
 
@@ -12,47 +10,9 @@ use check_engine::{
     Protocol, RealServer, ServiceKey, ServiceSpec, VirtualServer,
 };
 
-struct Counting;
-
-thread_local! {
-    /// Allocations made by this thread while counting is on (other test threads ignored).
-    static COUNT: Cell<Option<u64>> = const { Cell::new(None) };
-}
-
-fn note() {
-    let _ = COUNT.try_with(|c| {
-        if let Some(n) = c.get() {
-            c.set(Some(n + 1));
-        }
-    });
-}
-
-// SAFETY: forwards every call to the system allocator unchanged; only counts.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        note();
-        // SAFETY: same contract as the caller's.
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: same contract as the caller's.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        note();
-        // SAFETY: same contract as the caller's.
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-
-#[global_allocator]
-static GLOBAL: Counting = Counting;
-
-fn allocations(f: impl FnOnce()) -> u64 {
-    COUNT.with(|c| c.set(Some(0)));
-    f();
-    COUNT.with(|c| c.replace(None)).unwrap_or(0)
-}
+#[path = "../../../testdata/alloc_counter.rs"]
+mod alloc_counter;
+use alloc_counter::{allocations, assert_counting};
 
 fn config(n: usize) -> CheckConfig<u32> {
     let vip = IpAddr::V4(Ipv4Addr::new(10, 0, 0, 1));
@@ -141,6 +101,7 @@ fn steady_state_cycle_allocates_nothing() {
         // Warm up: every checker through at least one full cycle.
         assert!(cycle(&mut e, 3 * n) >= n);
         let mut probes = 0;
+        assert_counting();
         let allocs = allocations(|| probes = cycle(&mut e, 2 * n));
         assert!(probes >= 2 * n, "{n}: only {probes} probes");
         assert_eq!(

@@ -3,54 +3,14 @@
 
 mod sim;
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
 use std::net::Ipv4Addr;
 use std::time::Duration;
 
 use vrrp_engine::{Engine, EngineConfig, InitialState, Input, InstanceId, State};
 
-struct Counting;
-
-thread_local! {
-    /// Allocations made by this thread while counting is on (other test threads ignored).
-    static COUNT: Cell<Option<u64>> = const { Cell::new(None) };
-}
-
-fn note() {
-    let _ = COUNT.try_with(|c| {
-        if let Some(n) = c.get() {
-            c.set(Some(n + 1));
-        }
-    });
-}
-
-// SAFETY: forwards every call to the system allocator unchanged; only counts.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        note();
-        // SAFETY: same contract as the caller's.
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: same contract as the caller's.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        note();
-        // SAFETY: same contract as the caller's.
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-
-#[global_allocator]
-static GLOBAL: Counting = Counting;
-
-fn allocations(f: impl FnOnce()) -> u64 {
-    COUNT.with(|c| c.set(Some(0)));
-    f();
-    COUNT.with(|c| c.replace(None)).unwrap_or(0)
-}
+#[path = "../../../testdata/alloc_counter.rs"]
+mod alloc_counter;
+use alloc_counter::{allocations, assert_counting};
 
 /// `n` BACKUP instances; the last is the seed instance, the others on other interfaces.
 fn config(n: usize) -> EngineConfig {
@@ -84,6 +44,7 @@ fn backup_valid_advert_allocates_nothing() {
             sim::feed_into(&mut e, &pkt, t, &mut out);
         }
         let mut outputs = 0;
+        assert_counting();
         let allocs = allocations(|| {
             for _ in 0..1_000 {
                 t += Duration::from_millis(10);
