@@ -109,7 +109,7 @@ impl Checkers {
             logging::error(&format!("cannot install signal handlers: {e}"));
             1
         })?;
-        apply_process_settings(&cfg.global_defs);
+        let conv = prepare(&cfg);
         let mut ipvs = match Ipvs::open() {
             Ok(i) => Some(i),
             Err(e) => {
@@ -124,11 +124,7 @@ impl Checkers {
         if let Some(i) = ipvs.as_mut() {
             apply_ipvs_globals(i, &cfg.global_defs);
         }
-        let conv = convert::convert(&cfg, &SystemAccounts);
-        for line in &conv.lines {
-            logging::warn(line);
-        }
-        let ha_suspend = conv.config.virtual_servers.iter().any(|v| v.ha_suspend);
+        let ha_suspend = uses_ha_suspend(&conv.config);
         let (done_tx, done_rx) = mpsc::unbounded_channel();
         let epoch = Instant::now();
         let mut c = Checkers {
@@ -335,13 +331,8 @@ impl Checkers {
         let Some(loaded) = crate::runtime::load_for_reload(&self.opts) else {
             return;
         };
-        let cfg = loaded.config;
-        apply_process_settings(&cfg.global_defs);
-        let conv = convert::convert(&cfg, &SystemAccounts);
-        for line in &conv.lines {
-            logging::warn(line);
-        }
-        self.ha_suspend = conv.config.virtual_servers.iter().any(|v| v.ha_suspend);
+        let conv = prepare(&loaded.config);
+        self.ha_suspend = uses_ha_suspend(&conv.config);
         self.script_users = conv.script_users;
         let now = self.now();
         self.engine.reconfigure(conv.config, now);
@@ -387,6 +378,23 @@ fn log_event(ev: &ce::CheckEvent) {
         ce::Level::Warning => logging::warn(&text),
         ce::Level::Info => logging::info(&text),
     }
+}
+
+/// What start and reload both do with a configuration: apply the process settings, then
+/// convert it, logging what is left out.
+fn prepare(cfg: &conf::Config) -> convert::Converted {
+    apply_process_settings(&cfg.global_defs);
+    let conv = convert::convert(cfg, &SystemAccounts);
+    for line in &conv.lines {
+        logging::warn(line);
+    }
+    conv
+}
+
+/// Whether some virtual server suspends its checkers while its address is absent (then the
+/// host's addresses are watched).
+fn uses_ha_suspend(cfg: &ce::CheckConfig<Probe>) -> bool {
+    cfg.virtual_servers.iter().any(|v| v.ha_suspend)
 }
 
 /// `checker_priority` (nice) and `checker_no_swap` (mlockall), as 1.3.5 applies them to its
