@@ -114,8 +114,10 @@ vmlab_write_init() {
 mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev
-mount -t tmpfs tmp /tmp
-mount -t tmpfs run /run
+# The initramfs root is already a writable RAM file system: /tmp and /run are plain directories
+# there, because a tmpfs mounted over them would hide what vmlab_copy_bin packed at its host path
+# (a checkout under /tmp, as \`mktemp -d\` makes).
+mkdir -p /tmp /run
 for m in \$(cat /modules/order); do
     insmod /modules/\$m 2>/dev/null || echo "insmod \$m failed (crc32c-intel may fail harmlessly)"
 done
