@@ -35,6 +35,29 @@ const STOP_GRACE: Duration = Duration::from_secs(5);
 /// the process.
 static CHILD: Mutex<Option<Supervisor>> = Mutex::new(None);
 
+/// Blocks (or unblocks) SIGHUP, SIGTERM and SIGINT in the calling thread. The supervisor blocks
+/// them in the child between fork and exec, so a SIGHUP or SIGTERM forwarded while the child is
+/// still starting waits instead of killing it by default action (found by a CI run: a reload
+/// right after a respawn killed the new child); the child unblocks them once its handlers
+/// listen. Async-signal-safe: no allocation.
+fn set_handled_signals_blocked(block: bool) {
+    // SAFETY: sigemptyset/sigaddset fill a sigset_t we own; pthread_sigmask changes only the
+    // calling thread's mask.
+    unsafe {
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut set);
+        for sig in [libc::SIGHUP, libc::SIGTERM, libc::SIGINT] {
+            libc::sigaddset(&mut set, sig);
+        }
+        let how = if block {
+            libc::SIG_BLOCK
+        } else {
+            libc::SIG_UNBLOCK
+        };
+        libc::pthread_sigmask(how, &set, std::ptr::null_mut());
+    }
+}
+
 /// Whether this process is the re-executed checker child.
 pub fn is_child() -> bool {
     std::env::var_os(CHILD_ENV).is_some_and(|v| v == CHILD_CHECKERS)

@@ -109,6 +109,8 @@ impl Checkers {
             logging::error(&format!("cannot install signal handlers: {e}"));
             1
         })?;
+        // Handlers listen: signals that arrived during start-up are delivered now.
+        super::set_handled_signals_blocked(false);
         let conv = prepare(&cfg);
         let mut ipvs = match Ipvs::open() {
             Ok(i) => Some(i),

@@ -118,6 +118,16 @@ fn watch(s: &Shared, args: &[OsString], respawn: bool) {
             .args(args)
             .env(super::CHILD_ENV, super::CHILD_CHECKERS)
             .stdin(Stdio::null());
+        // std resets the signal mask before exec; block the handled signals again after that
+        // reset so the child starts with them blocked (see set_handled_signals_blocked).
+        // SAFETY: the closure runs between fork and exec and only calls sigemptyset, sigaddset
+        // and pthread_sigmask, which are async-signal-safe and allocate nothing.
+        unsafe {
+            cmd.pre_exec(|| {
+                super::set_handled_signals_blocked(true);
+                Ok(())
+            });
+        }
         let mut child = match cmd.spawn() {
             Ok(c) => c,
             Err(e) => {
