@@ -20,7 +20,9 @@
 #
 # Environment: OURS (default target/release/keepalived, built if missing), KEEPALIVED (default
 # /usr/sbin/keepalived), INSTANCES (200), CPU_WINDOW (30 s), RUNS (latency repetitions, 1),
-# PARTS (which parts to run, default "latency cpu scale"; e.g. PARTS=scale for issue 9 alone),
+# PARTS (which parts to run, default "latency cpu scale"; e.g. PARTS=scale for issue 9 alone;
+# "floor" adds the protocol's floor: bench/floor.c's C sender and reader in the scale lab;
+# "same" measures the floor's reader, ours and keepalived as BACKUP of floor.c's sender),
 # SCALE_IFACES (4), SCALE_VRIDS (250, at most 255), SCALE_WINDOW (20 s).
 # Daemon logs and the scale part's raw data (ip monitor files, per-instance times) are left in
 # /tmp/netns-bench-*.
@@ -370,6 +372,62 @@ bench_scale() { # impl-name bin
     rm -f "$work"/scale*.pcap
 }
 
+# The protocol's floor (bench/floor.c): a C MASTER that only sends the adverts and a C BACKUP that
+# only reads them, in the scale lab, CPU over the same window. What the kernel charges for this
+# traffic (raw sends, bridge forwarding and delivery run in the sender's system time) is paid by
+# every implementation; floor / keepalived's CPU is the best ratio any daemon could reach.
+bench_floor() { # slots
+    local slots=$1 tag="floor,$1" pid_a pid_b a0 b0 a1 b1
+    [[ -x $work/floor ]] || cc -O2 -Wall -o "$work/floor" "$here/floor.c"
+    log "floor: $s_total adverts/s in $slots slot(s)"
+    scale_lab_up
+    start_bg ip netns exec "$nsb" "$work/floor" recv "$s_ifaces" 2>"$work/floor-b.log"
+    pid_b=${pids[-1]}
+    start_bg ip netns exec "$nsa" "$work/floor" send "$s_ifaces" "$s_vrids" "$slots" 2>/dev/null
+    pid_a=${pids[-1]}
+    sleep 3
+    a0=$(cpu_ns "$pid_a") b0=$(cpu_ns "$pid_b")
+    sleep "$s_window"
+    a1=$(cpu_ns "$pid_a") b1=$(cpu_ns "$pid_b")
+    R[$tag,sched_a]=$(awk -v d=$((a1 - a0)) 'BEGIN { printf "%.3f", d / 1e9 }')
+    R[$tag,sched_b]=$(awk -v d=$((b1 - b0)) 'BEGIN { printf "%.3f", d / 1e9 }')
+    lab_down
+    # Adverts the reader checked over its whole run (about (window + 3) × adverts per second).
+    R[$tag,read_b]=$(awk '{ print $3 }' "$work/floor-b.log")
+}
+
+# BACKUP cost on identical input: bench/floor.c's sender as the MASTER of all $s_total
+# instances on A (the same packets for everyone), and on B in turn the floor's reader, our
+# daemon and keepalived 2.2.7 as BACKUP of all. Separates what a BACKUP costs from how its own
+# kind of MASTER paces its adverts (ours: 10 slots a second; keepalived: one burst).
+bench_backup_same_input() { # slots
+    local slots=$1 who pid_b b0 b1 conf
+    [[ -x $work/floor ]] || cc -O2 -Wall -o "$work/floor" "$here/floor.c"
+    gen_scale_conf BACKUP 90 >"$work/scale-b.conf"
+    for who in floor ours keepalived-2.2.7; do
+        log "same input, $slots slot(s): $who as BACKUP"
+        scale_lab_up
+        start_bg ip netns exec "$nsa" "$work/floor" send "$s_ifaces" "$s_vrids" "$slots" 2>/dev/null
+        case $who in
+            floor)
+                start_bg ip netns exec "$nsb" "$work/floor" recv "$s_ifaces" 2>/dev/null
+                pid_b=${pids[-1]}
+                ;;
+            ours) start_daemon "$ours" b "$work/scale-b.conf" && pid_b=$started ;;
+            *) start_daemon "$real" b "$work/scale-b.conf" && pid_b=$started ;;
+        esac
+        sleep 8
+        b0=$(cpu_ns "$pid_b")
+        sleep "$s_window"
+        b1=$(cpu_ns "$pid_b")
+        R[same,$slots,$who]=$(awk -v d=$((b1 - b0)) 'BEGIN { printf "%.3f", d / 1e9 }')
+        # A BACKUP that took over would not be measuring what we mean to.
+        R[same,$slots,$who,vips]=$(vip_count_all "$nsb")
+        lab_down
+        rm -f "$work"/*.log
+    done
+}
+
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b + 0 == 0) print "n/a"; else printf "%.2f", a / b }'; }
 scale_row() { # label key [target-ratio]: ours, keepalived, ratio ours/keepalived, target, met
     local o=${R[ours,s,$2]:-n/a} k=${R[keepalived-2.2.7,s,$2]:-n/a} r met=""
@@ -406,6 +464,15 @@ for k in 0 1; do
         rm -f "$work"/*.log
     fi
 done
+
+if has_part floor; then
+    bench_floor 1 || true
+    bench_floor 10 || true
+fi
+if has_part same; then
+    bench_backup_same_input 1 || true
+    bench_backup_same_input 10 || true
+fi
 
 row() { # label key [unit-suffix]
     printf '| %s | %s | %s |\n' "$1" "${R[ours,$2]:-n/a}" "${R[keepalived-2.2.7,$2]:-n/a}"
@@ -476,4 +543,34 @@ if has_part scale; then
     scale_row_plain "A's links cut -> last VIP on B, s" fo_all ""
     scale_row_plain "capture: packets dropped by kernel ($s_ifaces bridges)" cap_drops 0
     scale_row_plain "instances whose last captured advert of A is > 1.1 s before the cut" fo_stale 0
+fi
+if has_part floor; then
+    echo
+    echo "The protocol's floor (bench/floor.c: raw sends and reads only, no daemon), $s_total adverts/s, CPU s (schedstat) over $s_window s:"
+    echo
+    echo "| traffic | node A (MASTER) | node B (BACKUP) | adverts B read (whole run) |"
+    echo "|---|---|---|---|"
+    for slots in 1 10; do
+        printf '| floor, adverts in %s slot(s) a second | %s | %s | %s |\n' "$slots" \
+            "${R[floor,$slots,sched_a]:-n/a}" "${R[floor,$slots,sched_b]:-n/a}" "${R[floor,$slots,read_b]:-n/a}"
+    done
+    if has_part scale; then
+        printf '| keepalived 2.2.7 in this run × issue 9 target (¼ A, ½ B) | %s | %s | |\n' \
+            "$(awk -v k="${R[keepalived-2.2.7,s,sched_a]:-0}" 'BEGIN { printf "%.3f", k / 4 }')" \
+            "$(awk -v k="${R[keepalived-2.2.7,s,sched_b]:-0}" 'BEGIN { printf "%.3f", k / 2 }')"
+    fi
+fi
+if has_part same; then
+    echo
+    echo "BACKUP of $s_total instances on identical input (bench/floor.c's sender as the MASTER), CPU s (schedstat) over $s_window s:"
+    echo
+    echo "| adverts a second | floor (reads only) | ours | keepalived 2.2.7 | ours / keepalived | floor / keepalived | VIPs on B (ours, keepalived) |"
+    echo "|---|---|---|---|---|---|---|"
+    for slots in 1 10; do
+        printf '| %s in %s slot(s) | %s | %s | %s | %s | %s | %s, %s |\n' "$s_total" "$slots" \
+            "${R[same,$slots,floor]:-n/a}" "${R[same,$slots,ours]:-n/a}" "${R[same,$slots,keepalived-2.2.7]:-n/a}" \
+            "$(ratio "${R[same,$slots,ours]:-}" "${R[same,$slots,keepalived-2.2.7]:-}")" \
+            "$(ratio "${R[same,$slots,floor]:-}" "${R[same,$slots,keepalived-2.2.7]:-}")" \
+            "${R[same,$slots,ours,vips]:-n/a}" "${R[same,$slots,keepalived-2.2.7,vips]:-n/a}"
+    done
 fi
