@@ -596,18 +596,27 @@ impl Daemon {
     /// Handles up to [`PACKET_BATCH`] queued packets, delivering a due timer before any
     /// packet (the timerfd only fires once the loop yields); yields after a full batch.
     async fn on_packets(&mut self) {
+        // One clock read per batch: judging a packet that changes nothing (a BACKUP hearing
+        // its master) takes well under a microsecond, so the batch's packets share the time
+        // it started; after a packet or timer that made the daemon act (netlink, scripts,
+        // sends), the clock is read again.
+        let mut now = self.now();
         let mut deadline = self.engine.next_deadline();
         for _ in 0..PACKET_BATCH {
-            if deadline.is_some_and(|d| d <= self.now()) {
+            if deadline.is_some_and(|d| d <= now) {
                 self.feed(Input::Timer).await;
                 deadline = self.engine.next_deadline();
+                now = self.now();
             }
             let Some(m) = self.pkt_tx.pop() else {
                 // Queue empty: back to the main loop without a yield (one select less per
                 // wakeup, which at 1,000 adverts a second is most of a BACKUP's own work).
                 return;
             };
-            self.on_packet(&m).await;
+            if self.on_packet(&m, now).await {
+                now = self.now();
+                deadline = self.engine.next_deadline();
+            }
             self.pkt_tx.recycle(m.data);
         }
         // A full batch: let the readers, signals and netlink run before the next one.
@@ -629,15 +638,16 @@ impl Daemon {
         self.drops_logged = (total, Some(Instant::now()));
     }
 
-    async fn on_packet(&mut self, m: &RxMsg) {
-        self.feed(Input::Packet(RxPacket {
+    /// Feeds one packet at `now`; true when it made the daemon act.
+    async fn on_packet(&mut self, m: &RxMsg, now: Duration) -> bool {
+        let packet = Input::Packet(RxPacket {
             interface: &m.interface,
             family: m.family,
             bytes: &m.data,
             src: m.src,
             hop_limit: m.hop_limit,
-        }))
-        .await;
+        });
+        self.feed_at(packet, now).await
     }
 
     async fn on_link(&mut self, ev: LinkEvent) {
@@ -991,6 +1001,12 @@ impl Daemon {
 
     /// Feeds one input to the engine at the current time and carries out what it says.
     async fn feed(&mut self, input: Input<'_>) {
+        let now = self.now();
+        self.feed_at(input, now).await;
+    }
+
+    /// [`Daemon::feed`] at a given time; true when the engine asked for any action.
+    async fn feed_at(&mut self, input: Input<'_>, now: Duration) -> bool {
         // Taken out of `self` while applying (applying needs `&mut self`); a nested feed
         // would just start from an empty buffer.
         let mut outs = std::mem::take(&mut self.outs);
@@ -999,7 +1015,8 @@ impl Daemon {
             Input::ScriptResult { .. } => metrics::Refresh::Scripts,
             _ => metrics::Refresh::Touched,
         };
-        self.engine.handle_into(input, self.now(), &mut outs);
+        self.engine.handle_into(input, now, &mut outs);
+        let acted = !outs.is_empty();
         if let Some(m) = &self.metrics {
             // The instances this input touched only: O(touched), a copy of a few fields each.
             m.update(&self.engine, refresh);
@@ -1012,6 +1029,7 @@ impl Daemon {
             outs.shrink_to(KEPT_OUTPUTS);
         }
         self.outs = outs;
+        acted
     }
 
     /// Carries out the engine's actions in order, leaving `outs` empty.

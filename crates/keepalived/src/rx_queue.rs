@@ -100,6 +100,10 @@ impl RxQueue {
         let mut data = q.free.pop().unwrap_or_default();
         data.clear();
         data.extend_from_slice(bytes);
+        // Only the first packet of a batch wakes the consumer: it drains the queue until it is
+        // empty before it waits again ([`RxQueue::readable`] checks first), so a wake per
+        // packet (Notify takes a lock each time) would be pure cost.
+        let was_empty = q.queue.is_empty();
         q.queue.push_back(RxMsg {
             interface: interface.clone(),
             family,
@@ -108,7 +112,9 @@ impl RxQueue {
             hop_limit,
         });
         drop(q);
-        self.ready.notify_one();
+        if was_empty {
+            self.ready.notify_one();
+        }
     }
 
     /// The oldest queued packet.
@@ -208,6 +214,40 @@ mod tests {
             tokio::time::timeout(std::time::Duration::from_secs(1), q.readable())
                 .await
                 .unwrap();
+        });
+    }
+
+    #[test]
+    fn a_consumer_that_drained_the_queue_is_woken_by_the_next_packet() {
+        // Only a push into an empty queue notifies: a consumer that waits again after
+        // draining must still see the next packet, and a backlog never needs a notification.
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let q = RxQueue::new(MIN_CAPACITY);
+        let ifname: Rc<str> = Rc::from("eth0");
+        let wait = std::time::Duration::from_secs(1);
+        rt.block_on(async {
+            for round in 0..3u8 {
+                for i in 0..5 {
+                    q.push(&ifname, Family::V4, &[round, i], None, None);
+                }
+                tokio::time::timeout(wait, q.readable()).await.unwrap();
+                let mut got = 0;
+                while let Some(m) = q.pop() {
+                    assert_eq!(m.data, vec![round, got]);
+                    q.recycle(m.data);
+                    got += 1;
+                    // A backlog stays readable without another notification.
+                    if got < 5 {
+                        tokio::time::timeout(wait, q.readable()).await.unwrap();
+                    }
+                }
+                assert_eq!(got, 5);
+                let idle = tokio::time::timeout(std::time::Duration::from_millis(20), q.readable());
+                assert!(idle.await.is_err(), "a drained queue is not readable");
+            }
         });
     }
 }
