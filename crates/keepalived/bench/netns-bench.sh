@@ -311,8 +311,8 @@ bench_scale() { # impl-name bin
     a1=$(cpu_ticks "$pid_a") b1=$(cpu_ticks "$pid_b") sa1=$(cpu_ns "$pid_a") sb1=$(cpu_ns "$pid_b")
     R[$tag,cpu_a]=$(awk -v d=$((a1 - a0)) -v h="$clk_tck" 'BEGIN { printf "%.2f", d / h }')
     R[$tag,cpu_b]=$(awk -v d=$((b1 - b0)) -v h="$clk_tck" 'BEGIN { printf "%.2f", d / h }')
-    R[$tag,sched_a]=$(awk -v d=$((sa1 - sa0)) 'BEGIN { printf "%.3f", d / 1e9 }')
-    R[$tag,sched_b]=$(awk -v d=$((sb1 - sb0)) 'BEGIN { printf "%.3f", d / 1e9 }')
+    R[$tag,sched_a]=$(secs_from_ns $((sa1 - sa0)))
+    R[$tag,sched_b]=$(secs_from_ns $((sb1 - sb0)))
     read -r R[$tag,rss_a] R[$tag,pss_a] R[$tag,nproc_a] <<<"$(mem_kb "$pid_a")"
     read -r R[$tag,rss_b] R[$tag,pss_b] R[$tag,nproc_b] <<<"$(mem_kb "$pid_b")"
     # Failover: capture every bridge, then take all of A's bridge ports down in one `ip -batch`.
@@ -372,13 +372,16 @@ bench_scale() { # impl-name bin
     rm -f "$work"/scale*.pcap
 }
 
+build_floor() { [[ -x $work/floor ]] || cc -O2 -Wall -o "$work/floor" "$here/floor.c"; }
+secs_from_ns() { awk -v d="$1" 'BEGIN { printf "%.3f", d / 1e9 }'; } # ns -> "s.mmm"
+
 # The protocol's floor (bench/floor.c): a C MASTER that only sends the adverts and a C BACKUP that
 # only reads them, in the scale lab, CPU over the same window. What the kernel charges for this
 # traffic (raw sends, bridge forwarding and delivery run in the sender's system time) is paid by
 # every implementation; floor / keepalived's CPU is the best ratio any daemon could reach.
 bench_floor() { # slots
     local slots=$1 tag="floor,$1" pid_a pid_b a0 b0 a1 b1
-    [[ -x $work/floor ]] || cc -O2 -Wall -o "$work/floor" "$here/floor.c"
+    build_floor
     log "floor: $s_total adverts/s in $slots slot(s)"
     scale_lab_up
     start_bg ip netns exec "$nsb" "$work/floor" recv "$s_ifaces" 2>"$work/floor-b.log"
@@ -389,8 +392,8 @@ bench_floor() { # slots
     a0=$(cpu_ns "$pid_a") b0=$(cpu_ns "$pid_b")
     sleep "$s_window"
     a1=$(cpu_ns "$pid_a") b1=$(cpu_ns "$pid_b")
-    R[$tag,sched_a]=$(awk -v d=$((a1 - a0)) 'BEGIN { printf "%.3f", d / 1e9 }')
-    R[$tag,sched_b]=$(awk -v d=$((b1 - b0)) 'BEGIN { printf "%.3f", d / 1e9 }')
+    R[$tag,sched_a]=$(secs_from_ns $((a1 - a0)))
+    R[$tag,sched_b]=$(secs_from_ns $((b1 - b0)))
     lab_down
     # Adverts the reader checked over its whole run (about (window + 3) × adverts per second).
     R[$tag,read_b]=$(awk '{ print $3 }' "$work/floor-b.log")
@@ -401,8 +404,8 @@ bench_floor() { # slots
 # daemon and keepalived 2.2.7 as BACKUP of all. Separates what a BACKUP costs from how its own
 # kind of MASTER paces its adverts (ours: 10 slots a second; keepalived: one burst).
 bench_backup_same_input() { # slots
-    local slots=$1 who pid_b b0 b1 conf
-    [[ -x $work/floor ]] || cc -O2 -Wall -o "$work/floor" "$here/floor.c"
+    local slots=$1 who pid_b b0 b1
+    build_floor
     gen_scale_conf BACKUP 90 >"$work/scale-b.conf"
     for who in floor ours keepalived-2.2.7; do
         log "same input, $slots slot(s): $who as BACKUP"
@@ -420,7 +423,7 @@ bench_backup_same_input() { # slots
         b0=$(cpu_ns "$pid_b")
         sleep "$s_window"
         b1=$(cpu_ns "$pid_b")
-        R[same,$slots,$who]=$(awk -v d=$((b1 - b0)) 'BEGIN { printf "%.3f", d / 1e9 }')
+        R[same,$slots,$who]=$(secs_from_ns $((b1 - b0)))
         # A BACKUP that took over would not be measuring what we mean to.
         R[same,$slots,$who,vips]=$(vip_count_all "$nsb")
         lab_down

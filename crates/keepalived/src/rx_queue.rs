@@ -199,14 +199,18 @@ mod tests {
         assert_eq!(q.dropped(), 2);
     }
 
-    #[test]
-    fn readable_waits_for_a_packet() {
+    /// A current-thread runtime, an empty queue and an interface name for it.
+    fn queue_and_runtime() -> (tokio::runtime::Runtime, RxQueue, Rc<str>) {
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .unwrap();
-        let q = RxQueue::new(MIN_CAPACITY);
-        let ifname: Rc<str> = Rc::from("eth0");
+        (rt, RxQueue::new(MIN_CAPACITY), Rc::from("eth0"))
+    }
+
+    #[test]
+    fn readable_waits_for_a_packet() {
+        let (rt, q, ifname) = queue_and_runtime();
         rt.block_on(async {
             let waiting = tokio::time::timeout(std::time::Duration::from_millis(20), q.readable());
             assert!(waiting.await.is_err(), "empty queue is not readable");
@@ -221,12 +225,7 @@ mod tests {
     fn a_consumer_that_drained_the_queue_is_woken_by_the_next_packet() {
         // Only a push into an empty queue notifies: a consumer that waits again after
         // draining must still see the next packet, and a backlog never needs a notification.
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        let q = RxQueue::new(MIN_CAPACITY);
-        let ifname: Rc<str> = Rc::from("eth0");
+        let (rt, q, ifname) = queue_and_runtime();
         let wait = std::time::Duration::from_secs(1);
         rt.block_on(async {
             for round in 0..3u8 {

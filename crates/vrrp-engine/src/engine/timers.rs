@@ -64,32 +64,27 @@ impl TimerQueue {
             // they expire (a BACKUP hearing a flood): drop them once they outnumber the live.
             if self.lane.len() > limit {
                 let armed = &self.armed;
-                self.lane.retain(|&(d, i)| armed.get(i) == Some(&Some(d)));
+                self.lane.retain(|e| is_live(armed, e));
             }
         } else {
             self.heap.push(Reverse((d, i)));
             if self.heap.len() > limit {
                 let armed = &self.armed;
-                self.heap
-                    .retain(|Reverse((d, i))| armed.get(*i) == Some(&Some(*d)));
+                self.heap.retain(|Reverse(e)| is_live(armed, e));
             }
         }
-    }
-
-    fn live(&self, &(d, i): &(Duration, usize)) -> bool {
-        self.armed.get(i) == Some(&Some(d))
     }
 
     /// Drops stale entries from the fronts so that [`TimerQueue::earliest`] is exact.
     pub(crate) fn clean(&mut self) {
         while let Some(e) = self.lane.front() {
-            if self.live(e) {
+            if is_live(&self.armed, e) {
                 break;
             }
             self.lane.pop_front();
         }
         while let Some(Reverse(e)) = self.heap.peek() {
-            if self.live(e) {
+            if is_live(&self.armed, e) {
                 break;
             }
             self.heap.pop();
@@ -126,13 +121,16 @@ impl TimerQueue {
     }
 
     fn take_if_live(&mut self, d: Duration, i: usize, due: &mut Vec<usize>) {
-        if let Some(slot) = self.armed.get_mut(i) {
-            if *slot == Some(d) {
-                *slot = None;
-                due.push(i);
-            }
+        if is_live(&self.armed, &(d, i)) {
+            self.armed[i] = None;
+            due.push(i);
         }
     }
+}
+
+/// Whether entry `(d, i)` is instance `i`'s armed deadline (the one entry that counts).
+fn is_live(armed: &[Option<Duration>], &(d, i): &(Duration, usize)) -> bool {
+    armed.get(i) == Some(&Some(d))
 }
 
 /// Skew_Time. keepalived 1.3.5 computes it from the *base* priority; in v2 it ignores
